@@ -1,0 +1,37 @@
+//! Pins the CPython that snipcheck embeds.
+//!
+//! pyo3 links the libpython of the interpreter named by `PYO3_PYTHON` (set in
+//! `.cargo/config.toml`). This script asks that same interpreter for its home and version and
+//! bakes them into the binary, so the worker initializes Python with an explicit home and never
+//! searches PATH for a `python3` (which on these machines is a pyenv shim for another install).
+
+use std::env;
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
+    println!("cargo:rerun-if-changed=build.rs");
+    let python = env::var("PYO3_PYTHON").unwrap_or_else(|_| "/usr/bin/python3.11".to_owned());
+    let output = Command::new(&python)
+        .args([
+            "-I",
+            "-c",
+            "import sys; print(sys.base_prefix); print(sys.version.split()[0]); print(sys.executable)",
+        ])
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run the pinned Python {python}: {err}"));
+    assert!(
+        output.status.success(),
+        "the pinned Python {python} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("the pinned Python printed non-UTF-8");
+    let mut lines = text.lines();
+    let (Some(home), Some(version), Some(executable)) = (lines.next(), lines.next(), lines.next())
+    else {
+        panic!("unexpected answer from the pinned Python {python}: {text:?}");
+    };
+    println!("cargo:rustc-env=SNIPCHECK_PYTHON_HOME={home}");
+    println!("cargo:rustc-env=SNIPCHECK_PYTHON_VERSION={version}");
+    println!("cargo:rustc-env=SNIPCHECK_PYTHON_EXECUTABLE={executable}");
+}

@@ -1,0 +1,684 @@
+//! Judging: every claim of a snippet against what really happened (the `check` stage).
+//!
+//! Which comments are claims follows from the statement they sit on and what it did:
+//! - a comment that names an exception (`# TypeError: age must be int`) claims that exception;
+//! - a comment on a bare `print(...)` claims its output (printing nothing fails the claim);
+//! - a comment on any other statement that printed claims that output;
+//! - a comment on another bare expression claims its value's repr, when the value is not
+//!   `None` and the comment looks like a value (`# [1, 2]`, not `# GC breaks the cycle`);
+//! - anything else is prose.
+//!
+//! A verdict is a ladder: `pass` (equal, or equal and followed by commentary), `loose` (equal
+//! after named normalizations), `fail`, or `unchecked` (the statement never ran).
+
+use crate::claim::{self, ExceptionClaim};
+use crate::config::SnippetSettings;
+use crate::document::Block;
+use crate::line::LineNo;
+use crate::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
+use serde::Serialize;
+
+/// What a claim is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimKind {
+    /// What the statement printed.
+    Output,
+    /// The repr of a bare expression's value.
+    Value,
+    /// The exception the statement raised.
+    Exception,
+}
+
+/// The judgment on one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The claim equals what happened (commentary after it allowed).
+    Pass,
+    /// The claim equals what happened after a named normalization.
+    Loose,
+    /// The claim is wrong.
+    Fail,
+    /// The statement never ran.
+    Unchecked,
+}
+
+/// One claim with its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedClaim {
+    /// Markdown line of the statement.
+    pub line: LineNo,
+    /// Markdown line of the claim text.
+    pub claim_line: LineNo,
+    /// What it is about.
+    pub kind: ClaimKind,
+    /// The claimed text (comment lines joined by `\n`).
+    pub claimed: String,
+    /// What really happened, rendered as text; `None` when the statement never ran.
+    pub actual: Option<String>,
+    /// The judgment.
+    pub verdict: Verdict,
+    /// For `loose`: the normalizations that made it equal, joined by `+`.
+    pub normalization: Option<String>,
+    /// For `fail` and `unchecked`: why, in words.
+    pub reason: Option<String>,
+    /// The statement ran after an earlier statement raised.
+    pub after_error: bool,
+    /// The statement's source.
+    #[serde(skip)]
+    pub source: String,
+}
+
+/// How a snippet's run ended, as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    /// Every statement ran and none raised.
+    Completed,
+    /// Every statement ran (execution continues after an error) and at least one raised.
+    Raised,
+    /// The snippet ended the process itself (`sys.exit()`, `os._exit()`).
+    Exited,
+    /// Killed at the wall-clock limit.
+    Timeout,
+    /// Killed for writing more than the output limit.
+    OutputLimit,
+    /// The process died (signal, or an exit before the snippet finished).
+    Crashed,
+    /// The block is not valid Python.
+    Unparsable,
+    /// The configured prelude raised.
+    SetupFailed,
+    /// The block's fence is never closed; it was not run.
+    Unterminated,
+    /// snipcheck could not run the snippet.
+    RunnerError,
+}
+
+/// An error that ended or marred a snippet's run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnippetError {
+    /// The exception type, or a snipcheck name (`Timeout`, `Crash`, `UnterminatedFence`, ...).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// What happened.
+    pub message: String,
+    /// Markdown line.
+    pub line: Option<LineNo>,
+    /// The traceback, if Python produced one.
+    #[serde(skip)]
+    pub traceback: String,
+    /// `None`: unexpected. `Some("claim")`: a passing exception claim documents it.
+    /// `Some("config")`: `expect-error` in `snipcheck.toml` declares it.
+    pub expected_by: Option<&'static str>,
+}
+
+/// The judgment on one snippet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnippetCheck {
+    /// How the run ended.
+    pub outcome: OutcomeKind,
+    /// The first error not documented by a passing claim (or, failing that, the first error).
+    pub error: Option<SnippetError>,
+    /// A declared `expect-error` that did not happen (the snippet now runs: remove it).
+    pub missing_expected_error: Option<String>,
+    /// The claims in statement order.
+    pub claims: Vec<CheckedClaim>,
+}
+
+impl SnippetCheck {
+    /// Whether the snippet failed in a way nothing declared.
+    pub fn is_unexpected_error(&self) -> bool {
+        self.missing_expected_error.is_some()
+            || self.error.as_ref().is_some_and(|e| e.expected_by.is_none())
+    }
+}
+
+/// Judges one snippet's claims against its outcome.
+pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcome) -> SnippetCheck {
+    if block.unterminated {
+        return SnippetCheck {
+            outcome: OutcomeKind::Unterminated,
+            error: Some(SnippetError {
+                type_name: "UnterminatedFence".to_owned(),
+                message: format!(
+                    "the code fence opened at line {} is never closed, so the block runs to the end of the document; it was not run",
+                    block.fence_line
+                ),
+                line: Some(block.fence_line),
+                traceback: String::new(),
+                expected_by: None,
+            }),
+            missing_expected_error: None,
+            claims: Vec::new(),
+        };
+    }
+    if let Some(error) = &outcome.unparsable {
+        return SnippetCheck {
+            outcome: OutcomeKind::Unparsable,
+            error: Some(from_facts(error, block.first_line)),
+            missing_expected_error: None,
+            claims: Vec::new(),
+        };
+    }
+    let statements = outcome.statements.as_deref().unwrap_or(&[]);
+    let stop = stop_reason(outcome, statements);
+    let claims: Vec<CheckedClaim> = statements
+        .iter()
+        .filter_map(|statement| judge(statement, outcome.execution(statement.index), &stop))
+        .collect();
+    let (kind, mut error) = ending(block, outcome, statements, &claims);
+    let mut missing_expected_error = None;
+    if let Some(expect) = settings.and_then(|s| s.expect_error.as_ref()) {
+        match error.as_mut() {
+            Some(err) if err.expected_by.is_none() && names_type(&expect.error, err) => {
+                err.expected_by = Some("config");
+            }
+            Some(_) => {}
+            None => {
+                missing_expected_error = Some(format!(
+                    "snipcheck.toml declares expect-error = {:?}, but the snippet raised nothing; remove the setting",
+                    expect.error
+                ));
+            }
+        }
+    }
+    SnippetCheck {
+        outcome: kind,
+        error,
+        missing_expected_error,
+        claims,
+    }
+}
+
+/// Why statements after a point never ran, if they did not.
+struct Stop {
+    reason: String,
+}
+
+fn stop_reason(outcome: &Outcome, statements: &[Statement]) -> Stop {
+    let running = outcome.executions.last().map(|e| e.index + 1).unwrap_or(0);
+    let at = statements
+        .get(running)
+        .map(|s| format!(" at line {}", s.line))
+        .unwrap_or_default();
+    let reason = if outcome.prelude_error.is_some() {
+        "the prelude from snipcheck.toml raised, so the snippet did not run".to_owned()
+    } else if let Some(code) = &outcome.exit {
+        format!(
+            "sys.exit({}) ended the script before this statement",
+            code.as_ref().map(|c| c.to_string()).unwrap_or_default()
+        )
+    } else {
+        match &outcome.end {
+            End::Timeout { seconds } => format!("the snippet timed out after {seconds} s{at}"),
+            End::OutputLimit { bytes } => {
+                format!("the snippet was stopped for writing more than {bytes} bytes{at}")
+            }
+            End::Signaled { signal } => format!("the snippet was killed by signal {signal}{at}"),
+            End::Exited { status } => format!("the process exited (status {status}){at}"),
+            End::RunnerError { message } => format!("snipcheck could not run it: {message}"),
+            End::NotRun => "the snippet was not run".to_owned(),
+        }
+    };
+    Stop { reason }
+}
+
+fn judge(
+    statement: &Statement,
+    execution: Option<&Execution>,
+    stop: &Stop,
+) -> Option<CheckedClaim> {
+    if statement.kind == StatementKind::Compound {
+        return None;
+    }
+    let (claim_line, claimed) = claimed_text(statement)?;
+    let exception_claim = claim::exception_claim(&claimed);
+    let output_like = claim::is_output_like(&claimed);
+    let base = |kind: ClaimKind| CheckedClaim {
+        line: statement.line,
+        claim_line,
+        kind,
+        claimed: claimed.clone(),
+        actual: None,
+        verdict: Verdict::Unchecked,
+        normalization: None,
+        reason: None,
+        after_error: execution.is_some_and(|e| e.after_error),
+        source: statement.source.clone(),
+    };
+    let Some(execution) = execution else {
+        let kind = if exception_claim.is_some() {
+            ClaimKind::Exception
+        } else if statement.kind == StatementKind::Print {
+            ClaimKind::Output
+        } else if statement.kind == StatementKind::Expression && output_like {
+            ClaimKind::Value
+        } else {
+            return None;
+        };
+        let mut claim = base(kind);
+        claim.reason = Some(stop.reason.clone());
+        return Some(claim);
+    };
+    let printed = !execution.stdout.is_empty();
+    let kind = match (&exception_claim, &execution.exception) {
+        (Some(_), None) if printed || statement.kind == StatementKind::Print => ClaimKind::Output,
+        (Some(_), _) => ClaimKind::Exception,
+        (None, _) if statement.kind == StatementKind::Print || printed => ClaimKind::Output,
+        (None, _)
+            if statement.kind == StatementKind::Expression
+                && output_like
+                && (execution.value.is_some() || execution.exception.is_some()) =>
+        {
+            ClaimKind::Value
+        }
+        _ => return None,
+    };
+    let mut claim = base(kind);
+    match kind {
+        ClaimKind::Exception => {
+            let expected = exception_claim.unwrap_or(ExceptionClaim {
+                type_name: claimed.clone(),
+                message: None,
+            });
+            judge_exception(&mut claim, &expected, execution);
+        }
+        ClaimKind::Output | ClaimKind::Value => {
+            let actual = if kind == ClaimKind::Output {
+                execution
+                    .stdout
+                    .strip_suffix('\n')
+                    .unwrap_or(&execution.stdout)
+                    .to_owned()
+            } else {
+                execution.value.clone().unwrap_or_default()
+            };
+            if let Some(exc) = &execution.exception
+                && actual.is_empty()
+            {
+                claim.actual = Some(format!("{}: {}", exc.type_name, exc.message));
+                claim.verdict = Verdict::Fail;
+                claim.reason = Some(format!(
+                    "claimed {:?}, but the statement raised {}",
+                    claim.claimed, exc.type_name
+                ));
+                return Some(claim);
+            }
+            if actual.is_empty() && kind == ClaimKind::Output {
+                claim.actual = Some(String::new());
+                claim.verdict = Verdict::Fail;
+                claim.reason = Some(format!("claimed {:?}, printed nothing", claim.claimed));
+                return Some(claim);
+            }
+            let comparison = compare(&claimed, &actual);
+            claim.actual = Some(actual);
+            claim.verdict = comparison.verdict;
+            claim.normalization = comparison.normalization;
+            if claim.verdict == Verdict::Fail {
+                claim.reason = Some(match kind {
+                    ClaimKind::Output => "the output differs from the claim".to_owned(),
+                    _ => "the value differs from the claim".to_owned(),
+                });
+            }
+        }
+    }
+    Some(claim)
+}
+
+/// The claim's first line and text: a trailing comment, else the comment lines below.
+fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
+    if let Some(comment) = &statement.trailing_comment {
+        let text = claim::comment_text(&comment.text);
+        return (!text.is_empty()).then_some((comment.line, text));
+    }
+    let first = statement.comments_below.first()?;
+    let text = statement
+        .comments_below
+        .iter()
+        .map(|c| claim::comment_text(&c.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (!text.trim().is_empty()).then_some((first.line, text))
+}
+
+fn judge_exception(claim: &mut CheckedClaim, expected: &ExceptionClaim, execution: &Execution) {
+    let Some(exc) = &execution.exception else {
+        claim.actual = Some(if execution.stdout.is_empty() {
+            "no exception".to_owned()
+        } else {
+            execution.stdout.trim_end().to_owned()
+        });
+        claim.verdict = Verdict::Fail;
+        claim.reason = Some(format!(
+            "claimed {}, but nothing was raised",
+            expected.type_name
+        ));
+        return;
+    };
+    claim.actual = Some(if exc.message.is_empty() {
+        exc.type_name.clone()
+    } else {
+        format!("{}: {}", exc.type_name, exc.message)
+    });
+    let short = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    let mut normalizations: Vec<String> = Vec::new();
+    if short(&expected.type_name) != short(&exc.type_name) {
+        if exc
+            .mro
+            .iter()
+            .any(|t| short(t) == short(&expected.type_name))
+        {
+            normalizations.push("base-class".to_owned());
+        } else {
+            claim.verdict = Verdict::Fail;
+            claim.reason = Some(format!(
+                "claimed {}, but {} was raised",
+                expected.type_name, exc.type_name
+            ));
+            return;
+        }
+    }
+    if let Some(message) = &expected.message {
+        let comparison = compare(message, &exc.message);
+        if comparison.verdict == Verdict::Fail {
+            claim.verdict = Verdict::Fail;
+            claim.reason = Some("the exception message differs from the claim".to_owned());
+            return;
+        }
+        normalizations.extend(comparison.normalization);
+    }
+    if normalizations.is_empty() {
+        claim.verdict = Verdict::Pass;
+    } else {
+        claim.verdict = Verdict::Loose;
+        claim.normalization = Some(normalizations.join("+"));
+    }
+}
+
+fn ending(
+    block: &Block,
+    outcome: &Outcome,
+    statements: &[Statement],
+    claims: &[CheckedClaim],
+) -> (OutcomeKind, Option<SnippetError>) {
+    let running_line = || {
+        let next = outcome.executions.last().map(|e| e.index + 1).unwrap_or(0);
+        statements
+            .get(next)
+            .map(|s| s.line)
+            .or(Some(block.first_line))
+    };
+    let synthetic = |type_name: &str, message: String| SnippetError {
+        type_name: type_name.to_owned(),
+        message,
+        line: running_line(),
+        traceback: String::new(),
+        expected_by: None,
+    };
+    if let Some(error) = &outcome.prelude_error {
+        let mut err = from_facts(error, block.first_line);
+        err.message = format!("the prelude from snipcheck.toml raised: {}", err.message);
+        return (OutcomeKind::SetupFailed, Some(err));
+    }
+    let first_error = first_exception(outcome, claims);
+    match &outcome.end {
+        End::Timeout { seconds } => (
+            OutcomeKind::Timeout,
+            Some(synthetic(
+                "Timeout",
+                format!("killed after {seconds} s of wall-clock time"),
+            )),
+        ),
+        End::OutputLimit { bytes } => (
+            OutcomeKind::OutputLimit,
+            Some(synthetic(
+                "OutputLimit",
+                format!("killed for writing more than {bytes} bytes"),
+            )),
+        ),
+        End::Signaled { signal } => (
+            OutcomeKind::Crashed,
+            Some(synthetic(
+                "Crash",
+                format!("the process was killed by signal {signal}"),
+            )),
+        ),
+        End::RunnerError { message } => (
+            OutcomeKind::RunnerError,
+            Some(synthetic("RunnerError", message.clone())),
+        ),
+        End::NotRun => (
+            OutcomeKind::RunnerError,
+            Some(synthetic("RunnerError", "not run".to_owned())),
+        ),
+        End::Exited { status } => {
+            if let Some(code) = &outcome.exit {
+                let success = matches!(code, None | Some(serde_json::Value::Null))
+                    || code.as_ref().and_then(|c| c.as_i64()) == Some(0);
+                let error = if success {
+                    first_error
+                } else {
+                    Some(synthetic(
+                        "SystemExit",
+                        format!(
+                            "sys.exit({}) ended the script with a failure status",
+                            code.as_ref().map(|c| c.to_string()).unwrap_or_default()
+                        ),
+                    ))
+                };
+                return (OutcomeKind::Exited, error);
+            }
+            if outcome.finished && *status == 0 {
+                let kind = if outcome.executions.iter().any(|e| e.exception.is_some()) {
+                    OutcomeKind::Raised
+                } else {
+                    OutcomeKind::Completed
+                };
+                return (kind, first_error);
+            }
+            if *status == 0 {
+                return (OutcomeKind::Exited, first_error);
+            }
+            let mut message =
+                format!("the process exited with status {status} before the snippet finished");
+            let tail: String = outcome
+                .stray_output
+                .lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" | ");
+            if !tail.is_empty() {
+                message.push_str(&format!(" ({tail})"));
+            }
+            (OutcomeKind::Crashed, Some(synthetic("Crash", message)))
+        }
+    }
+}
+
+/// The first raised exception not documented by a passing exception claim; failing that, the
+/// first documented one (marked as expected by the claim).
+fn first_exception(outcome: &Outcome, claims: &[CheckedClaim]) -> Option<SnippetError> {
+    let mut documented = None;
+    for execution in &outcome.executions {
+        let Some(exc) = &execution.exception else {
+            continue;
+        };
+        let claimed = claims.iter().any(|c| {
+            c.line == execution.line
+                && c.kind == ClaimKind::Exception
+                && matches!(c.verdict, Verdict::Pass | Verdict::Loose)
+        });
+        let mut error = from_facts(exc, execution.line);
+        if claimed {
+            error.expected_by = Some("claim");
+            documented.get_or_insert(error);
+        } else {
+            return Some(error);
+        }
+    }
+    documented
+}
+
+fn from_facts(facts: &ErrorFacts, fallback: LineNo) -> SnippetError {
+    SnippetError {
+        type_name: facts.type_name.clone(),
+        message: facts.message.clone(),
+        line: facts.line.or(Some(fallback)),
+        traceback: facts.traceback.clone(),
+        expected_by: None,
+    }
+}
+
+fn names_type(expected: &str, error: &SnippetError) -> bool {
+    let short = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+    short(expected) == short(&error.type_name)
+}
+
+/// The result of comparing claimed text with actual text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// `Pass`, `Loose` or `Fail`.
+    pub verdict: Verdict,
+    /// The normalizations needed, for `Loose`.
+    pub normalization: Option<String>,
+}
+
+/// The normalizations of the `loose` rung, in the order they are tried.
+pub const NORMALIZATIONS: &[(&str, fn(&str, bool) -> String)] = &[
+    ("main-prefix", strip_main_prefix),
+    ("address", mask_addresses),
+    ("whitespace", collapse_whitespace),
+];
+
+/// Compares a claim with the actual text: equal (line by line, commentary allowed) is `pass`;
+/// equal after the fewest normalizations is `loose`; else `fail`.
+pub fn compare(claimed: &str, actual: &str) -> Comparison {
+    if matches(claimed, actual) {
+        return Comparison {
+            verdict: Verdict::Pass,
+            normalization: None,
+        };
+    }
+    let n = NORMALIZATIONS.len();
+    let mut subsets: Vec<u32> = (1..(1u32 << n)).collect();
+    subsets.sort_by_key(|mask| (mask.count_ones(), *mask));
+    for mask in subsets {
+        let mut c = claimed.to_owned();
+        let mut a = actual.to_owned();
+        let mut names = Vec::new();
+        for (i, (name, normalize)) in NORMALIZATIONS.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                c = normalize(&c, false);
+                a = normalize(&a, true);
+                names.push(*name);
+            }
+        }
+        if matches(&c, &a) {
+            return Comparison {
+                verdict: Verdict::Loose,
+                normalization: Some(names.join("+")),
+            };
+        }
+    }
+    Comparison {
+        verdict: Verdict::Fail,
+        normalization: None,
+    }
+}
+
+fn matches(claimed: &str, actual: &str) -> bool {
+    let claimed: Vec<&str> = claimed.trim_end().lines().collect();
+    let actual: Vec<&str> = actual.trim_end().lines().collect();
+    claimed.len() == actual.len() && claimed.iter().zip(&actual).all(|(c, a)| line_matches(c, a))
+}
+
+fn line_matches(claimed: &str, actual: &str) -> bool {
+    let claimed = claimed.trim_end();
+    let actual = actual.trim_end();
+    claimed == actual
+        || (!actual.is_empty()
+            && claimed.starts_with(actual)
+            && claim::is_commentary(&claimed[actual.len()..]))
+}
+
+fn strip_main_prefix(text: &str, is_actual: bool) -> String {
+    if is_actual {
+        text.replace("__main__.", "")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn mask_addresses(text: &str, _is_actual: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("0x") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 2..];
+        let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+        if hex > 0 {
+            out.push_str("0x…");
+            rest = &after[hex..];
+        } else {
+            out.push_str("0x");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn collapse_whitespace(text: &str, _is_actual: bool) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_with_and_without_commentary() {
+        assert_eq!(
+            compare("[1, 2, 3, 4] - both changed!", "[1, 2, 3, 4]").verdict,
+            Verdict::Pass
+        );
+        assert_eq!(compare("True (same values)", "True").verdict, Verdict::Pass);
+        assert_eq!(compare("5", "5").verdict, Verdict::Pass);
+        assert_eq!(compare("a\nb", "a\nb").verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn fail_on_real_differences() {
+        assert_eq!(compare("12", "1").verdict, Verdict::Fail);
+        assert_eq!(compare("True", "False").verdict, Verdict::Fail);
+        assert_eq!(compare("[1, 2] - shared", "[2]").verdict, Verdict::Fail);
+        assert_eq!(compare("1 2", "1").verdict, Verdict::Fail);
+        assert_eq!(compare("a", "a\nb").verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn loose_names_its_normalization() {
+        let c = compare(
+            "(<class 'D'>, <class 'object'>)",
+            "(<class '__main__.D'>, <class 'object'>)",
+        );
+        assert_eq!(c.verdict, Verdict::Loose);
+        assert_eq!(c.normalization.as_deref(), Some("main-prefix"));
+        let c = compare("<A object at 0x7f00>", "<__main__.A object at 0x7fab12>");
+        assert_eq!(c.normalization.as_deref(), Some("main-prefix+address"));
+        let c = compare("1 2 3", "1\n2\n3");
+        assert_eq!(c.normalization.as_deref(), Some("whitespace"));
+    }
+
+    #[test]
+    fn the_claim_never_gets_main_prefix_stripped() {
+        // Only the actual output loses `__main__.`: a claim that wrongly adds it fails.
+        assert_eq!(
+            compare("<class '__main__.D'>", "<class 'D'>").verdict,
+            Verdict::Fail
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! `snipcheck.toml`: which notes to verify by default and per-snippet settings.
+//!
+//! The file is parsed strictly: an unknown key, a wrong type or a setting that breaks a rule
+//! (`expect-error` without `reason`, a fixture file escaping the scratch dir) is an error that
+//! names the file and line. A missing file is not an error: the defaults apply.
+
+use crate::line::LineNo;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+/// The config file name looked up in the current directory.
+pub const FILE_NAME: &str = "snipcheck.toml";
+
+/// The wall-clock limit per snippet when neither the command line nor the config sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The loaded configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where the config came from (`None`: no config file).
+    pub path: Option<PathBuf>,
+    /// Glob patterns of the default notes, relative to the config's directory.
+    pub notes: Vec<String>,
+    /// Default wall-clock limit per snippet.
+    pub timeout: Option<Duration>,
+    /// Per-snippet settings by snippet id.
+    pub snippets: BTreeMap<String, SnippetSettings>,
+}
+
+/// Settings for one snippet, keyed by its id in `[snippet."<id>"]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnippetSettings {
+    /// Where the table starts in the config file.
+    pub line: LineNo,
+    /// Files to create in the scratch dir before the snippet runs: name → content.
+    pub files: BTreeMap<String, String>,
+    /// Python code run in the snippet's namespace before it (stubs for placeholders).
+    pub prelude: Option<String>,
+    /// The exception type the snippet is known to end with, when run alone.
+    pub expect_error: Option<ExpectError>,
+    /// Wall-clock limit for this snippet.
+    pub timeout: Option<Duration>,
+}
+
+/// A declared, explained failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectError {
+    /// The exception type name, e.g. `NameError`.
+    pub error: String,
+    /// Why the snippet cannot run alone.
+    pub reason: String,
+}
+
+impl Default for LineNo {
+    fn default() -> Self {
+        LineNo::FIRST
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    notes: Vec<String>,
+    timeout: Option<f64>,
+    #[serde(default)]
+    snippet: BTreeMap<String, toml::Spanned<RawSnippet>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSnippet {
+    #[serde(default)]
+    files: BTreeMap<String, String>,
+    prelude: Option<String>,
+    expect_error: Option<String>,
+    reason: Option<String>,
+    timeout: Option<f64>,
+}
+
+/// Loads `path` if given, else `snipcheck.toml` in the current directory if it exists.
+pub fn load(path: Option<&Path>) -> Result<Config> {
+    let path = match path {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(FILE_NAME);
+            if !default.exists() {
+                return Ok(Config::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("failed to read config {}", path.display()))?;
+    parse(&path, &text)
+}
+
+/// Parses a config file's text; errors name `path` and the line.
+pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let raw: RawConfig = toml::from_str(text).map_err(|err| {
+        let line = err
+            .span()
+            .map(|span| LineNo::of_offset(text, span.start))
+            .unwrap_or(LineNo::FIRST);
+        anyhow::anyhow!(
+            "invalid config {}:{line}: {}",
+            path.display(),
+            err.message()
+        )
+    })?;
+    let timeout = raw
+        .timeout
+        .map(|secs| {
+            seconds(secs).with_context(|| format!("invalid config {}: timeout", path.display()))
+        })
+        .transpose()?;
+    let mut snippets = BTreeMap::new();
+    for (id, spanned) in raw.snippet {
+        let line = LineNo::of_offset(text, spanned.span().start);
+        let at = || format!("{}:{line}", path.display());
+        let raw = spanned.into_inner();
+        let expect_error = match (raw.expect_error, raw.reason) {
+            (Some(error), Some(reason)) if !reason.trim().is_empty() => {
+                Some(ExpectError { error, reason })
+            }
+            (Some(_), _) => bail!(
+                "invalid config {}: snippet {id:?} sets expect-error without a reason; say why it cannot run",
+                at()
+            ),
+            (None, Some(_)) => bail!(
+                "invalid config {}: snippet {id:?} sets reason without expect-error",
+                at()
+            ),
+            (None, None) => None,
+        };
+        for name in raw.files.keys() {
+            if !is_plain_relative(name) {
+                bail!(
+                    "invalid config {}: snippet {id:?} file {name:?} must be a relative path inside the scratch dir",
+                    at()
+                );
+            }
+        }
+        let timeout = raw
+            .timeout
+            .map(|secs| seconds(secs).with_context(|| format!("invalid config {}: timeout", at())))
+            .transpose()?;
+        snippets.insert(
+            id,
+            SnippetSettings {
+                line,
+                files: raw.files,
+                prelude: raw.prelude,
+                expect_error,
+                timeout,
+            },
+        );
+    }
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        notes: raw.notes,
+        timeout,
+        snippets,
+    })
+}
+
+impl Config {
+    /// The directory that relative `notes` patterns start from.
+    pub fn base_dir(&self) -> PathBuf {
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+/// A positive, finite number of seconds.
+pub fn seconds(secs: f64) -> Result<Duration> {
+    if !(secs.is_finite() && secs > 0.0 && secs <= 86_400.0) {
+        bail!("timeout must be a number of seconds between 0 and 86400, got {secs}");
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn is_plain_relative(name: &str) -> bool {
+    let path = Path::new(name);
+    !name.is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config> {
+        parse(Path::new("snipcheck.toml"), text)
+    }
+
+    #[test]
+    fn parses_notes_and_snippet_settings() {
+        let config = parse_str(
+            "notes = [\"notes/*.md\"]\ntimeout = 2.5\n\n[snippet.\"doc/a\"]\nfiles = { \"data.txt\" = \"hi\\n\" }\nprelude = \"x = 1\"\nexpect-error = \"NameError\"\nreason = \"placeholder\"\n",
+        )
+        .expect("valid config");
+        assert_eq!(config.notes, vec!["notes/*.md"]);
+        assert_eq!(config.timeout, Some(Duration::from_millis(2500)));
+        let s = &config.snippets["doc/a"];
+        assert_eq!(s.files["data.txt"], "hi\n");
+        assert_eq!(s.prelude.as_deref(), Some("x = 1"));
+        assert_eq!(
+            s.expect_error.as_ref().map(|e| e.error.as_str()),
+            Some("NameError")
+        );
+        assert_eq!(s.line.get(), 4);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err = parse_str("notes = []\n\n[snippet.\"a\"]\nfile = {}\n").expect_err("unknown key");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("snipcheck.toml:4"), "{msg}");
+        assert!(msg.contains("file"), "{msg}");
+    }
+
+    #[test]
+    fn expect_error_needs_a_reason() {
+        let err =
+            parse_str("[snippet.\"a\"]\nexpect-error = \"NameError\"\n").expect_err("no reason");
+        assert!(format!("{err:#}").contains("without a reason"));
+    }
+
+    #[test]
+    fn fixture_files_stay_in_scratch() {
+        for bad in ["../x", "/etc/passwd", ""] {
+            let text = format!("[snippet.\"a\"]\nfiles = {{ {bad:?} = \"\" }}\n");
+            assert!(parse_str(&text).is_err(), "{bad}");
+        }
+        assert!(parse_str("[snippet.\"a\"]\nfiles = { \"sub/ok.txt\" = \"\" }\n").is_ok());
+    }
+
+    #[test]
+    fn bad_timeouts_are_rejected() {
+        assert!(parse_str("timeout = 0\n").is_err());
+        assert!(parse_str("timeout = -1\n").is_err());
+        assert!(parse_str("timeout = \"ten\"\n").is_err());
+    }
+}

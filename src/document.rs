@@ -1,0 +1,276 @@
+//! Reading a notes file and extracting its Python blocks (the `extract` stage).
+//!
+//! A `Document` is everything later stages need from one Markdown file: its Python blocks with
+//! their section and Markdown coordinates, and the problems found while reading it. Reading
+//! never fails on bad content: non-UTF-8 bytes, an unterminated fence and the like become
+//! `Problem`s or flagged blocks, so one bad file or block never stops the others. Only an
+//! unreadable path is an `Err`.
+
+use crate::line::LineNo;
+use anyhow::{Context, Result};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::path::{Path, PathBuf};
+
+/// One notes file, read and split into Python blocks.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path as the user gave it (relative paths stay relative), used in every message.
+    pub path: PathBuf,
+    /// The file stem, the first part of every snippet id.
+    pub name: String,
+    /// Python blocks in document order.
+    pub blocks: Vec<Block>,
+    /// Problems that concern the whole file (e.g. it is not UTF-8).
+    pub problems: Vec<Problem>,
+}
+
+/// A fenced Python code block.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// The nearest heading above the block, or `None` before the first heading.
+    pub section: Option<Section>,
+    /// The fence's info string, as written.
+    pub info: String,
+    /// The line of the opening fence.
+    pub fence_line: LineNo,
+    /// The first line of code (the line after the opening fence).
+    pub first_line: LineNo,
+    /// The last line of code (equal to `fence_line` for an empty block).
+    pub end_line: LineNo,
+    /// The code, with the container's indentation removed and `\n` line ends.
+    pub code: String,
+    /// The fence has no closing fence: the block runs to the end of its container.
+    pub unterminated: bool,
+}
+
+/// A Markdown heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's text, inline markup removed.
+    pub title: String,
+    /// The heading's line.
+    pub line: LineNo,
+}
+
+/// A problem with a notes file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it is.
+    pub line: LineNo,
+    /// What is wrong, as a lowercase fragment.
+    pub message: String,
+}
+
+/// The info strings whose blocks are Python.
+pub const PYTHON_INFO: &[&str] = &["python", "py", "python3", "pycon"];
+
+/// Reads and extracts one notes file. `Err` only when the file cannot be read at all.
+pub fn read(path: &Path) -> Result<Document> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+    Ok(extract(path, &bytes))
+}
+
+/// Extracts the Python blocks of a notes file from its bytes.
+pub fn extract(path: &Path, bytes: &[u8]) -> Document {
+    let name = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".to_owned());
+    let mut document = Document {
+        path: path.to_path_buf(),
+        name,
+        blocks: Vec::new(),
+        problems: Vec::new(),
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = &bytes[..err.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            document.problems.push(Problem {
+                line: LineNo::new(u32::try_from(line).unwrap_or(u32::MAX)),
+                message: format!(
+                    "file is not valid UTF-8 (invalid byte at offset {})",
+                    err.valid_up_to()
+                ),
+            });
+            return document;
+        }
+    };
+    document.blocks = blocks(text);
+    document
+}
+
+/// True when a fence info string names Python.
+pub fn is_python(info: &str) -> bool {
+    let lang = info
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    PYTHON_INFO.contains(&lang.as_str())
+}
+
+fn blocks(text: &str) -> Vec<Block> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let mut blocks = Vec::new();
+    let mut section: Option<Section> = None;
+    let mut heading: Option<(LineNo, String)> = None;
+    let mut open: Option<Block> = None;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H6 => {
+                heading = Some((LineNo::of_offset(text, range.start), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((line, title)) = heading.take() {
+                    section = Some(Section {
+                        title: title.trim().to_owned(),
+                        line,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) if heading.is_some() => {
+                if let Some((_, title)) = heading.as_mut() {
+                    title.push_str(&t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(&info) => {
+                let fence_line = LineNo::of_offset(text, range.start);
+                open = Some(Block {
+                    section: section.clone(),
+                    info: info.to_string(),
+                    fence_line,
+                    first_line: fence_line.plus(1),
+                    end_line: fence_line,
+                    code: String::new(),
+                    unterminated: !is_closed(&text[range.clone()]),
+                });
+            }
+            Event::Text(t) if open.is_some() => {
+                if let Some(block) = open.as_mut() {
+                    block.code.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(mut block) = open.take() {
+                    block.code = block.code.replace("\r\n", "\n");
+                    let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
+                    block.end_line = block.fence_line.plus(lines);
+                    blocks.push(block);
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// Whether the source of a fenced block (opening fence to end of block) ends with a closing
+/// fence of the same character, at least as long as the opening one.
+fn is_closed(source: &str) -> bool {
+    let strip = |line: &str| {
+        line.trim_start_matches(|c: char| c == ' ' || c == '\t' || c == '>')
+            .trim_end()
+            .to_owned()
+    };
+    let mut lines = source.lines();
+    let opening = strip(lines.next().unwrap_or(""));
+    let Some(fence_char) = opening.chars().next() else {
+        return false;
+    };
+    let open_len = opening.chars().take_while(|&c| c == fence_char).count();
+    let Some(last) = lines.last() else {
+        return false;
+    };
+    let last = strip(last);
+    last.len() >= open_len && last.chars().all(|c| c == fence_char)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        extract(Path::new("notes/t.md"), text.as_bytes())
+    }
+
+    #[test]
+    fn finds_python_blocks_with_markdown_lines_and_sections() {
+        let d = doc(
+            "# Title\n\n## 2.1 Vars & `ids`\n\n```python\na = 1\nprint(a)\n```\n\n```js\nx\n```\n\n~~~py\nb = 2\n~~~\n",
+        );
+        assert_eq!(d.blocks.len(), 2);
+        let first = &d.blocks[0];
+        assert_eq!(first.first_line.get(), 6);
+        assert_eq!(first.end_line.get(), 7);
+        assert_eq!(first.code, "a = 1\nprint(a)\n");
+        assert_eq!(
+            first.section.as_ref().map(|s| s.title.as_str()),
+            Some("2.1 Vars & ids")
+        );
+        assert!(!first.unterminated);
+        assert_eq!(d.blocks[1].first_line.get(), 15);
+        assert_eq!(d.blocks[1].info, "py");
+    }
+
+    #[test]
+    fn fences_in_list_items_lose_their_indentation_but_keep_lines() {
+        let d = doc("- item\n\n  ```python\n  x = 1\n  print(x)\n  ```\n");
+        assert_eq!(d.blocks.len(), 1);
+        assert_eq!(d.blocks[0].code, "x = 1\nprint(x)\n");
+        assert_eq!(d.blocks[0].first_line.get(), 4);
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let d = extract(
+            Path::new("t.md"),
+            b"\xEF\xBB\xBF# H\r\n\r\n```python\r\nx = 1\r\n```\r\n",
+        );
+        assert_eq!(d.blocks.len(), 1);
+        assert_eq!(d.blocks[0].code, "x = 1\n");
+        assert_eq!(d.blocks[0].first_line.get(), 4);
+        assert!(!d.blocks[0].unterminated);
+    }
+
+    #[test]
+    fn unterminated_fence_is_flagged() {
+        let d = doc("```python\nprint(1)\n```\n\n```python\nprint(2)\n```\n\n```python\nx = 1\n");
+        assert_eq!(d.blocks.len(), 3);
+        assert!(!d.blocks[0].unterminated);
+        assert!(d.blocks[2].unterminated);
+    }
+
+    #[test]
+    fn non_utf8_is_a_problem_with_a_line() {
+        let d = extract(Path::new("t.md"), b"# ok\n\nbad \xff here\n");
+        assert!(d.blocks.is_empty());
+        assert_eq!(d.problems.len(), 1);
+        assert_eq!(d.problems[0].line.get(), 3);
+        assert!(d.problems[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn python_info_strings() {
+        for info in [
+            "python",
+            "py",
+            "Python3",
+            "pycon",
+            "python title=\"x\"",
+            "py,ignore",
+        ] {
+            assert!(is_python(info), "{info}");
+        }
+        for info in ["", "js", "pythonic", "text"] {
+            assert!(!is_python(info), "{info}");
+        }
+    }
+}

@@ -1,0 +1,416 @@
+"""snipcheck's in-interpreter harness: analyzes and runs ONE snippet, reporting facts only.
+
+Loaded by the worker process (src/python/worker.rs) into the embedded CPython. It never judges
+a claim: it reports what the code looks like (statements and their comments, found with
+`ast` and `tokenize`) and what each top-level statement printed, returned and raised. Every
+record is one JSON line written to the result fd as soon as it is known, so a snippet killed
+mid-run still leaves the records of the statements that completed.
+
+Semantics are those of `python3 file.py`: the whole block is compiled as ONE module (so
+constants are shared exactly as in a script), with `__name__ == "__main__"`. To attribute output
+to statements and to keep going after an error, each top-level statement is wrapped in
+`try/except BaseException` by an AST rewrite before that single compile. Line numbers are moved
+to Markdown lines before compiling, so tracebacks point into the notes.
+"""
+
+import ast
+import builtins
+import io
+import json
+import linecache
+import os
+import sys
+import tokenize
+import traceback
+
+# Bounds on what one record may carry, so a hostile snippet cannot make the report huge.
+MAX_REPR = 10_000
+MAX_MESSAGE = 2_000
+MAX_TRACEBACK = 8_000
+MAX_TB_FRAMES = 30
+MAX_STREAM = 1 << 20
+
+_out = None  # the result channel (binary file over the result fd)
+
+
+def emit(record):
+    data = json.dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+    _out.write(data)
+    _out.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysis: statements and comments, from CPython's own parser and tokenizer.
+# ---------------------------------------------------------------------------------------------
+
+
+def statement_kind(node):
+    if isinstance(node, ast.Expr):
+        value = node.value
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "print"
+        ):
+            return "print"
+        return "expression"
+    compound = (
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor,
+        ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+    )
+    if isinstance(node, compound) or type(node).__name__ == "TryStar":
+        return "compound"
+    return "simple"
+
+
+def comment_lines(source):
+    """Maps each source line (1-based, block-relative) to (column, text) of its comment, and
+    returns the set of lines that carry code tokens."""
+    comments = {}
+    code_lines = set()
+    ignorable = {
+        tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+        tokenize.ENDMARKER, tokenize.ENCODING,
+    }
+    readline = io.BytesIO(source.encode("utf-8")).readline
+    for tok in tokenize.tokenize(readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = (tok.start[1], tok.string)
+        elif tok.type not in ignorable:
+            for line in range(tok.start[0], tok.end[0] + 1):
+                code_lines.add(line)
+    return comments, code_lines
+
+
+def analyze(source, offset):
+    """Returns (tree, statements) with line numbers moved by `offset`; raises SyntaxError."""
+    tree = ast.parse(source, mode="exec")
+    comments, code_lines = comment_lines(source)
+    lines = source.split("\n")
+    body = tree.body
+    statements = []
+    for index, node in enumerate(body):
+        kind = statement_kind(node)
+        end = node.end_lineno
+        shares_line = index + 1 < len(body) and body[index + 1].lineno == end
+        trailing = None
+        below = []
+        if kind != "compound" and not shares_line:
+            if end in comments:
+                col, text = comments[end]
+                trailing = {"line": end + offset, "text": text}
+            else:
+                line = end + 1
+                while line in comments and line not in code_lines:
+                    col, text = comments[line]
+                    below.append({"line": line + offset, "text": text})
+                    line += 1
+        statements.append({
+            "index": index,
+            "line": node.lineno + offset,
+            "end_line": end + offset,
+            "kind": kind,
+            "source": "\n".join(lines[node.lineno - 1:end]),
+            "trailing_comment": trailing,
+            "comments_below": below,
+        })
+    ast.increment_lineno(tree, offset)
+    return tree, statements
+
+
+# ---------------------------------------------------------------------------------------------
+# Capture: per-statement stdout and stderr.
+# ---------------------------------------------------------------------------------------------
+
+
+class _Sink(io.RawIOBase):
+    """Raw byte sink for one stream; appends to the current statement's buffer."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self.chunks = []
+        self.size = 0
+        self.truncated = False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._fd
+
+    def write(self, data):
+        n = len(data)
+        room = MAX_STREAM - self.size
+        if room > 0:
+            self.chunks.append(bytes(data[:room]))
+            self.size += min(n, room)
+        if n > room:
+            self.truncated = True
+        return n
+
+    def take(self):
+        data = b"".join(self.chunks)
+        self.chunks = []
+        return data.decode("utf-8", "backslashreplace")
+
+
+def _stream(sink, errors):
+    return io.TextIOWrapper(
+        io.BufferedWriter(sink), encoding="utf-8", errors=errors,
+        line_buffering=False, write_through=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards: the runner never lets snippet-defined __repr__/__str__ escape unbounded.
+# ---------------------------------------------------------------------------------------------
+
+
+def bounded(text, limit):
+    if len(text) > limit:
+        return text[:limit] + f"… [{len(text) - limit} more characters]"
+    return text
+
+
+def safe_repr(value):
+    try:
+        return bounded(repr(value), MAX_REPR)
+    except BaseException as exc:  # a snippet's __repr__ may raise anything
+        return f"<repr() raised {type(exc).__name__}>"
+
+
+def safe_str(value):
+    try:
+        return bounded(str(value), MAX_MESSAGE)
+    except BaseException as exc:
+        return f"<str() raised {type(exc).__name__}>"
+
+
+def exception_name(exc_type):
+    module = getattr(exc_type, "__module__", "builtins")
+    name = getattr(exc_type, "__qualname__", exc_type.__name__)
+    if module in ("builtins", "__main__"):
+        return name
+    return f"{module}.{name}"
+
+
+def exception_facts(exc, filename):
+    tb = exc.__traceback__
+    line = None
+    frames = traceback.extract_tb(tb, limit=None)
+    for frame in frames:
+        if frame.filename == filename:
+            line = frame.lineno
+    if isinstance(exc, SyntaxError) and exc.filename == filename and exc.lineno:
+        line = exc.lineno
+    try:
+        text = "".join(traceback.format_exception(type(exc), exc, tb, limit=MAX_TB_FRAMES))
+    except BaseException as fmt_exc:
+        text = f"<traceback formatting raised {type(fmt_exc).__name__}>"
+    return {
+        "type": exception_name(type(exc)),
+        "mro": [exception_name(t) for t in type(exc).__mro__ if isinstance(t, type)],
+        "message": safe_str(exc),
+        "line": line,
+        "traceback": bounded(text, MAX_TRACEBACK),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution.
+# ---------------------------------------------------------------------------------------------
+
+
+class _Stop(BaseException):
+    """Raised by the hooks to end the module (after SystemExit), never seen by the snippet."""
+
+
+class Hooks:
+    """Called by the rewritten module around each top-level statement."""
+
+    def __init__(self, statements, filename, out_sink, err_sink):
+        self.statements = statements
+        self.filename = filename
+        self.out = out_sink
+        self.err = err_sink
+        self.current = None
+        self.value = None
+        self.exception = None
+        self.failed = False
+        self.exit_code = None
+
+    def enter(self, index):
+        self.current = index
+        self.value = None
+        self.exception = None
+
+    def record_value(self, index, value):
+        if value is not None:
+            self.value = safe_repr(value)
+        return value
+
+    def raised(self, index):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, SystemExit):
+            code = exc.code
+            self.exit_code = code if isinstance(code, int) or code is None else safe_str(code)
+            self.leave(index, exited=True)
+            raise _Stop()
+        self.exception = exception_facts(exc, self.filename)
+
+    def leave(self, index, exited=False):
+        flush_streams()
+        record = {
+            "event": "statement",
+            "index": index,
+            "line": self.statements[index]["line"],
+            "stdout": self.out.take(),
+            "stderr": self.err.take(),
+            "value": self.value,
+            "exception": self.exception,
+            "after_error": self.failed,
+        }
+        if exited:
+            record["exit_code"] = self.exit_code
+        emit(record)
+        if self.exception is not None:
+            self.failed = True
+        self.current = None
+
+
+def flush_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def rewrite(tree):
+    """Wraps every top-level statement: enter; try: stmt except BaseException: raised; leave.
+
+    `from __future__` imports and a module docstring stay first and unwrapped, as the compiler
+    requires; they are still reported as statements."""
+    new_body = []
+
+    def call(attr, *args):
+        func = ast.Attribute(value=ast.Name(id="__snipcheck__", ctx=ast.Load()), attr=attr, ctx=ast.Load())
+        return ast.Expr(value=ast.Call(func=func, args=list(args), keywords=[]))
+
+    for index, node in enumerate(tree.body):
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        is_doc = index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        if is_future or is_doc:
+            new_body.append(node)
+            continue
+        stmt = node
+        if isinstance(node, ast.Expr):
+            func = ast.Attribute(value=ast.Name(id="__snipcheck__", ctx=ast.Load()), attr="record_value", ctx=ast.Load())
+            stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
+            ast.copy_location(stmt, node)
+        handler = ast.ExceptHandler(type=ast.Name(id="BaseException", ctx=ast.Load()), name=None, body=[call("raised", ast.Constant(index))])
+        wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
+        for part in (call("enter", ast.Constant(index)), wrapped, call("leave", ast.Constant(index))):
+            ast.copy_location(part, node)
+            new_body.append(part)
+    tree.body = new_body
+    ast.fix_missing_locations(tree)
+    return tree
+
+
+def register_source(filename, source, offset):
+    """Lets tracebacks show the code lines at their Markdown line numbers, without the rest of
+    the document ever entering this process."""
+    lines = [""] * offset + [line + "\n" for line in source.split("\n")]
+    linecache.cache[filename] = (len("".join(lines)), None, lines, filename)
+
+
+def run_prelude(prelude, namespace):
+    if not prelude:
+        return None
+    try:
+        code = compile(prelude, "<snipcheck.toml prelude>", "exec", dont_inherit=True)
+        exec(code, namespace)
+    except BaseException as exc:
+        return exception_facts(exc, "<snipcheck.toml prelude>")
+    return None
+
+
+def main(request_json, result_fd):
+    global _out
+    _out = os.fdopen(result_fd, "wb", buffering=0)
+    request = json.loads(request_json)
+    filename = request["path"]
+    source = request["code"]
+    offset = request["first_line"] - 1
+    emit({"event": "start", "python": sys.version.split()[0], "implementation": sys.implementation.name})
+
+    try:
+        tree, statements = analyze(source, offset)
+    except SyntaxError as exc:
+        line = (exc.lineno or 1) + offset
+        emit({
+            "event": "unparsable",
+            "error": {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__], "message": exc.msg, "line": line, "traceback": ""},
+        })
+        return
+    emit({"event": "analysis", "statements": statements})
+
+    out_sink = _Sink(1)
+    err_sink = _Sink(2)
+    sys.stdout = _stream(out_sink, "strict")
+    sys.stderr = _stream(err_sink, "backslashreplace")
+    sys.argv = [filename]
+    sys.path.insert(0, os.getcwd())
+
+    import __main__
+    namespace = __main__.__dict__
+    namespace["__file__"] = filename
+    namespace["__cached__"] = None
+
+    hooks = Hooks(statements, filename, out_sink, err_sink)
+    builtins.__snipcheck__ = hooks
+
+    prelude_error = run_prelude(request.get("prelude"), namespace)
+    flush_streams()
+    prelude_out, prelude_err = out_sink.take(), err_sink.take()
+    emit({"event": "prelude", "stdout": prelude_out, "stderr": prelude_err, "error": prelude_error})
+    if prelude_error is not None:
+        return
+
+    register_source(filename, source, offset)
+    code = compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
+    try:
+        if top_level_await:
+            # As `python -m asyncio` does: `asyncio` is pre-imported and one loop runs it all.
+            import asyncio
+            namespace.setdefault("asyncio", asyncio)
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(eval(code, namespace))
+        else:
+            exec(code, namespace)
+    except _Stop:
+        emit({"event": "exit", "code": hooks.exit_code})
+    finally:
+        del builtins.__snipcheck__
+
+    # What a script does as it ends: join non-daemon threads, run atexit handlers.
+    epilogue_error = None
+    try:
+        import threading
+        threading._shutdown()
+        import atexit
+        atexit._run_exitfuncs()
+    except BaseException as exc:
+        epilogue_error = exception_facts(exc, filename)
+    flush_streams()
+    emit({
+        "event": "end",
+        "top_level_await": top_level_await,
+        "epilogue_stdout": out_sink.take(),
+        "epilogue_stderr": err_sink.take(),
+        "epilogue_error": epilogue_error,
+        "truncated": out_sink.truncated or err_sink.truncated,
+    })

@@ -1,0 +1,118 @@
+//! The only module that touches CPython: the worker side of a snippet run.
+//!
+//! `snipcheck worker` (a hidden subcommand) is started by the runner once per snippet, from a
+//! scrubbed environment, with the scratch dir as cwd, the request on stdin and the result
+//! channel on fd 3. It initializes the embedded interpreter with its home pinned at build time
+//! (never found through PATH), loads `harness.py`, and lets it analyze and run the snippet. The
+//! CLI process never initializes Python.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::ffi::CString;
+use std::io::Read;
+
+/// The interpreter's home (`sys.base_prefix` of the Python pyo3 linked), fixed at build time.
+pub const PYTHON_HOME: &str = env!("SNIPCHECK_PYTHON_HOME");
+/// The linked Python's version, fixed at build time.
+pub const PYTHON_VERSION: &str = env!("SNIPCHECK_PYTHON_VERSION");
+/// The linked Python's executable, used as the program name so `sys.executable` is right.
+pub const PYTHON_EXECUTABLE: &str = env!("SNIPCHECK_PYTHON_EXECUTABLE");
+
+/// The fd the harness writes its JSON-lines records to.
+pub const RESULT_FD: i32 = 3;
+
+/// Exit status of a worker whose harness failed internally (not the snippet's fault).
+pub const INTERNAL_ERROR_STATUS: i32 = 70;
+
+const HARNESS: &str = include_str!("harness.py");
+
+/// Runs the worker: reads one request from stdin, runs it, and exits the process.
+pub fn worker_main() -> ! {
+    let status = match run_request() {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("snipcheck worker: {message}");
+            INTERNAL_ERROR_STATUS
+        }
+    };
+    // Never unwind into Rust frames that drop Python objects, never finalize an interpreter
+    // whose snippet may have left threads behind: flush and leave.
+    // SAFETY: `_exit` ends the process; nothing after it runs.
+    unsafe { libc::_exit(status) }
+}
+
+fn run_request() -> Result<(), String> {
+    let mut request = String::new();
+    std::io::stdin()
+        .read_to_string(&mut request)
+        .map_err(|err| format!("failed to read the request: {err}"))?;
+    redirect_stdin_to_null()?;
+    initialize()?;
+    let harness = CString::new(HARNESS).map_err(|_| "harness contains a NUL byte".to_owned())?;
+    Python::attach(|py| -> PyResult<()> {
+        let module =
+            PyModule::from_code(py, &harness, c"<snipcheck harness>", c"_snipcheck_harness")?;
+        module.getattr("main")?.call1((request, RESULT_FD))?;
+        Ok(())
+    })
+    .map_err(|err| format!("harness failed: {err}"))
+}
+
+fn redirect_stdin_to_null() -> Result<(), String> {
+    // SAFETY: plain libc calls on fds this process owns.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
+        if null < 0 || libc::dup2(null, 0) < 0 {
+            return Err("failed to point stdin at /dev/null".to_owned());
+        }
+        if null != 0 {
+            libc::close(null);
+        }
+    }
+    Ok(())
+}
+
+/// Initializes CPython as `python3 file.py` would, but with the home pinned and the
+/// environment ignored (no PYTHONPATH, PYTHONHOME or user site can redirect it).
+fn initialize() -> Result<(), String> {
+    let home = CString::new(PYTHON_HOME).map_err(|_| "python home contains NUL".to_owned())?;
+    let program =
+        CString::new(PYTHON_EXECUTABLE).map_err(|_| "python executable contains NUL".to_owned())?;
+    // SAFETY: the PyConfig API is used as documented: init, set strings, initialize, clear.
+    unsafe {
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
+        ffi::PyConfig_InitIsolatedConfig(config.as_mut_ptr());
+        let config_ptr = config.as_mut_ptr();
+        let status =
+            ffi::PyConfig_SetBytesString(config_ptr, &mut (*config_ptr).home, home.as_ptr());
+        check(status, "setting the python home")?;
+        let status = ffi::PyConfig_SetBytesString(
+            config_ptr,
+            &mut (*config_ptr).program_name,
+            program.as_ptr(),
+        );
+        check(status, "setting the program name")?;
+        // `python3 file.py` turns SIGINT into KeyboardInterrupt; so does the worker.
+        (*config_ptr).install_signal_handlers = 1;
+        let status = ffi::Py_InitializeFromConfig(config_ptr);
+        ffi::PyConfig_Clear(config_ptr);
+        check(status, "initializing python")?;
+    }
+    Ok(())
+}
+
+fn check(status: ffi::PyStatus, what: &str) -> Result<(), String> {
+    // SAFETY: `PyStatus_Exception` only reads the status value.
+    if unsafe { ffi::PyStatus_Exception(status) } != 0 {
+        let message = if status.err_msg.is_null() {
+            "unknown error".to_owned()
+        } else {
+            // SAFETY: CPython sets `err_msg` to a static NUL-terminated string.
+            unsafe { std::ffi::CStr::from_ptr(status.err_msg) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        return Err(format!("{what} failed: {message}"));
+    }
+    Ok(())
+}

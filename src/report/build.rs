@@ -1,0 +1,209 @@
+//! Adding up a run into a `Report`.
+
+use crate::check::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
+use crate::config::SnippetSettings;
+use crate::document::Document;
+use crate::line::LineNo;
+use crate::outcome::Outcome;
+use crate::plan::Snippet;
+use serde::Serialize;
+
+/// Everything a renderer needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The Python version that ran the snippets.
+    pub python: String,
+    /// The counts.
+    pub summary: Summary,
+    /// Every document, with its file-level problems.
+    pub documents: Vec<DocumentReport>,
+    /// Every snippet, in document order.
+    pub snippets: Vec<SnippetReport>,
+}
+
+/// The counts of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Documents read.
+    pub documents: usize,
+    /// Python blocks found.
+    pub snippets: usize,
+    /// Claims found.
+    pub claims: usize,
+    /// Claims that hold.
+    pub pass: usize,
+    /// Claims that hold after a normalization.
+    pub loose: usize,
+    /// Claims that are wrong.
+    pub fail: usize,
+    /// Claims on statements that never ran.
+    pub unchecked: usize,
+    /// Snippets that failed unexpectedly, plus file-level problems.
+    pub errors: usize,
+}
+
+/// One document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    /// Its path.
+    pub path: String,
+    /// File-level problems.
+    pub problems: Vec<ProblemReport>,
+}
+
+/// A file-level problem.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemReport {
+    /// Where.
+    pub line: LineNo,
+    /// What.
+    pub message: String,
+}
+
+/// One snippet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnippetReport {
+    /// Stable id.
+    pub id: String,
+    /// The document's path.
+    pub path: String,
+    /// First code line.
+    pub start_line: LineNo,
+    /// Last code line.
+    pub end_line: LineNo,
+    /// The section title.
+    pub section: Option<String>,
+    /// How the run ended.
+    pub outcome: OutcomeKind,
+    /// The error that ended or marred it.
+    pub error: Option<SnippetError>,
+    /// An `expect-error` that did not happen.
+    pub missing_expected_error: Option<String>,
+    /// Settings from `snipcheck.toml` that applied.
+    pub settings: Option<AppliedSettings>,
+    /// The claims and their verdicts.
+    pub claims: Vec<CheckedClaim>,
+    /// Output written around `sys.stdout`, straight to the process's fds.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub stray_output: String,
+}
+
+/// The `snipcheck.toml` settings that applied to a snippet, shown in every report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedSettings {
+    /// Fixture files created in the scratch dir.
+    pub files: Vec<String>,
+    /// The prelude's code.
+    pub prelude: Option<String>,
+    /// The declared error and why.
+    pub expect_error: Option<ExpectErrorReport>,
+    /// The snippet's own timeout, in seconds.
+    pub timeout: Option<f64>,
+}
+
+/// A declared error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpectErrorReport {
+    /// The exception type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl Report {
+    /// Whether the run succeeded: every claim `pass` or `loose`, no unexpected error.
+    pub fn is_success(&self) -> bool {
+        self.summary.fail == 0 && self.summary.unchecked == 0 && self.summary.errors == 0
+    }
+}
+
+impl SnippetReport {
+    /// Whether this snippet has an unexpected error.
+    pub fn is_unexpected_error(&self) -> bool {
+        self.missing_expected_error.is_some()
+            || self.error.as_ref().is_some_and(|e| e.expected_by.is_none())
+    }
+}
+
+/// Builds the report of a run.
+pub fn build(
+    documents: &[Document],
+    snippets: &[Snippet],
+    outcomes: &[Outcome],
+    checks: Vec<SnippetCheck>,
+    fallback_python: &str,
+) -> Report {
+    let python = outcomes
+        .iter()
+        .find_map(|o| o.python.clone())
+        .unwrap_or_else(|| fallback_python.to_owned());
+    let documents: Vec<DocumentReport> = documents
+        .iter()
+        .map(|d| DocumentReport {
+            path: d.path.display().to_string(),
+            problems: d
+                .problems
+                .iter()
+                .map(|p| ProblemReport {
+                    line: p.line,
+                    message: p.message.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let snippets: Vec<SnippetReport> = snippets
+        .iter()
+        .zip(outcomes)
+        .zip(checks)
+        .map(|((snippet, outcome), check)| SnippetReport {
+            id: snippet.id.clone(),
+            path: documents[snippet.document].path.clone(),
+            start_line: snippet.block.first_line,
+            end_line: snippet.block.end_line,
+            section: snippet.block.section.as_ref().map(|s| s.title.clone()),
+            outcome: check.outcome,
+            error: check.error,
+            missing_expected_error: check.missing_expected_error,
+            settings: snippet.settings.as_ref().map(applied),
+            claims: check.claims,
+            stray_output: outcome.stray_output.clone(),
+        })
+        .collect();
+    let mut summary = Summary {
+        documents: documents.len(),
+        snippets: snippets.len(),
+        ..Summary::default()
+    };
+    summary.errors = documents.iter().map(|d| d.problems.len()).sum();
+    for snippet in &snippets {
+        summary.errors += usize::from(snippet.is_unexpected_error());
+        for claim in &snippet.claims {
+            summary.claims += 1;
+            match claim.verdict {
+                Verdict::Pass => summary.pass += 1,
+                Verdict::Loose => summary.loose += 1,
+                Verdict::Fail => summary.fail += 1,
+                Verdict::Unchecked => summary.unchecked += 1,
+            }
+        }
+    }
+    Report {
+        python,
+        summary,
+        documents,
+        snippets,
+    }
+}
+
+fn applied(settings: &SnippetSettings) -> AppliedSettings {
+    AppliedSettings {
+        files: settings.files.keys().cloned().collect(),
+        prelude: settings.prelude.clone(),
+        expect_error: settings.expect_error.as_ref().map(|e| ExpectErrorReport {
+            type_name: e.error.clone(),
+            reason: e.reason.clone(),
+        }),
+        timeout: settings.timeout.map(|t| t.as_secs_f64()),
+    }
+}
