@@ -546,8 +546,12 @@ pub struct Comparison {
     pub normalization: Option<String>,
 }
 
+/// A normalization: rewrites a text; the flag says whether it is the actual output (some
+/// normalizations apply to one side only).
+pub type Normalize = fn(&str, bool) -> String;
+
 /// The normalizations of the `loose` rung, in the order they are tried.
-pub const NORMALIZATIONS: &[(&str, fn(&str, bool) -> String)] = &[
+pub const NORMALIZATIONS: &[(&str, Normalize)] = &[
     ("main-prefix", strip_main_prefix),
     ("address", mask_addresses),
     ("whitespace", collapse_whitespace),

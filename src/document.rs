@@ -176,7 +176,7 @@ fn blocks(text: &str) -> Vec<Block> {
 /// fence of the same character, at least as long as the opening one.
 fn is_closed(source: &str) -> bool {
     let strip = |line: &str| {
-        line.trim_start_matches(|c: char| c == ' ' || c == '\t' || c == '>')
+        line.trim_start_matches([' ', '\t', '>'])
             .trim_end()
             .to_owned()
     };

@@ -121,7 +121,7 @@ mod tests {
             "[snippet.\"n/gone\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        let err = plan(&[doc.clone()], &config).expect_err("stale");
+        let err = plan(std::slice::from_ref(&doc), &config).expect_err("stale");
         assert!(format!("{err}").contains("snipcheck.toml:1"));
         let other = crate::config::parse(
             Path::new("snipcheck.toml"),
