@@ -34,12 +34,26 @@ pub struct Job {
     pub code: String,
     /// Code run first, in the same namespace.
     pub prelude: Option<String>,
+    /// Earlier blocks this one continues, run silently (after the prelude) in the same
+    /// namespace, like notebook cells.
+    pub context: Vec<Cell>,
     /// Files to create in the scratch dir.
     pub files: BTreeMap<String, String>,
     /// The wall-clock limit.
     pub timeout: Duration,
     /// The output cap in bytes.
     pub output_limit: usize,
+}
+
+/// A block of code with its Markdown coordinates.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Cell {
+    /// The Markdown path.
+    pub path: String,
+    /// The Markdown line of the first code line.
+    pub first_line: LineNo,
+    /// The code.
+    pub code: String,
 }
 
 /// Runs `jobs` on up to `parallelism` workers at once; outcomes come back in job order.
@@ -104,6 +118,7 @@ fn run_checked(job: &Job) -> anyhow::Result<Outcome> {
         "first_line": job.first_line,
         "code": job.code,
         "prelude": job.prelude,
+        "context": job.context,
     });
     if let Some(mut stdin) = child.stdin.take() {
         // A worker that dies before reading its request shows up in its exit status below.

@@ -228,8 +228,9 @@ class _Stop(BaseException):
 class Hooks:
     """Called by the rewritten module around each top-level statement."""
 
-    def __init__(self, statements, filename, out_sink, err_sink):
+    def __init__(self, statements, filename, out_sink, err_sink, silent=False):
         self.statements = statements
+        self.silent = silent
         self.filename = filename
         self.out = out_sink
         self.err = err_sink
@@ -238,6 +239,7 @@ class Hooks:
         self.exception = None
         self.failed = False
         self.exit_code = None
+        self.top_level_await = False
 
     def enter(self, index):
         self.current = index
@@ -260,6 +262,11 @@ class Hooks:
 
     def leave(self, index, exited=False):
         flush_streams()
+        if self.silent:
+            self.out.take()
+            self.err.take()
+            self.current = None
+            return
         record = {
             "event": "statement",
             "index": index,
@@ -336,6 +343,28 @@ def run_prelude(prelude, namespace):
     return None
 
 
+def execute(tree, filename, namespace, hooks):
+    """Compiles the rewritten module once and runs it; returns "exit" if it called sys.exit()."""
+    builtins.__snipcheck__ = hooks
+    code = compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    hooks.top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
+    try:
+        if hooks.top_level_await:
+            # As `python -m asyncio` does: `asyncio` is pre-imported and one loop runs it all.
+            import asyncio
+            namespace.setdefault("asyncio", asyncio)
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(eval(code, namespace))
+        else:
+            exec(code, namespace)
+    except _Stop:
+        return "exit"
+    finally:
+        del builtins.__snipcheck__
+    return None
+
+
 def main(request_json, result_fd):
     global _out
     _out = os.fdopen(result_fd, "wb", buffering=0)
@@ -369,7 +398,6 @@ def main(request_json, result_fd):
     namespace["__cached__"] = None
 
     hooks = Hooks(statements, filename, out_sink, err_sink)
-    builtins.__snipcheck__ = hooks
 
     prelude_error = run_prelude(request.get("prelude"), namespace)
     flush_streams()
@@ -378,23 +406,24 @@ def main(request_json, result_fd):
     if prelude_error is not None:
         return
 
+    for cell in request.get("context") or []:
+        # Earlier blocks this one continues (notebook-like): run silently in the same
+        # namespace; their own runs report them.
+        cell_offset = cell["first_line"] - 1
+        try:
+            cell_tree, cell_statements = analyze(cell["code"], cell_offset)
+        except SyntaxError:
+            continue
+        register_source(cell["path"], cell["code"], cell_offset)
+        silent = Hooks(cell_statements, cell["path"], out_sink, err_sink, silent=True)
+        if execute(cell_tree, cell["path"], namespace, silent) is not None:
+            break
+
     register_source(filename, source, offset)
-    code = compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
-    top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
-    try:
-        if top_level_await:
-            # As `python -m asyncio` does: `asyncio` is pre-imported and one loop runs it all.
-            import asyncio
-            namespace.setdefault("asyncio", asyncio)
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(eval(code, namespace))
-        else:
-            exec(code, namespace)
-    except _Stop:
+    stopped = execute(tree, filename, namespace, hooks)
+    if stopped is not None:
         emit({"event": "exit", "code": hooks.exit_code})
-    finally:
-        del builtins.__snipcheck__
+    top_level_await = hooks.top_level_await
 
     # What a script does as it ends: join non-daemon threads, run atexit handlers.
     epilogue_error = None
