@@ -84,6 +84,15 @@ pub enum OutcomeKind {
     Timeout,
     /// Killed for writing more than the output limit.
     OutputLimit,
+    /// Ran out of memory: a `MemoryError`, or killed at the memory cgroup's limit.
+    Memory,
+    /// The sandbox denied something the snippet tried (network, process creation, a write
+    /// outside the scratch dir, ...).
+    Blocked,
+    /// A required sandbox layer could not be applied; the snippet did not run.
+    SandboxFailed,
+    /// The result channel broke the protocol (a forged or garbled record).
+    Tampered,
     /// The process died (signal, or an exit before the snippet finished).
     Crashed,
     /// The block is not valid Python.
@@ -92,6 +101,8 @@ pub enum OutcomeKind {
     SetupFailed,
     /// The block's fence is never closed; it was not run.
     Unterminated,
+    /// A `skip` directive or setting: not run, on purpose.
+    Skipped,
     /// snipcheck could not run the snippet.
     RunnerError,
 }
@@ -109,6 +120,9 @@ pub struct SnippetError {
     /// The traceback, if Python produced one.
     #[serde(skip)]
     pub traceback: String,
+    /// What the sandbox denied, for a `blocked` outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
     /// `None`: unexpected. `Some("claim")`: a passing exception claim documents it.
     /// `Some("config")`: `expect-error` in `snipcheck.toml` declares it.
     pub expected_by: Option<&'static str>,
@@ -137,17 +151,26 @@ impl SnippetCheck {
 
 /// Judges one snippet's claims against its outcome.
 pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcome) -> SnippetCheck {
+    if settings.is_some_and(|s| s.skip.is_some()) && !block.unterminated {
+        return SnippetCheck {
+            outcome: OutcomeKind::Skipped,
+            error: None,
+            missing_expected_error: None,
+            claims: Vec::new(),
+        };
+    }
     if block.unterminated {
         return SnippetCheck {
             outcome: OutcomeKind::Unterminated,
             error: Some(SnippetError {
                 type_name: "UnterminatedFence".to_owned(),
                 message: format!(
-                    "the code fence opened at line {} is never closed, so the block runs to the end of the document; it was not run",
+                    "the code fence opened at line {} is never closed, so the block runs to the end of its container (the document, or the list item or quote it is in); it was not run",
                     block.fence_line
                 ),
                 line: Some(block.fence_line),
                 traceback: String::new(),
+                blocked: None,
                 expected_by: None,
             }),
             missing_expected_error: None,
@@ -178,7 +201,7 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
             Some(_) => {}
             None => {
                 missing_expected_error = Some(format!(
-                    "snipcheck.toml declares expect-error = {:?}, but the snippet raised nothing; remove the setting",
+                    "expect-error {:?} is declared (snipcheck.toml or a directive), but the snippet raised nothing; remove it",
                     expect.error
                 ));
             }
@@ -203,18 +226,30 @@ fn stop_reason(outcome: &Outcome, statements: &[Statement]) -> Stop {
         .get(running)
         .map(|s| format!(" at line {}", s.line))
         .unwrap_or_default();
-    let reason = if outcome.prelude_error.is_some() {
+    let reason = if outcome.sandbox_failed {
+        "a sandbox layer could not be applied, so the snippet did not run".to_owned()
+    } else if outcome.protocol_violation.is_some() {
+        "the result channel was tampered with, so no record after it is trusted".to_owned()
+    } else if outcome.prelude_error.is_some() {
         "the prelude from snipcheck.toml raised, so the snippet did not run".to_owned()
+    } else if let Some(bytes) = outcome.output_limited {
+        format!("the snippet was stopped for writing more than {bytes} bytes")
     } else if let Some(code) = &outcome.exit {
         format!(
             "sys.exit({}) ended the script before this statement",
-            code.as_ref().map(|c| c.to_string()).unwrap_or_default()
+            exit_argument(code.as_ref())
         )
     } else {
         match &outcome.end {
             End::Timeout { seconds } => format!("the snippet timed out after {seconds} s{at}"),
             End::OutputLimit { bytes } => {
                 format!("the snippet was stopped for writing more than {bytes} bytes{at}")
+            }
+            End::MemoryLimit { bytes } => {
+                format!(
+                    "the snippet was killed out of memory (its share: {} MiB){at}",
+                    bytes >> 20
+                )
             }
             End::Signaled { signal } => format!("the snippet was killed by signal {signal}{at}"),
             End::Exited { status } => format!("the process exited (status {status}){at}"),
@@ -253,8 +288,14 @@ fn judge(
             ClaimKind::Exception
         } else if statement.kind == StatementKind::Print {
             ClaimKind::Output
-        } else if statement.kind == StatementKind::Expression && output_like {
-            ClaimKind::Value
+        } else if statement.kind == StatementKind::Expression {
+            // It never ran, so whether it would have printed (an output claim) or returned a
+            // value is unknown; a comment on it cannot silently vanish from the count.
+            if output_like {
+                ClaimKind::Value
+            } else {
+                ClaimKind::Output
+            }
         } else {
             return None;
         };
@@ -415,14 +456,49 @@ fn ending(
         message,
         line: running_line(),
         traceback: String::new(),
+        blocked: None,
         expected_by: None,
     };
+    if outcome.sandbox_failed {
+        let failed = outcome
+            .layers
+            .iter()
+            .find(|l| l.status == crate::sandbox::LayerStatus::Failed)
+            .map(|l| format!("layer {:?} could not be applied: {}", l.name, l.detail))
+            .unwrap_or_else(|| "a sandbox layer could not be applied".to_owned());
+        return (
+            OutcomeKind::SandboxFailed,
+            Some(synthetic(
+                "SandboxError",
+                format!("{failed}; the snippet did not run"),
+            )),
+        );
+    }
+    if let Some(violation) = &outcome.protocol_violation {
+        return (
+            OutcomeKind::Tampered,
+            Some(synthetic(
+                "Tampered",
+                format!(
+                    "the result channel broke the protocol ({violation}); a snippet wrote to it"
+                ),
+            )),
+        );
+    }
     if let Some(error) = &outcome.prelude_error {
         let mut err = from_facts(error, block.first_line);
         err.message = format!("the prelude from snipcheck.toml raised: {}", err.message);
         return (OutcomeKind::SetupFailed, Some(err));
     }
     let first_error = first_exception(outcome, claims);
+    if let Some(bytes) = outcome.output_limited {
+        let mut error = synthetic(
+            "OutputLimit",
+            format!("stopped for writing more than {bytes} bytes; the output is truncated"),
+        );
+        error.line = outcome.executions.last().map(|e| e.line).or(error.line);
+        return (OutcomeKind::OutputLimit, Some(error));
+    }
     match &outcome.end {
         End::Timeout { seconds } => (
             OutcomeKind::Timeout,
@@ -436,6 +512,16 @@ fn ending(
             Some(synthetic(
                 "OutputLimit",
                 format!("killed for writing more than {bytes} bytes"),
+            )),
+        ),
+        End::MemoryLimit { bytes } => (
+            OutcomeKind::Memory,
+            Some(synthetic(
+                "MemoryLimit",
+                format!(
+                    "killed by the kernel's OOM killer: the run's memory cgroup was full (this snippet's share: {} MiB)",
+                    bytes >> 20
+                ),
             )),
         ),
         End::Signaled { signal } => (
@@ -455,26 +541,45 @@ fn ending(
         ),
         End::Exited { status } => {
             if let Some(code) = &outcome.exit {
-                let success = matches!(code, None | Some(serde_json::Value::Null))
-                    || code.as_ref().and_then(|c| c.as_i64()) == Some(0);
+                // As `python3 file.py` exits: None, 0 and False are success.
+                let success = matches!(
+                    code,
+                    None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(false))
+                ) || code.as_ref().and_then(|c| c.as_i64()) == Some(0);
                 let error = if success {
                     first_error
                 } else {
-                    Some(synthetic(
+                    let mut error = synthetic(
                         "SystemExit",
                         format!(
                             "sys.exit({}) ended the script with a failure status",
-                            code.as_ref().map(|c| c.to_string()).unwrap_or_default()
+                            exit_argument(code.as_ref())
                         ),
-                    ))
+                    );
+                    error.line = outcome
+                        .executions
+                        .iter()
+                        .rev()
+                        .find(|e| e.exit_code.is_some())
+                        .or(outcome.executions.last())
+                        .map(|e| e.line)
+                        .or(error.line);
+                    Some(error)
                 };
                 return (OutcomeKind::Exited, error);
             }
             if outcome.finished && *status == 0 {
-                let kind = if outcome.executions.iter().any(|e| e.exception.is_some()) {
-                    OutcomeKind::Raised
-                } else {
-                    OutcomeKind::Completed
+                let kind = match &first_error {
+                    Some(err) if err.expected_by.is_none() && err.blocked.is_some() => {
+                        OutcomeKind::Blocked
+                    }
+                    Some(err) if err.expected_by.is_none() && err.type_name == "MemoryError" => {
+                        OutcomeKind::Memory
+                    }
+                    _ if outcome.executions.iter().any(|e| e.exception.is_some()) => {
+                        OutcomeKind::Raised
+                    }
+                    _ => OutcomeKind::Completed,
                 };
                 return (kind, first_error);
             }
@@ -528,7 +633,19 @@ fn from_facts(facts: &ErrorFacts, fallback: LineNo) -> SnippetError {
         message: facts.message.clone(),
         line: facts.line.or(Some(fallback)),
         traceback: facts.traceback.clone(),
+        blocked: facts.blocked.clone(),
         expected_by: None,
+    }
+}
+
+/// A `sys.exit()` argument as Python spells it.
+fn exit_argument(code: Option<&serde_json::Value>) -> String {
+    match code {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::Bool(true)) => "True".to_owned(),
+        Some(serde_json::Value::Bool(false)) => "False".to_owned(),
+        Some(serde_json::Value::String(text)) => format!("{text:?}"),
+        Some(other) => other.to_string(),
     }
 }
 
@@ -626,6 +743,10 @@ fn mask_addresses(text: &str, _is_actual: bool) -> String {
         if hex > 0 {
             out.push_str("0x…");
             rest = &after[hex..];
+        } else if let Some(elided) = ["...", "…"].iter().find_map(|e| after.strip_prefix(e)) {
+            // A claim that writes the address as `0x...` means any address.
+            out.push_str("0x…");
+            rest = elided;
         } else {
             out.push_str("0x");
             rest = after;
@@ -675,6 +796,11 @@ mod tests {
         assert_eq!(c.normalization.as_deref(), Some("main-prefix+address"));
         let c = compare("1 2 3", "1\n2\n3");
         assert_eq!(c.normalization.as_deref(), Some("whitespace"));
+        let c = compare(
+            "<__main__.A object at 0x...>",
+            "<__main__.A object at 0x7f3a>",
+        );
+        assert_eq!(c.normalization.as_deref(), Some("address"));
     }
 
     #[test]

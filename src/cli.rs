@@ -24,9 +24,30 @@ pub enum Command {
     /// Run every Python block of the notes and check every claim.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
-    /// Private command: runs one snippet inside the worker process (started by `verify`).
+    /// Write every Python block to snippets/<document>/<id>.py (--check: only compare).
+    #[command(after_help = EXIT_CODES)]
+    Extract(ExtractArgs),
+    /// Regenerate snippets/ and expected/ from the notes (atomic writes; the notes are never
+    /// edited).
+    #[command(after_help = EXIT_CODES)]
+    Update(UpdateArgs),
+    /// Explain claims: the Markdown around each, the statement's output, claimed vs actual,
+    /// the normalizations tried and the command to rerun it (default: every failing claim).
+    #[command(after_help = EXIT_CODES)]
+    Inspect(InspectArgs),
+    /// Run one Python file or one snippet (by id) in the sandbox and print its transcript.
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// Show the Python in use and which sandbox layers are active here, and why not.
+    Doctor(DoctorArgs),
+    /// Private command: the zygote that forks one sandboxed child per snippet (started by
+    /// `verify`).
     #[command(hide = true)]
-    Worker,
+    Worker {
+        /// How many children may run at once (sizes the run's cgroups).
+        #[arg(long, default_value_t = 1)]
+        slots: u64,
+    },
 }
 
 /// Arguments of `verify`.
@@ -35,8 +56,8 @@ pub struct VerifyArgs {
     /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
     pub paths: Vec<String>,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -46,6 +67,104 @@ pub struct VerifyArgs {
     /// How many snippets run at once (default: the number of cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Write the report to FILE (the human summary still goes to the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Treat `loose` verdicts as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Only the snippets whose id or section contains PATTERN (`*` globs allowed).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Do not compare with snippets/ and expected/ (ad-hoc checks of notes without them).
+    #[arg(long)]
+    pub no_snapshots: bool,
+}
+
+/// Report formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: one line per snippet, details for what is not a plain pass.
+    Human,
+    /// One JSON object for machines.
+    Json,
+    /// JUnit XML: one testsuite per snippet, one testcase per claim.
+    Junit,
+    /// GitHub Actions annotations on the Markdown lines.
+    Github,
+}
+
+/// Arguments of `extract`.
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    pub paths: Vec<String>,
+    /// Write nothing: list stale, missing and orphaned files and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// The config file (default: ./snipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `update`.
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    pub paths: Vec<String>,
+    /// Only accept the snapshot (and snippet file) of this snippet id; repeatable.
+    #[arg(long, value_name = "ID")]
+    pub accept_only: Vec<String>,
+    /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// The config file (default: ./snipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How many snippets run at once (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Arguments of `inspect`.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// A snippet id, or FILE:LINE (a claim's or statement's Markdown line). Default: every
+    /// failing claim of the configured notes.
+    pub target: Option<String>,
+    /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// The config file (default: ./snipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How many snippets run at once (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// A Python file, or a snippet id such as `python-interview-notes/2-1-variables-memory-model`.
+    pub target: String,
+    /// Transcript format (`human` or `json`).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Wall-clock limit, in seconds (default: config `timeout`, else 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// The config file (default: ./snipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `doctor`.
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// Output format (`human` or `json`).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Report formats.

@@ -43,6 +43,10 @@ pub struct SnippetSettings {
     pub expect_error: Option<ExpectError>,
     /// Wall-clock limit for this snippet.
     pub timeout: Option<Duration>,
+    /// `skip = true` with its `reason`: the snippet is reported as skipped, not run.
+    pub skip: Option<String>,
+    /// `continue = true`: the snippet shares the namespace of the block before it.
+    pub continues: bool,
 }
 
 /// A declared, explained failure.
@@ -79,6 +83,9 @@ struct RawSnippet {
     expect_error: Option<String>,
     reason: Option<String>,
     timeout: Option<f64>,
+    skip: Option<bool>,
+    #[serde(rename = "continue")]
+    continues: Option<bool>,
 }
 
 /// Loads `path` if given, else `snipcheck.toml` in the current directory if it exists.
@@ -122,19 +129,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
         let line = LineNo::of_offset(text, spanned.span().start);
         let at = || format!("{}:{line}", path.display());
         let raw = spanned.into_inner();
-        let expect_error = match (raw.expect_error, raw.reason) {
-            (Some(error), Some(reason)) if !reason.trim().is_empty() => {
-                Some(ExpectError { error, reason })
-            }
-            (Some(_), _) => bail!(
+        let skip = raw.skip.unwrap_or(false);
+        if skip && raw.expect_error.is_some() {
+            bail!(
+                "invalid config {}: snippet {id:?} sets both skip and expect-error; a skipped snippet does not run",
+                at()
+            );
+        }
+        let reason = raw.reason.filter(|r| !r.trim().is_empty());
+        let (expect_error, skip) = match (raw.expect_error, skip, reason) {
+            (Some(error), _, Some(reason)) => (Some(ExpectError { error, reason }), None),
+            (None, true, Some(reason)) => (None, Some(reason)),
+            (Some(_), _, None) => bail!(
                 "invalid config {}: snippet {id:?} sets expect-error without a reason; say why it cannot run",
                 at()
             ),
-            (None, Some(_)) => bail!(
-                "invalid config {}: snippet {id:?} sets reason without expect-error",
+            (None, true, None) => bail!(
+                "invalid config {}: snippet {id:?} sets skip without a reason; say why it is not run",
                 at()
             ),
-            (None, None) => None,
+            (None, false, Some(_)) => bail!(
+                "invalid config {}: snippet {id:?} sets reason without expect-error or skip",
+                at()
+            ),
+            (None, false, None) => (None, None),
         };
         for name in raw.files.keys() {
             if !is_plain_relative(name) {
@@ -156,6 +174,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
                 prelude: raw.prelude,
                 expect_error,
                 timeout,
+                skip,
+                continues: raw.continues.unwrap_or(false),
             },
         );
     }

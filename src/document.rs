@@ -6,6 +6,7 @@
 //! `Problem`s or flagged blocks, so one bad file or block never stops the others. Only an
 //! unreadable path is an `Err`.
 
+use crate::directive::{self, Directives};
 use crate::line::LineNo;
 use anyhow::{Context, Result};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -41,6 +42,8 @@ pub struct Block {
     pub code: String,
     /// The fence has no closing fence: the block runs to the end of its container.
     pub unterminated: bool,
+    /// The `<!-- snipcheck: ... -->` directives directly before the block.
+    pub directives: Option<Directives>,
 }
 
 /// A Markdown heading.
@@ -99,7 +102,9 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
             return document;
         }
     };
-    document.blocks = blocks(text);
+    let (blocks, problems) = blocks(text);
+    document.blocks = blocks;
+    document.problems.extend(problems);
     document
 }
 
@@ -113,7 +118,7 @@ pub fn is_python(info: &str) -> bool {
     PYTHON_INFO.contains(&lang.as_str())
 }
 
-fn blocks(text: &str) -> Vec<Block> {
+fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -123,7 +128,38 @@ fn blocks(text: &str) -> Vec<Block> {
     let mut section: Option<Section> = None;
     let mut heading: Option<(LineNo, String)> = None;
     let mut open: Option<Block> = None;
+    let mut problems = Vec::new();
+    // Directive comments seen since the last block-level element, waiting for their block.
+    let mut pending: Vec<(LineNo, String)> = Vec::new();
+    let mut html: Option<(LineNo, String)> = None;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::HtmlBlock) => {
+                html = Some((LineNo::of_offset(text, range.start), String::new()));
+            }
+            Event::Html(t) => {
+                if let Some((_, buf)) = html.as_mut() {
+                    buf.push_str(t);
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((line, buf)) = html.take()
+                    && directive::is_directive(&buf)
+                {
+                    pending.push((line, buf));
+                }
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(info) => {}
+            Event::Start(
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::CodeBlock(_)
+                | Tag::Table(_)
+                | Tag::MetadataBlock(_),
+            )
+            | Event::Rule => dangling(&mut pending, &mut problems),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H6 => {
                 heading = Some((LineNo::of_offset(text, range.start), String::new()));
@@ -143,7 +179,31 @@ fn blocks(text: &str) -> Vec<Block> {
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(&info) => {
                 let fence_line = LineNo::of_offset(text, range.start);
+                let mut directives = None;
+                for (line, comment) in pending.drain(..) {
+                    let parsed = directives.get_or_insert_with(|| Directives {
+                        line,
+                        ..Directives::default()
+                    });
+                    if let Err(message) = directive::parse(&comment, line, parsed) {
+                        problems.push(Problem {
+                            line,
+                            message: format!("invalid snipcheck directive: {message}"),
+                        });
+                    }
+                }
+                if let Some(d) = directives
+                    .as_mut()
+                    .filter(|d| d.continues && blocks.is_empty())
+                {
+                    problems.push(Problem {
+                        line: d.line,
+                        message: "`continue` on the first Python block of the file: there is no block before it to continue".to_owned(),
+                    });
+                    d.continues = false;
+                }
                 open = Some(Block {
+                    directives,
                     section: section.clone(),
                     info: info.to_string(),
                     fence_line,
@@ -169,7 +229,19 @@ fn blocks(text: &str) -> Vec<Block> {
             _ => {}
         }
     }
-    blocks
+    dangling(&mut pending, &mut problems);
+    (blocks, problems)
+}
+
+/// Directive comments followed by something other than a Python block.
+fn dangling(pending: &mut Vec<(LineNo, String)>, problems: &mut Vec<Problem>) {
+    for (line, _) in pending.drain(..) {
+        problems.push(Problem {
+            line,
+            message: "this snipcheck directive is not directly before a Python code block"
+                .to_owned(),
+        });
+    }
 }
 
 /// Whether the source of a fenced block (opening fence to end of block) ends with a closing
@@ -255,6 +327,46 @@ mod tests {
         assert_eq!(d.problems.len(), 1);
         assert_eq!(d.problems[0].line.get(), 3);
         assert!(d.problems[0].message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn directives_attach_to_the_next_python_block() {
+        let d = doc(
+            "# A\n\n<!-- snipcheck: skip reason=\"gpu\" -->\n```python\nx = 1\n```\n\n<!-- other comment -->\n\n<!-- snipcheck: continue -->\n\n<!-- snipcheck: timeout=3 -->\n```python\ny = 2\n```\n",
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        let first = d.blocks[0].directives.as_ref().expect("directives");
+        assert_eq!(first.skip.as_deref(), Some("gpu"));
+        assert_eq!(first.line.get(), 3);
+        let second = d.blocks[1].directives.as_ref().expect("directives");
+        assert!(second.continues);
+        assert_eq!(second.timeout, Some(std::time::Duration::from_secs(3)));
+        assert_eq!(second.line.get(), 10);
+    }
+
+    #[test]
+    fn broken_and_dangling_directives_are_problems_with_lines() {
+        let d = doc(
+            "<!-- snipcheck: continue -->\n```python\nx = 1\n```\n\n<!-- snipcheck: nope -->\n```python\ny = 2\n```\n\n<!-- snipcheck: continue -->\n\ntext\n",
+        );
+        let problems: Vec<(u32, &str)> = d
+            .problems
+            .iter()
+            .map(|p| (p.line.get(), p.message.as_str()))
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems[0].0, 1);
+        assert!(problems[0].1.contains("first Python block"), "{problems:?}");
+        assert_eq!(problems[1].0, 6);
+        assert!(
+            problems[1].1.contains("unknown directive \"nope\""),
+            "{problems:?}"
+        );
+        assert_eq!(problems[2].0, 11);
+        assert!(
+            problems[2].1.contains("not directly before"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -6,19 +6,27 @@
 //! `document` (Markdown → blocks) → `plan` (ids, settings) → `runner` + `python` (facts:
 //! `Outcome`) → `check` (judgments: verdicts) → `report` (human, JSON).
 
+pub mod atomic;
 pub mod check;
 pub mod claim;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod directive;
 pub mod document;
+pub mod environment;
+pub mod generated;
 pub mod line;
 pub mod outcome;
 pub mod pipeline;
 pub mod plan;
+pub mod progress;
 pub mod python;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
+pub mod snapshot;
+pub mod snippet_file;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -34,8 +42,13 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Worker => python::worker_main(),
+        cli::Command::Worker { slots } => python::zygote_main(slots),
+        cli::Command::Run(args) => commands::run(&args),
+        cli::Command::Doctor(args) => commands::doctor(&args),
         cli::Command::Verify(args) => commands::verify(&args),
+        cli::Command::Extract(args) => commands::extract(&args),
+        cli::Command::Update(args) => commands::update(&args),
+        cli::Command::Inspect(args) => commands::inspect(&args),
     };
     match result {
         Ok(true) => ExitCode::from(EXIT_OK),

@@ -5,6 +5,7 @@
 //! about how the process ended (`End`), which the snippet cannot forge.
 
 use crate::line::LineNo;
+use crate::sandbox::Layer;
 use serde::{Deserialize, Serialize};
 
 /// A top-level statement as the harness's `ast`/`tokenize` pass saw it.
@@ -61,6 +62,10 @@ pub struct ErrorFacts {
     pub mro: Vec<String>,
     /// `str(exception)`, bounded.
     pub message: String,
+    /// What the sandbox denied, when this is a `PermissionError` from a sandbox layer
+    /// (`network`, `process creation`, `write outside scratch`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
     /// Deepest Markdown line of the snippet in the traceback.
     pub line: Option<LineNo>,
     /// The formatted traceback, bounded; Markdown line numbers.
@@ -94,6 +99,13 @@ pub struct Execution {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Record {
+    /// The child's sandbox layers, written before any snippet code runs.
+    Sandbox {
+        /// Each layer as applied.
+        layers: Vec<Layer>,
+        /// A required layer failed; the snippet did not run.
+        failed: bool,
+    },
     /// The interpreter started.
     Start {
         /// `sys.version`'s first word.
@@ -120,6 +132,12 @@ pub enum Record {
     },
     /// A statement finished.
     Statement(Execution),
+    /// The snippet wrote past the output cap and was stopped.
+    #[serde(rename = "output-limit")]
+    OutputLimit {
+        /// The cap, in bytes.
+        bytes: usize,
+    },
     /// The snippet called `sys.exit()`.
     Exit {
         /// The exit code.
@@ -143,6 +161,17 @@ pub enum Record {
 /// Everything known about one snippet's run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outcome {
+    /// The sandbox layers as the child applied them.
+    pub layers: Vec<Layer>,
+    /// A required sandbox layer failed, so no snippet code ran.
+    pub sandbox_failed: bool,
+    /// The result channel broke the protocol (a forged or garbled record): its records are
+    /// not to be trusted.
+    pub protocol_violation: Option<String>,
+    /// The snippet's peak resident memory, in bytes.
+    pub peak_memory_bytes: u64,
+    /// The harness stopped the snippet for writing past the output cap (this many bytes).
+    pub output_limited: Option<usize>,
     /// The Python version that ran it.
     pub python: Option<String>,
     /// The top-level statements (absent when the block did not parse or the run died first).
@@ -191,6 +220,11 @@ pub enum End {
         /// The limit, in seconds.
         seconds: f64,
     },
+    /// Killed by the kernel for passing the memory cgroup's limit.
+    MemoryLimit {
+        /// The limit, in bytes.
+        bytes: u64,
+    },
     /// Killed by the runner for writing more than the output limit.
     OutputLimit {
         /// The limit, in bytes.
@@ -204,39 +238,143 @@ pub enum End {
 }
 
 impl Outcome {
-    /// Folds the harness's records into an outcome.
-    pub fn from_records(records: impl IntoIterator<Item = Record>, end: End) -> Outcome {
+    /// Parses the result channel's JSON lines and folds them into an outcome, checking that
+    /// they follow the protocol: sandbox, start, then `unparsable` or analysis, prelude,
+    /// statements in strictly increasing order, an optional exit, and end, with nothing after.
+    /// A line cut off by a kill (no final newline) is ignored; anything else out of place is
+    /// recorded as a protocol violation.
+    pub fn from_result_channel(bytes: &[u8], end: End) -> Outcome {
         let mut outcome = Outcome {
             end,
             ..Outcome::default()
         };
-        for record in records {
-            match record {
-                Record::Start { python } => outcome.python = Some(python),
-                Record::Unparsable { error } => outcome.unparsable = Some(error),
-                Record::Analysis { statements } => outcome.statements = Some(statements),
-                Record::Prelude { error, .. } => outcome.prelude_error = error,
-                Record::Statement(execution) => outcome.executions.push(execution),
-                Record::Exit { code } => outcome.exit = Some(code),
-                Record::End {
-                    top_level_await,
-                    epilogue_stdout,
-                    epilogue_stderr: _,
-                    epilogue_error: _,
-                    truncated,
-                } => {
-                    outcome.finished = true;
-                    outcome.top_level_await = top_level_await;
-                    outcome.epilogue_stdout = epilogue_stdout;
-                    outcome.truncated |= truncated;
+        let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(last) => &bytes[..=last],
+            None => &[][..],
+        };
+        let mut stage = Stage::Sandbox;
+        for (number, line) in complete.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let record = match serde_json::from_slice::<Record>(line) {
+                Ok(record) => record,
+                Err(err) => {
+                    outcome.violate(format!("record {} is not valid: {err}", number + 1));
+                    break;
+                }
+            };
+            match stage.next(&record, &outcome.executions) {
+                Some(next) => stage = next,
+                None => {
+                    outcome.violate(format!(
+                        "record {} ({}) is out of place",
+                        number + 1,
+                        record.name()
+                    ));
+                    break;
                 }
             }
+            outcome.fold(record);
         }
         outcome
+    }
+
+    fn violate(&mut self, message: String) {
+        self.protocol_violation.get_or_insert(message);
+    }
+
+    fn fold(&mut self, record: Record) {
+        match record {
+            Record::Sandbox { layers, failed } => {
+                self.layers = layers;
+                self.sandbox_failed = failed;
+            }
+            Record::Start { python } => self.python = Some(python),
+            Record::Unparsable { error } => self.unparsable = Some(error),
+            Record::Analysis { statements } => self.statements = Some(statements),
+            Record::Prelude { error, .. } => self.prelude_error = error,
+            Record::Statement(execution) => self.executions.push(execution),
+            Record::Exit { code } => self.exit = Some(code),
+            Record::OutputLimit { bytes } => {
+                self.output_limited = Some(bytes);
+                self.truncated = true;
+            }
+            Record::End {
+                top_level_await,
+                epilogue_stdout,
+                epilogue_stderr: _,
+                epilogue_error: _,
+                truncated,
+            } => {
+                self.finished = true;
+                self.top_level_await = top_level_await;
+                self.epilogue_stdout = epilogue_stdout;
+                self.truncated |= truncated;
+            }
+        }
     }
 
     /// The record of statement `index`, if it finished.
     pub fn execution(&self, index: usize) -> Option<&Execution> {
         self.executions.iter().find(|e| e.index == index)
+    }
+}
+
+impl Record {
+    fn name(&self) -> &'static str {
+        match self {
+            Record::Sandbox { .. } => "sandbox",
+            Record::Start { .. } => "start",
+            Record::Unparsable { .. } => "unparsable",
+            Record::Analysis { .. } => "analysis",
+            Record::Prelude { .. } => "prelude",
+            Record::Statement(_) => "statement",
+            Record::Exit { .. } => "exit",
+            Record::OutputLimit { .. } => "output-limit",
+            Record::End { .. } => "end",
+        }
+    }
+}
+
+/// Where the result channel is in the protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Sandbox,
+    Start,
+    Analysis,
+    Prelude,
+    Statements,
+    Exited,
+    Done,
+}
+
+impl Stage {
+    fn next(self, record: &Record, executions: &[Execution]) -> Option<Stage> {
+        match (self, record) {
+            (Stage::Sandbox, Record::Sandbox { failed: false, .. }) => Some(Stage::Start),
+            (Stage::Sandbox, Record::Sandbox { failed: true, .. }) => Some(Stage::Done),
+            (Stage::Start, Record::Start { .. }) => Some(Stage::Analysis),
+            (Stage::Analysis, Record::Unparsable { .. }) => Some(Stage::Done),
+            (Stage::Analysis, Record::Analysis { .. }) => Some(Stage::Prelude),
+            (Stage::Prelude, Record::Prelude { error: None, .. }) => Some(Stage::Statements),
+            (Stage::Prelude, Record::Prelude { error: Some(_), .. }) => Some(Stage::Done),
+            (Stage::Statements, Record::Statement(execution)) => {
+                let increasing = executions
+                    .last()
+                    .is_none_or(|last| execution.index > last.index);
+                increasing.then_some(if execution.exit_code.is_some() {
+                    Stage::Exited
+                } else {
+                    Stage::Statements
+                })
+            }
+            (
+                Stage::Statements | Stage::Exited,
+                Record::Exit { .. } | Record::OutputLimit { .. },
+            ) => Some(Stage::Exited),
+            (Stage::Statements | Stage::Exited, Record::End { .. }) => Some(Stage::Done),
+            _ => None,
+        }
     }
 }

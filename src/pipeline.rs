@@ -25,6 +25,26 @@ pub struct Options {
     pub timeout: Option<f64>,
     /// `-j`.
     pub jobs: Option<usize>,
+    /// `--filter`: only the snippets whose id or section contains this (`*` globs allowed).
+    pub filter: Option<String>,
+    /// `--strict`: `loose` verdicts fail the run.
+    pub strict: bool,
+}
+
+/// The stages before anything runs: what `extract` needs, and where `execute` starts.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The loaded config.
+    pub config: Config,
+    /// The documents read.
+    pub documents: Vec<Document>,
+    /// The planned snippets, narrowed by `--filter`.
+    pub snippets: Vec<Snippet>,
+    /// The run covers every configured note and every snippet of them (no paths, no filter),
+    /// so a generated file that matches none of them is an orphan.
+    pub complete: bool,
+    /// Some snippets were left out by `--filter`.
+    pub filtered: bool,
 }
 
 /// Everything a run produced, stage by stage.
@@ -38,19 +58,65 @@ pub struct Run {
     pub snippets: Vec<Snippet>,
     /// One outcome per snippet (default for snippets that were not run).
     pub outcomes: Vec<Outcome>,
+    /// The interpreter and sandbox that ran them.
+    pub sandbox: Sandbox,
     /// The report (verdicts included).
     pub report: Report,
+    /// See [`Prepared::complete`].
+    pub complete: bool,
+    /// See [`Prepared::filtered`].
+    pub filtered: bool,
 }
 
-/// Runs the whole pipeline.
-pub fn execute(options: &Options) -> Result<Run> {
+/// Reads the config and the documents and plans the snippets, without running anything.
+pub fn prepare(options: &Options) -> Result<Prepared> {
     let config = config::load(options.config.as_deref())?;
     let paths = resolve_paths(&options.paths, &config)?;
     let documents = paths
         .iter()
         .map(|path| document::read(path))
         .collect::<Result<Vec<_>>>()?;
-    let snippets = plan::plan(&documents, &config)?;
+    let mut snippets = plan::plan(&documents, &config)?;
+    let mut filtered = false;
+    if let Some(pattern) = &options.filter {
+        let before = snippets.len();
+        snippets.retain(|snippet| plan::matches_filter(snippet, pattern));
+        if snippets.is_empty() {
+            bail!(
+                "no snippet matches --filter {pattern:?} (ids are listed by `snipcheck verify --format json`)"
+            );
+        }
+        filtered = snippets.len() < before;
+    }
+    Ok(Prepared {
+        complete: options.paths.is_empty() && !filtered,
+        config,
+        documents,
+        snippets,
+        filtered,
+    })
+}
+
+/// The interpreter and sandbox layers of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Sandbox {
+    /// The Python version.
+    pub python: String,
+    /// The interpreter's home.
+    pub home: String,
+    /// The sandbox layers as the zygote prepared them (empty when nothing ran).
+    pub layers: Vec<crate::sandbox::Layer>,
+}
+
+/// Runs the whole pipeline.
+pub fn execute(options: &Options) -> Result<Run> {
+    let Prepared {
+        config,
+        documents,
+        snippets,
+        complete,
+        filtered,
+    } = prepare(options)?;
     let timeout = match options.timeout {
         Some(secs) => config::seconds(secs).context("invalid --timeout")?,
         None => config.timeout.unwrap_or(config::DEFAULT_TIMEOUT),
@@ -61,48 +127,75 @@ pub fn execute(options: &Options) -> Result<Run> {
             .unwrap_or(1)
     });
     let runnable: Vec<usize> = (0..snippets.len())
-        .filter(|&i| !snippets[i].block.unterminated)
+        .filter(|&i| {
+            !snippets[i].block.unterminated
+                && snippets[i]
+                    .settings
+                    .as_ref()
+                    .is_none_or(|s| s.skip.is_none())
+        })
         .collect();
     let jobs: Vec<runner::Job> = runnable
         .iter()
         .map(|&i| job(&snippets[i], &documents, timeout))
         .collect();
     let mut outcomes = vec![Outcome::default(); snippets.len()];
-    for (&i, outcome) in runnable.iter().zip(runner::run_all(&jobs, parallelism)) {
-        outcomes[i] = outcome;
+    let mut sandbox = Sandbox {
+        python: python::PYTHON_VERSION.to_owned(),
+        home: python::PYTHON_HOME.to_owned(),
+        layers: Vec::new(),
+    };
+    if !jobs.is_empty() {
+        let zygote = runner::Zygote::start(parallelism)?;
+        for (&i, outcome) in runnable.iter().zip(zygote.run_all(&jobs, parallelism)) {
+            outcomes[i] = outcome;
+        }
+        sandbox = Sandbox {
+            python: zygote.python.clone(),
+            home: zygote.home.clone(),
+            layers: zygote.layers.clone(),
+        };
     }
     let checks: Vec<SnippetCheck> = snippets
         .iter()
         .zip(&outcomes)
         .map(|(snippet, outcome)| check::check(&snippet.block, snippet.settings.as_ref(), outcome))
         .collect();
-    let report = report::build(
-        &documents,
-        &snippets,
-        &outcomes,
-        checks,
-        python::PYTHON_VERSION,
-    );
+    let mut report = report::build(&documents, &snippets, &outcomes, checks, &sandbox);
+    report.strict = options.strict;
     Ok(Run {
         config,
         documents,
         snippets,
         outcomes,
+        sandbox,
         report,
+        complete,
+        filtered,
     })
 }
 
-fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runner::Job {
+/// The runner's job for a planned snippet, with its settings applied.
+pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runner::Job {
     let settings = snippet.settings.as_ref();
     runner::Job {
         path: documents[snippet.document].path.display().to_string(),
         first_line: snippet.block.first_line,
         code: snippet.block.code.clone(),
         prelude: settings.and_then(|s| s.prelude.clone()),
-        context: Vec::new(),
+        context: snippet
+            .context
+            .iter()
+            .map(|cell| runner::Cell {
+                path: documents[snippet.document].path.display().to_string(),
+                first_line: cell.first_line,
+                code: cell.code.clone(),
+            })
+            .collect(),
         files: settings.map(|s| s.files.clone()).unwrap_or_default(),
         timeout: settings.and_then(|s| s.timeout).unwrap_or(timeout),
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,
+        limits: crate::sandbox::Limits::default(),
     }
 }
 

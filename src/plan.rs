@@ -6,7 +6,9 @@
 //! an error, so stale settings cannot linger.
 
 use crate::config::{Config, SnippetSettings};
+use crate::directive::Directives;
 use crate::document::{Block, Document};
+use crate::line::LineNo;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 
@@ -19,12 +21,55 @@ pub struct Snippet {
     pub document: usize,
     /// The block.
     pub block: Block,
-    /// Settings from `snipcheck.toml`, if any.
+    /// Settings from `snipcheck.toml` and the block's directives, if any.
     pub settings: Option<SnippetSettings>,
+    /// For a `continue` block: the earlier blocks whose namespace it shares, oldest first.
+    pub context: Vec<ContextCell>,
+}
+
+/// An earlier block a `continue` block runs after, silently, in the same namespace.
+#[derive(Debug, Clone)]
+pub struct ContextCell {
+    /// Its snippet id.
+    pub id: String,
+    /// Its first code line.
+    pub first_line: LineNo,
+    /// Its last code line.
+    pub end_line: LineNo,
+    /// Its code.
+    pub code: String,
+}
+
+/// Why interactive sessions are reported as skipped.
+pub const INTERACTIVE_REASON: &str = "an interactive session (`pycon` or `>>>` prompts) follows REPL semantics, which snipcheck does not check yet";
+
+/// Whether a block is an interactive-interpreter session rather than a script.
+pub fn is_interactive(block: &Block) -> bool {
+    block
+        .info
+        .split_whitespace()
+        .next()
+        .is_some_and(|lang| lang.eq_ignore_ascii_case("pycon"))
+        || block
+            .code
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .is_some_and(|line| line.trim_start().starts_with(">>>"))
 }
 
 /// Assigns ids and settings to every block of every document.
 pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
+    let mut names: HashMap<&str, &Document> = HashMap::new();
+    for document in documents {
+        if let Some(other) = names.insert(&document.name, document) {
+            bail!(
+                "{} and {} share the name {:?}, so their snippet ids would collide; verify them in separate runs or rename one",
+                other.path.display(),
+                document.path.display(),
+                document.name
+            );
+        }
+    }
     let mut snippets = Vec::new();
     for (index, document) in documents.iter().enumerate() {
         let mut seen: HashMap<String, u32> = HashMap::new();
@@ -42,14 +87,36 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
             } else {
                 format!("{}/{slug}-{count}", document.name)
             };
+            let mut settings = merge(
+                config.snippets.get(&id).cloned(),
+                block.directives.as_ref(),
+                &id,
+                document,
+                config,
+            )?;
+            if is_interactive(block) && settings.as_ref().is_none_or(|s| s.skip.is_none()) {
+                let mut skipped = settings.unwrap_or_default();
+                skipped.skip = Some(INTERACTIVE_REASON.to_owned());
+                skipped.expect_error = None;
+                settings = Some(skipped);
+            }
             snippets.push(Snippet {
-                settings: config.snippets.get(&id).cloned(),
+                settings,
                 id,
                 document: index,
                 block: block.clone(),
+                context: Vec::new(),
             });
         }
     }
+    link_continued(
+        &mut snippets,
+        documents,
+        config
+            .path
+            .as_deref()
+            .unwrap_or(std::path::Path::new(crate::config::FILE_NAME)),
+    )?;
     for (id, settings) in &config.snippets {
         let document = id.split('/').next().unwrap_or("");
         let verified = documents.iter().any(|d| d.name == document);
@@ -66,6 +133,120 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
         }
     }
     Ok(snippets)
+}
+
+/// Whether `--filter PATTERN` selects a snippet: the id or the section title contains the
+/// pattern (ignoring case), or matches it as a glob when it has `*`, `?` or `[`.
+pub fn matches_filter(snippet: &Snippet, pattern: &str) -> bool {
+    let section = snippet.block.section.as_ref().map(|s| s.title.as_str());
+    let candidates = std::iter::once(snippet.id.as_str()).chain(section);
+    if pattern.contains(['*', '?', '[']) {
+        let options = glob::MatchOptions {
+            case_sensitive: false,
+            require_literal_separator: false,
+            require_literal_leading_dot: false,
+        };
+        return glob::Pattern::new(pattern)
+            .is_ok_and(|p| candidates.into_iter().any(|c| p.matches_with(c, options)));
+    }
+    let pattern = pattern.to_lowercase();
+    candidates
+        .into_iter()
+        .any(|c| c.to_lowercase().contains(&pattern))
+}
+
+/// Config settings and a block's directives, merged; a key set in both places is an error
+/// naming both.
+fn merge(
+    from_config: Option<SnippetSettings>,
+    directives: Option<&Directives>,
+    id: &str,
+    document: &Document,
+    config: &Config,
+) -> Result<Option<SnippetSettings>> {
+    let Some(d) = directives else {
+        return Ok(from_config);
+    };
+    let config_line = from_config.as_ref().map(|s| s.line);
+    let mut settings = from_config.unwrap_or_default();
+    let conflict = |key: &str| {
+        anyhow::anyhow!(
+            "snippet {id:?} sets {key} both in {}:{} and in {}:{}; keep one",
+            document.path.display(),
+            d.line,
+            config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            config_line.unwrap_or_default()
+        )
+    };
+    if let Some(reason) = &d.skip {
+        if settings.skip.is_some() || settings.expect_error.is_some() {
+            return Err(conflict("skip"));
+        }
+        settings.skip = Some(reason.clone());
+    }
+    if d.continues {
+        if settings.continues {
+            return Err(conflict("continue"));
+        }
+        settings.continues = true;
+    }
+    if let Some(expect) = &d.expect_error {
+        if settings.expect_error.is_some() || settings.skip.is_some() {
+            return Err(conflict("expect-error"));
+        }
+        settings.expect_error = Some(expect.clone());
+    }
+    if let Some(timeout) = d.timeout {
+        if settings.timeout.is_some() {
+            return Err(conflict("timeout"));
+        }
+        settings.timeout = Some(timeout);
+    }
+    Ok(Some(settings))
+}
+
+/// Fills each `continue` snippet's context: the chain of blocks before it in its document.
+fn link_continued(
+    snippets: &mut [Snippet],
+    documents: &[Document],
+    config_path: &std::path::Path,
+) -> Result<()> {
+    for i in 0..snippets.len() {
+        let continues = snippets[i].settings.as_ref().is_some_and(|s| s.continues);
+        if !continues {
+            continue;
+        }
+        let previous = i
+            .checked_sub(1)
+            .filter(|&p| snippets[p].document == snippets[i].document);
+        let Some(previous) = previous else {
+            let document = &documents[snippets[i].document];
+            bail!(
+                "invalid config {}:{}: snippet {:?} sets continue, but it is the first Python block of {}",
+                config_path.display(),
+                snippets[i]
+                    .settings
+                    .as_ref()
+                    .map(|s| s.line)
+                    .unwrap_or_default(),
+                snippets[i].id,
+                document.path.display()
+            );
+        };
+        let mut context = snippets[previous].context.clone();
+        context.push(ContextCell {
+            id: snippets[previous].id.clone(),
+            first_line: snippets[previous].block.first_line,
+            end_line: snippets[previous].block.end_line,
+            code: snippets[previous].block.code.clone(),
+        });
+        snippets[i].context = context;
+    }
+    Ok(())
 }
 
 /// Lowercase ASCII letters and digits, every other run of characters one `-`.
@@ -111,6 +292,30 @@ mod tests {
             .map(|s| s.id)
             .collect();
         assert_eq!(ids, ["n/top", "n/a", "n/a-2", "n/b"]);
+    }
+
+    #[test]
+    fn continue_chains_context_and_filters_match_id_or_section() {
+        let text = "# Cells\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# Other\n```python\nz = 0\n```\n";
+        let doc = extract(Path::new("notes/n.md"), text.as_bytes());
+        let snippets = plan(&[doc], &Config::default()).expect("plan");
+        let context: Vec<Vec<&str>> = snippets
+            .iter()
+            .map(|s| s.context.iter().map(|c| c.id.as_str()).collect())
+            .collect();
+        assert_eq!(
+            context,
+            [
+                vec![],
+                vec!["n/cells"],
+                vec!["n/cells", "n/cells-2"],
+                vec![]
+            ]
+        );
+        assert!(matches_filter(&snippets[0], "CELLS"));
+        assert!(matches_filter(&snippets[3], "n/oth"));
+        assert!(matches_filter(&snippets[2], "n/cells-?"));
+        assert!(!matches_filter(&snippets[0], "n/cells-?"));
     }
 
     #[test]

@@ -1,27 +1,38 @@
-//! Running snippets: one worker process per snippet, judged from the outside.
+//! Running snippets in the sandbox, judged from the outside (the parent side of the zygote).
 //!
-//! The runner creates a fresh scratch dir, starts `snipcheck worker` in it with a scrubbed
-//! environment and its own process group, hands it the request on stdin, and reads three pipes
-//! at once (stdout, stderr, and the harness's result channel on fd 3) until they close or the
-//! wall clock runs out. The wall clock is enforced with SIGKILL to the whole process group,
-//! never with a cooperative interrupt. How the process ended (`End`) is what the runner saw
-//! itself; the harness's records only add detail.
+//! [`Zygote::start`] spawns `snipcheck worker` (the zygote) once per run from a scrubbed
+//! environment. [`Zygote::run`] runs one snippet: it makes a scratch dir and four pipes, asks
+//! the zygote to fork a child with the pipes' child ends, writes the request (code, prelude,
+//! fixture files) straight to the child, and reads stdout, stderr and the result channel at
+//! once until they close, the wall clock runs out, or the output cap is passed. Timeouts are
+//! enforced with SIGKILL (through the zygote's pidfd), never with a cooperative interrupt. How
+//! the child ended (`End`) comes from the zygote's `waitpid` and the runner's own clock and
+//! byte counts, never from anything the snippet can write.
 
 use crate::line::LineNo;
-use crate::outcome::{End, Outcome, Record};
-use crate::python::RESULT_FD;
-use std::collections::BTreeMap;
+use crate::outcome::{End, Outcome};
+use crate::python::CONTROL_FD;
+use crate::sandbox::control::{self, Reply, Request};
+use crate::sandbox::{Layer, Limits};
+use anyhow::{Context, Result, bail};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// Default cap on what one snippet may write (all streams together).
 pub const DEFAULT_OUTPUT_LIMIT: usize = 1 << 20;
+
+/// How long the zygote may take to start (interpreter start-up included).
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long to wait for the zygote's word on a child after its pipes closed or it was killed.
+const REAP_GRACE: Duration = Duration::from_secs(5);
 
 /// One snippet to run.
 #[derive(Debug, Clone)]
@@ -43,6 +54,8 @@ pub struct Job {
     pub timeout: Duration,
     /// The output cap in bytes.
     pub output_limit: usize,
+    /// Resource limits inside the sandbox (the timeout field is overridden by `timeout`).
+    pub limits: Limits,
 }
 
 /// A block of code with its Markdown coordinates.
@@ -56,136 +69,432 @@ pub struct Cell {
     pub code: String,
 }
 
-/// Runs `jobs` on up to `parallelism` workers at once; outcomes come back in job order.
-pub fn run_all(jobs: &[Job], parallelism: usize) -> Vec<Outcome> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..parallelism.clamp(1, jobs.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(index) else { break };
-                    let outcome = run(job);
-                    if let Ok(mut results) = results.lock() {
-                        results[index] = Some(outcome);
-                    }
+/// A running zygote.
+pub struct Zygote {
+    control: Arc<OwnedFd>,
+    process: Mutex<Child>,
+    routes: Arc<Mutex<HashMap<u64, mpsc::Sender<Reply>>>>,
+    dead: Arc<AtomicBool>,
+    next_id: AtomicU64,
+    reader: Option<std::thread::JoinHandle<()>>,
+    run_dir: tempfile::TempDir,
+    cgroups: Vec<std::path::PathBuf>,
+    /// The Python version the zygote runs.
+    pub python: String,
+    /// The interpreter's home.
+    pub home: String,
+    /// The sandbox layers as the zygote prepared them.
+    pub layers: Vec<Layer>,
+}
+
+/// Runs `jobs` on up to `parallelism` children at once; outcomes come back in job order.
+pub fn run_all(jobs: &[Job], parallelism: usize) -> Result<Vec<Outcome>> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let zygote = Zygote::start(parallelism)?;
+    Ok(zygote.run_all(jobs, parallelism))
+}
+
+impl Zygote {
+    /// Starts the zygote (this very binary's hidden `worker` command) and waits until its
+    /// interpreter is ready.
+    pub fn start(slots: usize) -> Result<Zygote> {
+        let exe = std::env::current_exe().context("failed to find the snipcheck binary")?;
+        Zygote::start_with(&exe, slots)
+    }
+
+    /// Starts the zygote from the snipcheck binary at `exe` (benchmarks and tests, whose own
+    /// executable is not snipcheck).
+    /// `slots` is how many children may run at once (it sizes the run's cgroups).
+    pub fn start_with(exe: &std::path::Path, slots: usize) -> Result<Zygote> {
+        let (ours, theirs) =
+            control::socket_pair().context("failed to create the control socket")?;
+        let their_fd = theirs.as_raw_fd();
+        let mut command = Command::new(exe);
+        command
+            .arg("worker")
+            .arg("--slots")
+            .arg(slots.max(1).to_string())
+            .env_clear()
+            .env("LC_ALL", "C.UTF-8")
+            .env("PATH", "/usr/bin:/bin")
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0);
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::dup2(their_fd, CONTROL_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
                 }
+                Ok(())
             });
         }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .into_iter()
-        .map(|outcome| {
-            outcome.unwrap_or_else(|| Outcome {
-                end: End::RunnerError {
-                    message: "the runner thread died".to_owned(),
-                },
-                ..Outcome::default()
-            })
-        })
-        .collect()
-}
-
-/// Runs one snippet in a fresh worker process and scratch dir.
-pub fn run(job: &Job) -> Outcome {
-    match run_checked(job) {
-        Ok(outcome) => outcome,
-        Err(err) => Outcome {
-            end: End::RunnerError {
-                message: format!("{err:#}"),
-            },
-            ..Outcome::default()
-        },
-    }
-}
-
-fn run_checked(job: &Job) -> anyhow::Result<Outcome> {
-    use anyhow::Context;
-    let scratch = tempfile::Builder::new()
-        .prefix("snipcheck-")
-        .tempdir()
-        .context("failed to create a scratch dir")?;
-    write_files(scratch.path(), &job.files)?;
-    let (result_read, result_write) = pipe().context("failed to create the result pipe")?;
-    let mut child =
-        spawn_worker(scratch.path(), &result_write).context("failed to start the worker")?;
-    drop(result_write);
-    let request = serde_json::json!({
-        "path": job.path,
-        "first_line": job.first_line,
-        "code": job.code,
-        "prelude": job.prelude,
-        "context": job.context,
-    });
-    if let Some(mut stdin) = child.stdin.take() {
-        // A worker that dies before reading its request shows up in its exit status below.
-        let _ = stdin.write_all(request.to_string().as_bytes());
-    }
-    let observed = observe(&mut child, result_read, job);
-    let records = observed
-        .results
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.is_empty())
-        .filter_map(|line| serde_json::from_slice::<Record>(line).ok());
-    let mut outcome = Outcome::from_records(records, observed.end);
-    outcome.stray_output = String::from_utf8_lossy(&observed.stray).into_owned();
-    outcome.truncated |= observed.truncated;
-    Ok(outcome)
-}
-
-fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    use anyhow::Context;
-    for (name, content) in files {
-        let path: PathBuf = dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create {}", parent.display()))?;
+        let process = command.spawn().context("failed to start the zygote")?;
+        drop(theirs);
+        if !wait_readable(&ours, START_TIMEOUT) {
+            bail!(
+                "the zygote did not start within {} s",
+                START_TIMEOUT.as_secs()
+            );
         }
-        std::fs::write(&path, content)
-            .with_context(|| format!("failed to write fixture {}", path.display()))?;
+        let ready = control::recv(&ours)
+            .context("failed to hear from the zygote")?
+            .context("the zygote exited during start-up (see its message above)")?;
+        let Reply::Ready {
+            python,
+            home,
+            layers,
+            cgroups,
+        } = serde_json::from_slice(&ready.0).context("the zygote sent a bad ready message")?
+        else {
+            bail!("the zygote sent something else than ready");
+        };
+        let run_dir = tempfile::Builder::new()
+            .prefix("snipcheck-run-")
+            .tempdir()
+            .context("failed to create the run's scratch dir")?;
+        std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o711))
+            .context("failed to set the run dir's mode")?;
+        let control = Arc::new(ours);
+        let routes: Arc<Mutex<HashMap<u64, mpsc::Sender<Reply>>>> = Arc::default();
+        let dead = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let control = Arc::clone(&control);
+            let routes = Arc::clone(&routes);
+            let dead = Arc::clone(&dead);
+            std::thread::spawn(move || route_replies(&control, &routes, &dead))
+        };
+        Ok(Zygote {
+            control,
+            process: Mutex::new(process),
+            routes,
+            dead,
+            next_id: AtomicU64::new(1),
+            reader: Some(reader),
+            run_dir,
+            cgroups: cgroups.into_iter().map(std::path::PathBuf::from).collect(),
+            python,
+            home,
+            layers,
+        })
     }
-    Ok(())
+
+    /// Runs `jobs` on up to `parallelism` children at once; outcomes in job order.
+    pub fn run_all(&self, jobs: &[Job], parallelism: usize) -> Vec<Outcome> {
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
+        std::thread::scope(|scope| {
+            for _ in 0..parallelism.clamp(1, jobs.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else { break };
+                        let outcome = self.run(job);
+                        if let Ok(mut results) = results.lock() {
+                            results[index] = Some(outcome);
+                        }
+                    }
+                });
+            }
+        });
+        results
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .into_iter()
+            .map(|outcome| outcome.unwrap_or_else(|| runner_error("the runner thread died")))
+            .collect()
+    }
+
+    /// Runs one snippet in a fresh sandboxed child.
+    pub fn run(&self, job: &Job) -> Outcome {
+        match self.run_checked(job) {
+            Ok(outcome) => outcome,
+            Err(err) => runner_error(&format!("{err:#}")),
+        }
+    }
+
+    fn run_checked(&self, job: &Job) -> Result<Outcome> {
+        if self.dead.load(Ordering::SeqCst) {
+            bail!("the zygote died earlier in this run");
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let scratch = tempfile::Builder::new()
+            .prefix("s")
+            .tempdir_in(self.run_dir.path())
+            .context("failed to create a scratch dir")?;
+        let (stdout_r, stdout_w) = pipe()?;
+        let (stderr_r, stderr_w) = pipe()?;
+        let (result_r, result_w) = pipe()?;
+        let (request_r, request_w) = pipe()?;
+        let (tx, rx) = mpsc::channel();
+        lock(&self.routes).insert(id, tx);
+        let mut limits = job.limits;
+        limits.timeout_secs = job.timeout.as_secs_f64();
+        let sent = control::send(
+            &*self.control,
+            &Request::Fork {
+                id,
+                scratch: scratch.path().display().to_string(),
+                limits,
+            },
+            &[
+                stdout_w.as_raw_fd(),
+                stderr_w.as_raw_fd(),
+                result_w.as_raw_fd(),
+                request_r.as_raw_fd(),
+            ],
+        );
+        drop((stdout_w, stderr_w, result_w, request_r));
+        if let Err(err) = sent {
+            lock(&self.routes).remove(&id);
+            return Err(err).context("failed to ask the zygote for a child");
+        }
+        let request = serde_json::json!({
+            "path": job.path,
+            "first_line": job.first_line,
+            "code": job.code,
+            "prelude": job.prelude,
+            "context": job.context,
+            "files": job.files,
+        });
+        // A child that dies before reading its request shows up in its end below.
+        let _ = std::fs::File::from(request_w).write_all(request.to_string().as_bytes());
+        let observed = self.observe(id, job, &rx, [stdout_r, stderr_r, result_r]);
+        lock(&self.routes).remove(&id);
+        let mut outcome = Outcome::from_result_channel(&observed.results, observed.end);
+        outcome.stray_output = String::from_utf8_lossy(&observed.stray).into_owned();
+        outcome.truncated |= observed.truncated;
+        outcome.peak_memory_bytes = observed.peak_bytes;
+        Ok(outcome)
+    }
+
+    fn kill(&self, id: u64) {
+        let _ = control::send(&*self.control, &Request::Kill { id }, &[]);
+    }
+
+    /// Reads the child's pipes until they close, enforcing the wall clock and the output cap,
+    /// then waits for the zygote's word on how the child ended.
+    fn observe(
+        &self,
+        id: u64,
+        job: &Job,
+        rx: &mpsc::Receiver<Reply>,
+        pipes: [OwnedFd; 3],
+    ) -> Observed {
+        let deadline = Instant::now() + job.timeout;
+        let result_cap = job.output_limit.saturating_mul(4).saturating_add(1 << 20);
+        let [stdout, stderr, result] = pipes;
+        let mut streams = [
+            Stream::new(stdout, false),
+            Stream::new(stderr, false),
+            Stream::new(result, true),
+        ];
+        let mut killed_for: Option<End> = None;
+        let mut early_reply: Option<Reply> = None;
+        loop {
+            match pump(&mut streams, deadline) {
+                Pump::Closed => break,
+                Pump::Deadline => {
+                    killed_for = Some(End::Timeout {
+                        seconds: job.timeout.as_secs_f64(),
+                    });
+                    break;
+                }
+                Pump::Data => {
+                    let stray: usize = streams[..2].iter().map(|s| s.data.len()).sum();
+                    if stray > job.output_limit || streams[2].data.len() > result_cap {
+                        killed_for = Some(End::OutputLimit {
+                            bytes: job.output_limit,
+                        });
+                        break;
+                    }
+                }
+            }
+            // The zygote's word may come before the pipes close: keep it. A fork failure
+            // means no child will ever close them: stop reading.
+            if early_reply.is_none()
+                && let Ok(reply) = rx.try_recv()
+            {
+                let failed = matches!(reply, Reply::Failed { .. });
+                early_reply = Some(reply);
+                if failed {
+                    break;
+                }
+            }
+        }
+        if killed_for.is_some() {
+            self.kill(id);
+            // Whatever it wrote before it was killed is still in the pipes.
+            let grace = Instant::now() + Duration::from_secs(1);
+            while let Pump::Data = pump(&mut streams, grace) {}
+        }
+        let reply = early_reply.or_else(|| {
+            let wait_until = if killed_for.is_some() {
+                Instant::now() + REAP_GRACE
+            } else {
+                deadline.max(Instant::now()) + REAP_GRACE
+            };
+            loop {
+                let now = Instant::now();
+                if now >= wait_until {
+                    return None;
+                }
+                match rx.recv_timeout((wait_until - now).min(Duration::from_millis(100))) {
+                    Ok(reply) => return Some(reply),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        // Pipes closed but the child lives on (it closed its own fds): the
+                        // wall clock still applies.
+                        if killed_for.is_none() && Instant::now() >= deadline {
+                            killed_for = Some(End::Timeout {
+                                seconds: job.timeout.as_secs_f64(),
+                            });
+                            self.kill(id);
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+        });
+        let mut peak_bytes = 0;
+        let end = match (killed_for, reply) {
+            (Some(end), _) => end,
+            (
+                None,
+                Some(Reply::Exited {
+                    status,
+                    signal,
+                    oom_killed,
+                    peak_bytes: peak,
+                    ..
+                }),
+            ) => {
+                peak_bytes = peak;
+                match (status, signal) {
+                    _ if oom_killed => End::MemoryLimit {
+                        bytes: job.limits.memory_bytes,
+                    },
+                    (Some(status), _) => End::Exited { status },
+                    (None, Some(signal)) => End::Signaled { signal },
+                    (None, None) => End::RunnerError {
+                        message: "the zygote reported no exit status".to_owned(),
+                    },
+                }
+            }
+            (None, Some(Reply::Failed { error, .. })) => End::RunnerError { message: error },
+            (None, Some(Reply::Ready { .. })) | (None, None) => {
+                self.kill(id);
+                End::RunnerError {
+                    message: "the zygote never reported how the child ended".to_owned(),
+                }
+            }
+        };
+        let [stdout, stderr, result] = streams;
+        let truncated = stdout.data.len() + stderr.data.len() > job.output_limit;
+        let mut stray = stdout.data;
+        stray.extend_from_slice(&stderr.data);
+        stray.truncate(job.output_limit);
+        Observed {
+            results: result.data,
+            stray,
+            truncated,
+            end,
+            peak_bytes,
+        }
+    }
 }
 
-fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        // SAFETY: shutting down our end of the control socket; the zygote sees EOF, kills and
+        // reaps whatever is left, and exits.
+        unsafe {
+            libc::shutdown(self.control.as_raw_fd(), libc::SHUT_RDWR);
+        }
+        if let Ok(mut process) = self.process.lock() {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                match process.try_wait() {
+                    Ok(Some(_)) | Err(_) => break,
+                    Ok(None) if Instant::now() >= deadline => {
+                        let _ = process.kill();
+                        let _ = process.wait();
+                        break;
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                }
+            }
+        }
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        crate::sandbox::cgroup::remove(&self.cgroups);
+    }
+}
+
+fn route_replies(
+    control: &OwnedFd,
+    routes: &Mutex<HashMap<u64, mpsc::Sender<Reply>>>,
+    dead: &AtomicBool,
+) {
+    while let Ok(Some((body, _))) = control::recv(control) {
+        let Ok(reply) = serde_json::from_slice::<Reply>(&body) else {
+            continue;
+        };
+        let id = match &reply {
+            Reply::Exited { id, .. } | Reply::Failed { id, .. } => *id,
+            Reply::Ready { .. } => continue,
+        };
+        if let Some(route) = lock(routes).get(&id) {
+            let _ = route.send(reply);
+        }
+    }
+    dead.store(true, Ordering::SeqCst);
+    for (id, route) in lock(routes).drain() {
+        let _ = route.send(Reply::Failed {
+            id,
+            error: "the zygote exited".to_owned(),
+        });
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn runner_error(message: &str) -> Outcome {
+    Outcome {
+        end: End::RunnerError {
+            message: message.to_owned(),
+        },
+        ..Outcome::default()
+    }
+}
+
+fn wait_readable(fd: &OwnedFd, timeout: Duration) -> bool {
+    let mut pollfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd.
+    unsafe { libc::poll(&mut pollfd, 1, ms) > 0 }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0 as RawFd; 2];
     // SAFETY: `pipe2` fills two fds on success; we take ownership of both.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(std::io::Error::last_os_error());
+        return Err(std::io::Error::last_os_error()).context("failed to create a pipe");
     }
     // SAFETY: both fds were just created and are owned by nothing else.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-fn spawn_worker(scratch: &Path, result_write: &OwnedFd) -> std::io::Result<Child> {
-    let exe = std::env::current_exe()?;
-    let write_fd = result_write.as_raw_fd();
-    let mut command = Command::new(exe);
-    command
-        .arg("worker")
-        .env_clear()
-        .env("LC_ALL", "C.UTF-8")
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", scratch)
-        .env("TMPDIR", scratch)
-        .current_dir(scratch)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::dup2(write_fd, RESULT_FD) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    command.spawn()
 }
 
 struct Observed {
@@ -193,133 +502,20 @@ struct Observed {
     stray: Vec<u8>,
     truncated: bool,
     end: End,
-}
-
-/// Reads the worker's pipes until they close, enforcing the wall clock and the output cap.
-fn observe(child: &mut Child, result_read: OwnedFd, job: &Job) -> Observed {
-    let started = Instant::now();
-    let deadline = started + job.timeout;
-    let result_cap = job.output_limit.saturating_mul(4).saturating_add(1 << 20);
-    let mut streams: Vec<Stream> = Vec::new();
-    if let Some(stdout) = child.stdout.take() {
-        streams.push(Stream::new(Box::new(stdout), false));
-    }
-    if let Some(stderr) = child.stderr.take() {
-        streams.push(Stream::new(Box::new(stderr), false));
-    }
-    streams.push(Stream::new(
-        Box::new(std::fs::File::from(result_read)),
-        true,
-    ));
-
-    let mut killed_for: Option<End> = None;
-    loop {
-        match pump(&mut streams, deadline) {
-            Pump::Closed => break,
-            Pump::Deadline => {
-                killed_for = Some(End::Timeout {
-                    seconds: job.timeout.as_secs_f64(),
-                });
-                break;
-            }
-            Pump::Data => {
-                let stray: usize = streams
-                    .iter()
-                    .filter(|s| !s.is_result)
-                    .map(|s| s.data.len())
-                    .sum();
-                let results: usize = streams
-                    .iter()
-                    .filter(|s| s.is_result)
-                    .map(|s| s.data.len())
-                    .sum();
-                if stray > job.output_limit || results > result_cap {
-                    killed_for = Some(End::OutputLimit {
-                        bytes: job.output_limit,
-                    });
-                    break;
-                }
-            }
-        }
-    }
-    if killed_for.is_none() {
-        // The pipes closed; the process may still be alive (it can close its own fds).
-        while killed_for.is_none() {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if Instant::now() >= deadline => {
-                    killed_for = Some(End::Timeout {
-                        seconds: job.timeout.as_secs_f64(),
-                    });
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(_) => break,
-            }
-        }
-    }
-    if killed_for.is_some() {
-        kill_group(child);
-        // Whatever it wrote before it was killed is still in the pipes.
-        let grace = Instant::now() + Duration::from_secs(1);
-        while let Pump::Data = pump(&mut streams, grace) {}
-    }
-    let status = child.wait();
-    let end = match (killed_for, status) {
-        (Some(end), _) => end,
-        (None, Ok(status)) => match (status.code(), status.signal()) {
-            (Some(code), _) => End::Exited { status: code },
-            (None, Some(signal)) => End::Signaled { signal },
-            (None, None) => End::RunnerError {
-                message: "unknown exit status".to_owned(),
-            },
-        },
-        (None, Err(err)) => End::RunnerError {
-            message: format!("failed to wait for the worker: {err}"),
-        },
-    };
-    let mut results = Vec::new();
-    let mut stray = Vec::new();
-    let mut truncated = false;
-    for stream in streams {
-        truncated |= !stream.is_result && stream.data.len() > job.output_limit;
-        if stream.is_result {
-            results = stream.data;
-        } else {
-            let room = job.output_limit.saturating_sub(stray.len());
-            stray.extend_from_slice(&stream.data[..stream.data.len().min(room)]);
-        }
-    }
-    Observed {
-        results,
-        stray,
-        truncated,
-        end,
-    }
-}
-
-fn kill_group(child: &Child) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: signals our own child's process group, created with `process_group(0)`.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
+    peak_bytes: u64,
 }
 
 struct Stream {
-    reader: Box<dyn ReadFd>,
+    file: std::fs::File,
     data: Vec<u8>,
     open: bool,
     is_result: bool,
 }
 
-trait ReadFd: Read + AsRawFd + Send {}
-impl<T: Read + AsRawFd + Send> ReadFd for T {}
-
 impl Stream {
-    fn new(reader: Box<dyn ReadFd>, is_result: bool) -> Stream {
+    fn new(fd: OwnedFd, is_result: bool) -> Stream {
         Stream {
-            reader,
+            file: std::fs::File::from(fd),
             data: Vec::new(),
             open: true,
             is_result,
@@ -347,7 +543,7 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
     let mut fds: Vec<libc::pollfd> = open
         .iter()
         .map(|&i| libc::pollfd {
-            fd: streams[i].reader.as_raw_fd(),
+            fd: streams[i].file.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         })
@@ -356,8 +552,7 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
     // SAFETY: `fds` is a valid array of `nfds` pollfd structs.
     let ready = unsafe { libc::poll(fds.as_mut_ptr(), nfds, timeout_ms) };
     if ready < 0 {
-        let err = std::io::Error::last_os_error();
-        if err.kind() == std::io::ErrorKind::Interrupted {
+        if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
             return Pump::Data;
         }
         for &i in &open {
@@ -374,12 +569,13 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
             continue;
         }
         let stream = &mut streams[i];
-        match stream.reader.read(&mut buf) {
+        match stream.file.read(&mut buf) {
             Ok(0) => stream.open = false,
             Ok(n) => stream.data.extend_from_slice(&buf[..n]),
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => stream.open = false,
         }
     }
+    let _ = streams.iter().any(|s| s.is_result);
     Pump::Data
 }

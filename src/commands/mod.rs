@@ -1,6 +1,16 @@
 //! One file per subcommand; each returns `Ok(true)` for success, `Ok(false)` for a failed
 //! check (exit 1), `Err` when snipcheck itself failed (exit 2).
 
+mod doctor;
+mod extract;
+mod inspect;
+mod run;
+mod update;
 mod verify;
 
+pub use doctor::doctor;
+pub use extract::extract;
+pub use inspect::inspect;
+pub use run::run;
+pub use update::update;
 pub use verify::verify;

@@ -30,13 +30,24 @@ MAX_TRACEBACK = 8_000
 MAX_TB_FRAMES = 30
 MAX_STREAM = 1 << 20
 
-_out = None  # the result channel (binary file over the result fd)
+# Bound when the harness loads (in the zygote, before any snippet code), so a snippet that
+# rebinds `os.write` or `json.dumps` cannot make the harness write what it wants.
+_write = os.write
+_dumps = json.dumps
+_result_fd = None
 
 
 def emit(record):
-    data = json.dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
-    _out.write(data)
-    _out.flush()
+    data = _dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+    view = memoryview(data)
+    while view:
+        try:
+            written = _write(_result_fd, view)
+        except InterruptedError:
+            continue
+        except OSError:
+            return  # the channel is gone (the snippet closed it); the runner sees no `end`
+        view = view[written:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,10 +81,12 @@ def comment_lines(source):
     code_lines = set()
     ignorable = {
         tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-        tokenize.ENDMARKER, tokenize.ENCODING,
+        tokenize.ENDMARKER,
     }
-    readline = io.BytesIO(source.encode("utf-8")).readline
-    for tok in tokenize.tokenize(readline):
+    if "#" not in source:
+        return comments, code_lines
+    readline = io.StringIO(source).readline
+    for tok in tokenize.generate_tokens(readline):
         if tok.type == tokenize.COMMENT:
             comments[tok.start[0]] = (tok.start[1], tok.string)
         elif tok.type not in ignorable:
@@ -146,6 +159,7 @@ class _Sink(io.RawIOBase):
             self.size += min(n, room)
         if n > room:
             self.truncated = True
+            raise OutputLimitExceeded(f"the snippet wrote more than {MAX_STREAM} bytes")
         return n
 
     def take(self):
@@ -172,16 +186,48 @@ def bounded(text, limit):
     return text
 
 
+class OutputLimitExceeded(BaseException):
+    """Raised into the snippet when it writes past the output cap; ends the snippet."""
+
+
+class _GuardTimeout(BaseException):
+    """Raised by the alarm that bounds a snippet-defined __repr__/__str__."""
+
+
+GUARD_SECONDS = 1.0
+
+
+def guarded(function, value):
+    """Calls a snippet-defined method (repr, str) under a wall-clock alarm, so one that loops
+    in Python code cannot hang the harness; a C-level loop is left to the runner's SIGKILL."""
+    import signal
+
+    def on_alarm(signum, frame):
+        raise _GuardTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, GUARD_SECONDS)
+    try:
+        return function(value)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def safe_repr(value):
     try:
-        return bounded(repr(value), MAX_REPR)
+        return bounded(guarded(repr, value), MAX_REPR)
+    except _GuardTimeout:
+        return f"<repr() took longer than {GUARD_SECONDS} s>"
     except BaseException as exc:  # a snippet's __repr__ may raise anything
         return f"<repr() raised {type(exc).__name__}>"
 
 
 def safe_str(value):
     try:
-        return bounded(str(value), MAX_MESSAGE)
+        return bounded(guarded(str, value), MAX_MESSAGE)
+    except _GuardTimeout:
+        return f"<str() took longer than {GUARD_SECONDS} s>"
     except BaseException as exc:
         return f"<str() raised {type(exc).__name__}>"
 
@@ -192,6 +238,34 @@ def exception_name(exc_type):
     if module in ("builtins", "__main__"):
         return name
     return f"{module}.{name}"
+
+
+_PROCESS_WORDS = ("fork", "spawn", "system", "exec", "popen", "Popen", "Process(", "subprocess")
+
+
+def blocked_reason(exc):
+    """What the sandbox denied, when `exc` is the permission error of a sandbox layer."""
+    import errno
+    if not isinstance(exc, OSError) or exc.errno not in (errno.EPERM, errno.EACCES):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    files = {os.path.basename(frame.filename) for frame in frames}
+    last_line = (frames[-1].line or "") if frames else ""
+    if files & {"socket.py", "selectors.py", "ssl.py"} or "socket" in last_line:
+        return "network"
+    if files & {"subprocess.py", "popen_fork.py", "popen_spawn_posix.py", "pty.py"}:
+        return "process creation"
+    if any(word in last_line for word in _PROCESS_WORDS):
+        return "process creation"
+    if "kill" in last_line:
+        return "signal"
+    filename = getattr(exc, "filename", None)
+    if isinstance(filename, (str, bytes)):
+        path = os.path.abspath(os.fsdecode(filename))
+        scratch = os.getcwd()
+        if path != scratch and not path.startswith(scratch + os.sep):
+            return f"access outside scratch ({path})"
+    return None
 
 
 def exception_facts(exc, filename):
@@ -213,6 +287,7 @@ def exception_facts(exc, filename):
         "message": safe_str(exc),
         "line": line,
         "traceback": bounded(text, MAX_TRACEBACK),
+        "blocked": blocked_reason(exc),
     }
 
 
@@ -240,6 +315,7 @@ class Hooks:
         self.failed = False
         self.exit_code = None
         self.top_level_await = False
+        self.output_limited = False
 
     def enter(self, index):
         self.current = index
@@ -253,6 +329,12 @@ class Hooks:
 
     def raised(self, index):
         exc = sys.exc_info()[1]
+        if isinstance(exc, OutputLimitExceeded):
+            self.output_limited = True
+            self.exception = exception_facts(exc, self.filename)
+            self.leave(index)
+            emit({"event": "output-limit", "bytes": MAX_STREAM})
+            raise _Stop()
         if isinstance(exc, SystemExit):
             code = exc.code
             self.exit_code = code if isinstance(code, int) or code is None else safe_str(code)
@@ -365,10 +447,24 @@ def execute(tree, filename, namespace, hooks):
     return None
 
 
+def write_files(files):
+    """Creates the configured fixture files in the scratch dir (the cwd)."""
+    for name, content in sorted((files or {}).items()):
+        directory = os.path.dirname(name)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write(content)
+
+
 def main(request_json, result_fd):
-    global _out
-    _out = os.fdopen(result_fd, "wb", buffering=0)
+    global _result_fd
+    _result_fd = result_fd
     request = json.loads(request_json)
+    scratch = os.getcwd()
+    os.environ["HOME"] = scratch
+    os.environ["TMPDIR"] = scratch
+    write_files(request.get("files"))
     filename = request["path"]
     source = request["code"]
     offset = request["first_line"] - 1
@@ -421,7 +517,7 @@ def main(request_json, result_fd):
 
     register_source(filename, source, offset)
     stopped = execute(tree, filename, namespace, hooks)
-    if stopped is not None:
+    if stopped is not None and not hooks.output_limited:
         emit({"event": "exit", "code": hooks.exit_code})
     top_level_await = hooks.top_level_await
 
@@ -443,3 +539,29 @@ def main(request_json, result_fd):
         "epilogue_error": epilogue_error,
         "truncated": out_sink.truncated or err_sink.truncated,
     })
+
+
+def warm_up():
+    """Runs the harness's own machinery once in the zygote, so every forked child starts with
+    tokenize's regexes compiled, the AST rewrite's code paths and the modules the epilogue
+    needs (threading, atexit) already loaded. It runs no snippet code."""
+    import atexit  # noqa: F401  (the epilogue runs atexit handlers)
+    import errno  # noqa: F401  (blocked_reason)
+    import threading  # noqa: F401  (the epilogue joins threads)
+
+    sample = 'x = [1, 2]  # [1, 2]\nprint(x)\n# [1, 2]\nraise ValueError("v")\n'
+    tree, _ = analyze(sample, 10)
+    compile(rewrite(tree), "<warm-up>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    try:
+        raise ValueError("warm-up")
+    except ValueError as exc:
+        exception_facts(exc, "<warm-up>")
+    _dumps({"event": "warm-up", "value": safe_repr([1, "a"])}, ensure_ascii=False)
+    # Keep the collector away from everything loaded so far: children then touch (and so
+    # copy) fewer of the zygote's pages.
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
+warm_up()

@@ -1,15 +1,18 @@
 //! The only module that touches CPython: the worker side of a snippet run.
 //!
-//! `snipcheck worker` (a hidden subcommand) is started by the runner once per snippet, from a
-//! scrubbed environment, with the scratch dir as cwd, the request on stdin and the result
-//! channel on fd 3. It initializes the embedded interpreter with its home pinned at build time
-//! (never found through PATH), loads `harness.py`, and lets it analyze and run the snippet. The
-//! CLI process never initializes Python.
+//! `snipcheck worker` (a hidden subcommand) is the zygote (`zygote.rs`): started once per run
+//! by the runner from a scrubbed environment, it initializes the embedded interpreter with its
+//! home pinned at build time (never found through PATH), loads `harness.py`, and forks one
+//! sandboxed child per snippet, in which the harness analyzes and runs the snippet. The CLI
+//! process never initializes Python.
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 use std::ffi::CString;
-use std::io::Read;
+
+mod zygote;
+
+pub use zygote::{CONTROL_FD, zygote_main};
 
 /// The interpreter's home (`sys.base_prefix` of the Python pyo3 linked), fixed at build time.
 pub const PYTHON_HOME: &str = env!("SNIPCHECK_PYTHON_HOME");
@@ -26,36 +29,16 @@ pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
 const HARNESS: &str = include_str!("harness.py");
 
-/// Runs the worker: reads one request from stdin, runs it, and exits the process.
-pub fn worker_main() -> ! {
-    let status = match run_request() {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("snipcheck worker: {message}");
-            INTERNAL_ERROR_STATUS
-        }
-    };
-    // Never unwind into Rust frames that drop Python objects, never finalize an interpreter
-    // whose snippet may have left threads behind: flush and leave.
-    // SAFETY: `_exit` ends the process; nothing after it runs.
-    unsafe { libc::_exit(status) }
-}
-
-fn run_request() -> Result<(), String> {
-    let mut request = String::new();
-    std::io::stdin()
-        .read_to_string(&mut request)
-        .map_err(|err| format!("failed to read the request: {err}"))?;
-    redirect_stdin_to_null()?;
-    initialize()?;
-    let harness = CString::new(HARNESS).map_err(|_| "harness contains a NUL byte".to_owned())?;
-    Python::attach(|py| -> PyResult<()> {
-        let module =
-            PyModule::from_code(py, &harness, c"<snipcheck harness>", c"_snipcheck_harness")?;
-        module.getattr("main")?.call1((request, RESULT_FD))?;
-        Ok(())
-    })
-    .map_err(|err| format!("harness failed: {err}"))
+/// Loads the harness module (done once, in the zygote, before any snippet runs).
+fn load_harness(py: Python<'_>) -> anyhow::Result<Bound<'_, PyModule>> {
+    let harness =
+        CString::new(HARNESS).map_err(|_| anyhow::anyhow!("harness contains a NUL byte"))?;
+    Ok(PyModule::from_code(
+        py,
+        &harness,
+        c"<snipcheck harness>",
+        c"_snipcheck_harness",
+    )?)
 }
 
 fn redirect_stdin_to_null() -> Result<(), String> {

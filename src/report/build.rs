@@ -1,5 +1,6 @@
 //! Adding up a run into a `Report`.
 
+use super::snapshots::{GeneratedReport, SnapshotReport};
 use crate::check::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
 use crate::config::SnippetSettings;
 use crate::document::Document;
@@ -13,12 +14,20 @@ use serde::Serialize;
 pub struct Report {
     /// The Python version that ran the snippets.
     pub python: String,
+    /// The sandbox layers that confined them.
+    pub sandbox: Vec<crate::sandbox::Layer>,
     /// The counts.
     pub summary: Summary,
     /// Every document, with its file-level problems.
     pub documents: Vec<DocumentReport>,
     /// Every snippet, in document order.
     pub snippets: Vec<SnippetReport>,
+    /// `--strict`: `loose` claims fail the run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+    /// `snippets/` and `expected/` files out of date (`None`: not checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedReport>,
 }
 
 /// The counts of a run.
@@ -86,6 +95,9 @@ pub struct SnippetReport {
     /// Output written around `sys.stdout`, straight to the process's fds.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub stray_output: String,
+    /// The snippet's snapshot status (`None`: snapshots not checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotReport>,
 }
 
 /// The `snipcheck.toml` settings that applied to a snippet, shown in every report.
@@ -99,6 +111,12 @@ pub struct AppliedSettings {
     pub expect_error: Option<ExpectErrorReport>,
     /// The snippet's own timeout, in seconds.
     pub timeout: Option<f64>,
+    /// Why it is skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+    /// It shares the namespace of the block before it.
+    #[serde(rename = "continue", skip_serializing_if = "std::ops::Not::not")]
+    pub continues: bool,
 }
 
 /// A declared error.
@@ -112,9 +130,22 @@ pub struct ExpectErrorReport {
 }
 
 impl Report {
-    /// Whether the run succeeded: every claim `pass` or `loose`, no unexpected error.
+    /// Whether the run succeeded: every claim `pass` or `loose` (`pass` under `--strict`), no
+    /// unexpected error, and — when they were checked — every snapshot and snippet file up to
+    /// date.
     pub fn is_success(&self) -> bool {
-        self.summary.fail == 0 && self.summary.unchecked == 0 && self.summary.errors == 0
+        self.summary.fail == 0
+            && self.summary.unchecked == 0
+            && self.summary.errors == 0
+            && !(self.strict && self.summary.loose > 0)
+            && self
+                .generated
+                .as_ref()
+                .is_none_or(GeneratedReport::is_clean)
+            && !self
+                .snippets
+                .iter()
+                .any(|s| s.snapshot.as_ref().is_some_and(SnapshotReport::is_failure))
     }
 }
 
@@ -132,12 +163,12 @@ pub fn build(
     snippets: &[Snippet],
     outcomes: &[Outcome],
     checks: Vec<SnippetCheck>,
-    fallback_python: &str,
+    sandbox: &crate::pipeline::Sandbox,
 ) -> Report {
     let python = outcomes
         .iter()
         .find_map(|o| o.python.clone())
-        .unwrap_or_else(|| fallback_python.to_owned());
+        .unwrap_or_else(|| sandbox.python.clone());
     let documents: Vec<DocumentReport> = documents
         .iter()
         .map(|d| DocumentReport {
@@ -168,6 +199,7 @@ pub fn build(
             settings: snippet.settings.as_ref().map(applied),
             claims: check.claims,
             stray_output: outcome.stray_output.clone(),
+            snapshot: None,
         })
         .collect();
     let mut summary = Summary {
@@ -190,9 +222,12 @@ pub fn build(
     }
     Report {
         python,
+        sandbox: sandbox.layers.clone(),
         summary,
         documents,
         snippets,
+        strict: false,
+        generated: None,
     }
 }
 
@@ -205,5 +240,7 @@ fn applied(settings: &SnippetSettings) -> AppliedSettings {
             reason: e.reason.clone(),
         }),
         timeout: settings.timeout.map(|t| t.as_secs_f64()),
+        skip: settings.skip.clone(),
+        continues: settings.continues,
     }
 }

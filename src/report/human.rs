@@ -6,14 +6,21 @@ use super::{Report, SnippetReport};
 use crate::check::{CheckedClaim, Verdict};
 use std::fmt::Write;
 
-/// Renders the report for a person.
+/// Renders the report for a person, without colours.
 pub fn render(report: &Report) -> String {
+    render_styled(report, false)
+}
+
+/// Renders the report for a person; `colors`: ANSI colours on the verdict words (only for a
+/// terminal without `NO_COLOR`, see [`crate::environment::stdout_colors`]).
+pub fn render_styled(report: &Report, colors: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "snipcheck {} · Python {}",
+        "snipcheck {} · Python {}{}",
         env!("CARGO_PKG_VERSION"),
-        report.python
+        report.python,
+        sandbox_summary(&report.sandbox)
     );
     for document in &report.documents {
         let _ = writeln!(out, "\n{}", document.path);
@@ -25,9 +32,10 @@ pub fn render(report: &Report) -> String {
             );
         }
         for snippet in report.snippets.iter().filter(|s| s.path == document.path) {
-            render_snippet(&mut out, snippet);
+            render_snippet(&mut out, snippet, report.strict, colors);
         }
     }
+    super::human_snapshots::render_generated(&mut out, report);
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -45,7 +53,12 @@ pub fn render(report: &Report) -> String {
         s.errors,
         plural(s.errors, "error"),
     );
-    let verdict = if report.is_success() { "ok" } else { "FAILED" };
+    super::human_snapshots::render_summary(&mut out, report);
+    let verdict = if report.is_success() {
+        paint("ok", GREEN, colors)
+    } else {
+        paint("FAILED", RED, colors)
+    };
     let _ = writeln!(out, "result: {verdict}");
     out
 }
@@ -58,27 +71,45 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn label(snippet: &SnippetReport) -> &'static str {
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const RED: &str = "31";
+
+/// `text` in an ANSI colour when `colors`.
+pub(crate) fn paint(text: &str, color: &str, colors: bool) -> String {
+    if colors {
+        format!("\x1b[{color}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn label(snippet: &SnippetReport, strict: bool, colors: bool) -> String {
+    let loose = snippet.claims.iter().any(|c| c.verdict == Verdict::Loose);
     let failed = snippet.is_unexpected_error()
         || snippet
             .claims
             .iter()
-            .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked));
+            .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
+        || (strict && loose)
+        || snippet.snapshot.as_ref().is_some_and(|s| s.is_failure());
     if failed {
-        "FAIL "
-    } else if snippet.claims.iter().any(|c| c.verdict == Verdict::Loose) {
-        "loose"
+        paint("FAIL ", RED, colors)
+    } else if snippet.outcome == crate::check::OutcomeKind::Skipped {
+        paint("skip ", YELLOW, colors)
+    } else if loose {
+        paint("loose", YELLOW, colors)
     } else {
-        "ok   "
+        paint("ok   ", GREEN, colors)
     }
 }
 
-fn render_snippet(out: &mut String, snippet: &SnippetReport) {
+fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, colors: bool) {
     let claims = snippet.claims.len();
     let _ = writeln!(
         out,
         "  {}  {}  lines {}-{}  {} {}  [{}]",
-        label(snippet),
+        label(snippet, strict, colors),
         snippet.id,
         snippet.start_line,
         snippet.end_line,
@@ -107,6 +138,12 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport) {
         }
         if let Some(timeout) = settings.timeout {
             parts.push(format!("timeout {timeout} s"));
+        }
+        if let Some(reason) = &settings.skip {
+            parts.push(format!("skip ({reason})"));
+        }
+        if settings.continues {
+            parts.push("continue (shares the previous block's namespace)".to_owned());
         }
         let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
     }
@@ -141,6 +178,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport) {
             render_claim(out, snippet, claim, indent);
         }
     }
+    super::human_snapshots::render_snapshot(out, snippet, indent);
     if !snippet.stray_output.is_empty() {
         let _ = writeln!(out, "{indent}output written straight to the process's fds:");
         for line in snippet.stray_output.lines().take(10) {
@@ -204,4 +242,29 @@ fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim,
             }
         }
     }
+}
+
+/// ` · sandbox: 9 of 10 layers active (unavailable: cgroup)`, or nothing when nothing ran.
+fn sandbox_summary(layers: &[crate::sandbox::Layer]) -> String {
+    use crate::sandbox::LayerStatus;
+    if layers.is_empty() {
+        return String::new();
+    }
+    let active = layers
+        .iter()
+        .filter(|l| l.status == LayerStatus::Active)
+        .count();
+    let missing: Vec<&str> = layers
+        .iter()
+        .filter(|l| l.status != LayerStatus::Active)
+        .map(|l| l.name.as_str())
+        .collect();
+    let mut text = format!(" · sandbox: {active} of {} layers active", layers.len());
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            " (not: {}; see `snipcheck doctor`)",
+            missing.join(", ")
+        ));
+    }
+    text
 }

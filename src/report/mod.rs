@@ -4,9 +4,14 @@
 //! (`human`, `json`) reads only the `Report`. This is the only layer that prints to stdout.
 
 mod build;
+pub mod github;
 pub mod human;
+mod human_snapshots;
 pub mod json;
+pub mod junit;
+mod snapshots;
 
 pub use build::{
     AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, Summary, build,
 };
+pub use snapshots::{FileReport, GeneratedReport, SnapshotReport, SnapshotState};

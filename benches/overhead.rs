@@ -1,0 +1,116 @@
+//! Per-snippet sandbox overhead: snipcheck's full path for a trivial snippet (fork from the
+//! zygote + every layer + capture + check + report) against a bare fork of a warm interpreter
+//! and against `exec()` in one interpreter, all measured in this one invocation.
+//!
+//! `cargo bench --bench overhead` (add `-- RUNS` to change the number of runs, default 300).
+//! Prints medians and ratios; the README quotes its latest output.
+
+use snipcheck::check;
+use snipcheck::document::Block;
+use snipcheck::line::LineNo;
+use snipcheck::runner::{self, Job, Zygote};
+use snipcheck::sandbox::{self, LayerStatus};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|arg| arg.parse().ok())
+        .unwrap_or(300);
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_snipcheck"));
+    let zygote = Zygote::start_with(&exe, 1).expect("the zygote starts");
+    let code = "x = 1\nprint(x)  # 1\n";
+    let job = Job {
+        path: "bench.md".to_owned(),
+        first_line: LineNo::FIRST,
+        code: code.to_owned(),
+        prelude: None,
+        context: Vec::new(),
+        files: Default::default(),
+        timeout: Duration::from_secs(10),
+        output_limit: runner::DEFAULT_OUTPUT_LIMIT,
+        limits: sandbox::Limits::default(),
+    };
+    let block = Block {
+        section: None,
+        info: "python".to_owned(),
+        fence_line: LineNo::FIRST,
+        first_line: LineNo::FIRST,
+        end_line: LineNo::new(2),
+        code: code.to_owned(),
+        unterminated: false,
+        directives: None,
+    };
+    // Warm up, and make sure the measured path is the real one: every layer applied, the
+    // claim judged from a real run.
+    let warm = zygote.run(&job);
+    let checked = check::check(&block, None, &warm);
+    assert_eq!(checked.claims.len(), 1, "{warm:#?}");
+    assert_eq!(checked.claims[0].verdict, check::Verdict::Pass, "{warm:#?}");
+    let active: Vec<&str> = warm
+        .layers
+        .iter()
+        .filter(|l| l.status == LayerStatus::Active)
+        .map(|l| l.name.as_str())
+        .collect();
+
+    let mut snipcheck_us = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let outcome = zygote.run(&job);
+        let checked = check::check(&block, None, &outcome);
+        std::hint::black_box(serde_json::to_string(&checked).expect("serializes"));
+        snipcheck_us.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+
+    let baseline = Command::new(snipcheck::python::PYTHON_EXECUTABLE)
+        .arg("-I")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/baseline.py"))
+        .arg(runs.to_string())
+        .output()
+        .expect("the baseline runs");
+    assert!(
+        baseline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&baseline.stderr)
+    );
+    let baseline: serde_json::Value =
+        serde_json::from_slice(&baseline.stdout).expect("the baseline prints JSON");
+    let samples = |key: &str| -> Vec<f64> {
+        baseline[key]
+            .as_array()
+            .expect("samples")
+            .iter()
+            .filter_map(serde_json::Value::as_f64)
+            .collect()
+    };
+    let exec_us = median(samples("exec_us"));
+    let fork_us = median(samples("fork_us"));
+    let ours = median(snipcheck_us);
+    println!(
+        "sandbox overhead, {runs} runs each, medians (Python {}):",
+        zygote.python
+    );
+    println!("  exec() in one interpreter      {exec_us:>9.1} µs   (1.00 ×)");
+    println!(
+        "  bare fork of a warm interpreter {fork_us:>8.1} µs   ({:.2} × exec)",
+        fork_us / exec_us
+    );
+    println!(
+        "  snipcheck, every layer        {ours:>9.1} µs   ({:.2} × bare fork, {:.0} × exec)",
+        ours / fork_us,
+        ours / exec_us
+    );
+    println!("  layers active: {}", active.join(", "));
+    println!(
+        "  target ≤ 3 ms per trivial snippet: {}",
+        if ours <= 3000.0 { "met" } else { "NOT met" }
+    );
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
+}

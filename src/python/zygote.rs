@@ -1,0 +1,317 @@
+//! The zygote: a warm, single-threaded interpreter that forks one sandboxed child per snippet.
+//!
+//! Started by the runner as `snipcheck worker --zygote` from a scrubbed environment with the
+//! control socket on fd 3. It enters the network namespace, initializes CPython with its home
+//! pinned, loads the harness, prepares the sandbox, says `ready`, and then serves fork and kill
+//! requests. It holds no document text: the code reaches each child on a pipe from the runner.
+//! It reaps every child itself (waiting on pidfds, so no signal handlers or threads are
+//! needed) and reports how each ended, with what its memory cgroup saw.
+
+use crate::sandbox::control::{self, Reply, Request};
+use crate::sandbox::{self, ChildFds, Limits, Prepared, SANDBOX_FAILED_STATUS};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::collections::HashMap;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::PathBuf;
+
+/// The fd of the zygote's control socket.
+pub const CONTROL_FD: RawFd = 3;
+
+/// Runs the zygote until the runner closes the control socket; never returns.
+pub fn zygote_main(slots: u64) -> ! {
+    let status = match serve(slots) {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("snipcheck zygote: {err:#}");
+            super::INTERNAL_ERROR_STATUS
+        }
+    };
+    // SAFETY: ends the process without unwinding into Python-owning frames.
+    unsafe { libc::_exit(status) }
+}
+
+struct Child {
+    pid: libc::pid_t,
+    pidfd: OwnedFd,
+    killed: bool,
+}
+
+fn serve(slots: u64) -> anyhow::Result<()> {
+    // SAFETY: the runner placed the control socket at fd 3 and nothing else owns it.
+    let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
+    super::redirect_stdin_to_null().map_err(anyhow::Error::msg)?;
+    let network = sandbox::prepare_network();
+    super::initialize().map_err(anyhow::Error::msg)?;
+    Python::attach(|py| -> anyhow::Result<()> {
+        let harness = super::load_harness(py)?;
+        let sys = py.import("sys")?;
+        let sys_path: Vec<String> = sys.getattr("path")?.extract()?;
+        let python: String = sys.getattr("version")?.extract::<String>()?;
+        let python = python.split_whitespace().next().unwrap_or("").to_owned();
+        // SAFETY: plain getter.
+        let run = format!("snipcheck-{}", unsafe { libc::getpid() });
+        let prepared =
+            sandbox::prepare(network, &sys_path, &run, &Limits::default(), slots.max(1))?;
+        control::send(
+            &control,
+            &Reply::Ready {
+                python,
+                home: super::PYTHON_HOME.to_owned(),
+                layers: prepared.layers.clone(),
+                cgroups: prepared
+                    .cgroups
+                    .as_ref()
+                    .map(|g| g.paths().iter().map(|p| p.display().to_string()).collect())
+                    .unwrap_or_default(),
+            },
+            &[],
+        )?;
+        serve_requests(py, &harness, &prepared, &control)
+    })
+}
+
+fn serve_requests(
+    py: Python<'_>,
+    harness: &Bound<'_, PyModule>,
+    prepared: &Prepared,
+    control: &OwnedFd,
+) -> anyhow::Result<()> {
+    let mut children: HashMap<u64, Child> = HashMap::new();
+    let mut oom_kills = prepared.cgroups.as_ref().map_or(0, |g| g.oom_kills());
+    loop {
+        let ids: Vec<u64> = children.keys().copied().collect();
+        let mut fds: Vec<libc::pollfd> = std::iter::once(control.as_raw_fd())
+            .chain(ids.iter().map(|id| children[id].pidfd.as_raw_fd()))
+            .map(|fd| libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        let nfds = libc::nfds_t::try_from(fds.len()).unwrap_or(0);
+        // SAFETY: `fds` is a valid array of `nfds` pollfds.
+        if unsafe { libc::poll(fds.as_mut_ptr(), nfds, -1) } < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err.into());
+        }
+        for (pollfd, id) in fds[1..].iter().zip(&ids) {
+            if pollfd.revents != 0
+                && let Some(child) = children.remove(id)
+            {
+                reap(prepared, control, *id, child, &mut oom_kills)?;
+            }
+        }
+        if fds[0].revents != 0 {
+            let Some((body, received)) = control::recv(control)? else {
+                break;
+            };
+            match serde_json::from_slice::<Request>(&body) {
+                Ok(Request::Fork {
+                    id,
+                    scratch,
+                    limits,
+                }) => match fork_child(py, harness, prepared, scratch, limits, received) {
+                    Ok(child) => {
+                        children.insert(id, child);
+                    }
+                    Err(err) => control::send(
+                        control,
+                        &Reply::Failed {
+                            id,
+                            error: format!("{err:#}"),
+                        },
+                        &[],
+                    )?,
+                },
+                Ok(Request::Kill { id }) => {
+                    if let Some(child) = children.get_mut(&id) {
+                        kill(child);
+                    }
+                }
+                Err(err) => anyhow::bail!("bad control message: {err}"),
+            }
+        }
+    }
+    // The runner is gone: nothing may outlive it.
+    for (id, mut child) in children.drain() {
+        kill(&mut child);
+        let _ = reap(prepared, control, id, child, &mut oom_kills);
+    }
+    Ok(())
+}
+
+fn kill(child: &mut Child) {
+    child.killed = true;
+    // SAFETY: pidfd_send_signal on a pidfd we own; no race with pid reuse.
+    unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            child.pidfd.as_raw_fd(),
+            libc::SIGKILL,
+            std::ptr::null::<libc::siginfo_t>(),
+            0u32,
+        );
+    }
+}
+
+fn reap(
+    prepared: &Prepared,
+    control: &OwnedFd,
+    id: u64,
+    child: Child,
+    oom_kills: &mut u64,
+) -> anyhow::Result<()> {
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child.
+    let rc = unsafe { libc::wait4(child.pid, &mut status, 0, &mut usage) };
+    if rc != child.pid {
+        anyhow::bail!(
+            "wait4({}) failed: {}",
+            child.pid,
+            std::io::Error::last_os_error()
+        );
+    }
+    let (exit, signal) = if libc::WIFEXITED(status) {
+        (Some(libc::WEXITSTATUS(status)), None)
+    } else if libc::WIFSIGNALED(status) {
+        (None, Some(libc::WTERMSIG(status)))
+    } else {
+        (None, None)
+    };
+    // A SIGKILL nobody here sent, while the run's OOM counter went up: the kernel's OOM
+    // killer took this child.
+    let oom_killed = signal == Some(libc::SIGKILL) && !child.killed && {
+        let kills = prepared.cgroups.as_ref().map_or(0, |g| g.oom_kills());
+        let more = kills > *oom_kills;
+        *oom_kills = kills;
+        more
+    };
+    control::send(
+        control,
+        &Reply::Exited {
+            id,
+            status: exit,
+            signal,
+            oom_killed,
+            peak_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+        },
+        &[],
+    )?;
+    Ok(())
+}
+
+fn fork_child(
+    py: Python<'_>,
+    harness: &Bound<'_, PyModule>,
+    prepared: &Prepared,
+    scratch: String,
+    limits: Limits,
+    received: Vec<OwnedFd>,
+) -> anyhow::Result<Child> {
+    let Ok([stdout, stderr, result, request]) = <[OwnedFd; 4]>::try_from(received) else {
+        anyhow::bail!("a fork request must carry exactly 4 fds");
+    };
+    // SAFETY: the zygote is single-threaded and holds the GIL; these calls bracket fork
+    // exactly as `os.fork()` does.
+    let pid = unsafe {
+        ffi::PyOS_BeforeFork();
+        let pid = libc::fork();
+        if pid == 0 {
+            ffi::PyOS_AfterFork_Child();
+        } else {
+            ffi::PyOS_AfterFork_Parent();
+        }
+        pid
+    };
+    if pid == 0 {
+        let fds = ChildFds {
+            stdout,
+            stderr,
+            result,
+            request,
+        };
+        child_main(py, harness, prepared, PathBuf::from(scratch), limits, fds);
+    }
+    if pid < 0 {
+        anyhow::bail!("fork failed: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: pidfd_open on our own child, which cannot have been reaped yet.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if pidfd < 0 {
+        anyhow::bail!("pidfd_open failed: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: the kernel just returned this fd to us.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(RawFd::try_from(pidfd).unwrap_or(-1)) };
+    Ok(Child {
+        pid,
+        pidfd,
+        killed: false,
+    })
+}
+
+/// Runs in the forked child: sandbox, then the harness; never returns.
+fn child_main(
+    py: Python<'_>,
+    harness: &Bound<'_, PyModule>,
+    prepared: &Prepared,
+    scratch: PathBuf,
+    limits: Limits,
+    fds: ChildFds,
+) -> ! {
+    let status = match sandbox::enter(prepared, &scratch, &limits, fds) {
+        Err(failure) => {
+            write_record(&serde_json::json!({
+                "event": "sandbox",
+                "layers": failure.layers,
+                "failed": true,
+            }));
+            SANDBOX_FAILED_STATUS
+        }
+        Ok((request, layers)) => {
+            write_record(&serde_json::json!({
+                "event": "sandbox",
+                "layers": layers,
+                "failed": false,
+            }));
+            match harness
+                .getattr("main")
+                .and_then(|main| main.call1((request, super::RESULT_FD)))
+            {
+                Ok(_) => 0,
+                Err(err) => {
+                    eprintln!("snipcheck harness: {err}");
+                    err.print(py);
+                    super::INTERNAL_ERROR_STATUS
+                }
+            }
+        }
+    };
+    // SAFETY: ends the child without unwinding or finalizing.
+    unsafe { libc::_exit(status) }
+}
+
+fn write_record(value: &serde_json::Value) {
+    let mut line = value.to_string().into_bytes();
+    line.push(b'\n');
+    let mut written = 0;
+    while written < line.len() {
+        // SAFETY: writing our own buffer to the result fd.
+        let n = unsafe {
+            libc::write(
+                super::RESULT_FD,
+                line[written..].as_ptr() as *const libc::c_void,
+                line.len() - written,
+            )
+        };
+        if n <= 0 {
+            return;
+        }
+        written += usize::try_from(n).unwrap_or(0);
+    }
+}

@@ -1,0 +1,165 @@
+//! `--format github`: GitHub Actions workflow commands, one line per finding, so failures show
+//! as annotations on the Markdown lines of a pull request: `::error file=…,line=…::` for a
+//! failing or unchecked claim, an unexpected snippet error, a file-level problem or an
+//! out-of-date snapshot; `::warning` for a `loose` claim (`::error` under `--strict`). Then a
+//! `::notice` with the summary.
+
+use super::{Report, SnapshotState};
+use crate::check::Verdict;
+use crate::line::LineNo;
+use std::fmt::Write;
+
+/// Renders the report as GitHub Actions annotations.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for document in &report.documents {
+        for problem in &document.problems {
+            annotate(
+                &mut out,
+                "error",
+                &document.path,
+                problem.line,
+                "snipcheck: problem",
+                &problem.message,
+            );
+        }
+    }
+    for snippet in &report.snippets {
+        if snippet.is_unexpected_error() {
+            let (line, message) = match (&snippet.error, &snippet.missing_expected_error) {
+                (_, Some(missing)) => (snippet.start_line, missing.clone()),
+                (Some(error), None) => (
+                    error.line.unwrap_or(snippet.start_line),
+                    format!("{}: {}", error.type_name, error.message),
+                ),
+                (None, None) => (snippet.start_line, "the snippet failed".to_owned()),
+            };
+            annotate(
+                &mut out,
+                "error",
+                &snippet.path,
+                line,
+                &format!("snipcheck: {}", snippet.id),
+                &message,
+            );
+        }
+        for claim in &snippet.claims {
+            let (level, word) = match claim.verdict {
+                Verdict::Pass => continue,
+                Verdict::Loose if report.strict => ("error", "loose claim (--strict)"),
+                Verdict::Loose => ("warning", "loose claim"),
+                Verdict::Fail => ("error", "claim fails"),
+                Verdict::Unchecked => ("error", "claim unchecked"),
+            };
+            let mut message = format!(
+                "claimed: {}\nactual: {}",
+                claim.claimed,
+                claim.actual.as_deref().unwrap_or("(never ran)")
+            );
+            if let Some(normalization) = &claim.normalization {
+                message.push_str(&format!("\nequal after: {normalization}"));
+            }
+            if let Some(reason) = &claim.reason {
+                message = format!("{reason}\n{message}");
+            }
+            annotate(
+                &mut out,
+                level,
+                &snippet.path,
+                claim.claim_line,
+                &format!("snipcheck: {word}"),
+                &message,
+            );
+        }
+        if let Some(snapshot) = &snippet.snapshot
+            && snapshot.status != SnapshotState::Match
+        {
+            let what = match snapshot.status {
+                SnapshotState::Changed => "transcript differs from the accepted snapshot",
+                SnapshotState::Missing => "no accepted snapshot",
+                _ => "accepted snapshot is not a valid .snap file",
+            };
+            let detail = snapshot
+                .diff
+                .as_ref()
+                .or(snapshot.message.as_ref())
+                .cloned()
+                .unwrap_or_default();
+            annotate(
+                &mut out,
+                "error",
+                &snippet.path,
+                snippet.start_line,
+                &format!("snipcheck: {what}"),
+                &format!(
+                    "{} (run `snipcheck update` to accept)\n{detail}",
+                    snapshot.path
+                ),
+            );
+        }
+    }
+    if let Some(generated) = &report.generated {
+        for file in &generated.snippet_files {
+            let _ = writeln!(
+                out,
+                "::error file={},title={}::{}",
+                property(&file.path),
+                property("snipcheck: snippets/ out of date"),
+                data(&format!(
+                    "{} is {} (run `snipcheck update`)",
+                    file.path, file.change
+                ))
+            );
+        }
+        for path in &generated.orphaned_snapshots {
+            let _ = writeln!(
+                out,
+                "::error file={},title={}::{}",
+                property(path),
+                property("snipcheck: orphaned snapshot"),
+                data(&format!(
+                    "{path} belongs to no snippet (run `snipcheck update`)"
+                ))
+            );
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "::notice title=snipcheck::{}",
+        data(&format!(
+            "{} snippets, {} claims: {} pass, {} loose, {} fail, {} unchecked; {} errors — {}",
+            s.snippets,
+            s.claims,
+            s.pass,
+            s.loose,
+            s.fail,
+            s.unchecked,
+            s.errors,
+            if report.is_success() { "ok" } else { "FAILED" }
+        ))
+    );
+    out
+}
+
+fn annotate(out: &mut String, level: &str, file: &str, line: LineNo, title: &str, message: &str) {
+    let _ = writeln!(
+        out,
+        "::{level} file={},line={line},title={}::{}",
+        property(file),
+        property(title),
+        data(message)
+    );
+}
+
+/// Escapes a workflow command's message (`%`, CR, LF), as the Actions toolkit does.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (also `:` and `,`).
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
