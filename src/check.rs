@@ -474,17 +474,6 @@ fn ending(
             )),
         );
     }
-    if let Some(violation) = &outcome.protocol_violation {
-        return (
-            OutcomeKind::Tampered,
-            Some(synthetic(
-                "Tampered",
-                format!(
-                    "the result channel broke the protocol ({violation}); a snippet wrote to it"
-                ),
-            )),
-        );
-    }
     if let Some(error) = &outcome.prelude_error {
         let mut err = from_facts(error, block.first_line);
         err.message = format!("the prelude from snipcheck.toml raised: {}", err.message);
@@ -540,6 +529,20 @@ fn ending(
             Some(synthetic("RunnerError", "not run".to_owned())),
         ),
         End::Exited { status } => {
+            // The process ended by itself: now what it wrote decides, unless it broke the
+            // protocol. (A crash or timeout above is reported as such whatever it wrote.)
+            if let Some(violation) = &outcome.protocol_violation {
+                return (
+                    OutcomeKind::Tampered,
+                    Some(synthetic(
+                        "Tampered",
+                        format!(
+                            "the result channel broke the protocol ({violation}); a snippet wrote to it"
+                        ),
+                    )),
+                );
+            }
+
             if let Some(code) = &outcome.exit {
                 // As `python3 file.py` exits: None, 0 and False are success.
                 let success = matches!(

@@ -23,6 +23,33 @@ import sys
 import tokenize
 import traceback
 
+# The builtins as they were when the harness loaded (in the zygote). The harness's own names
+# resolve to these (a snippet that rebinds `builtins.len` cannot break it), and the hooks put
+# them back while they work, so the stdlib code they call (traceback, json) is not poisoned
+# either; the snippet's own builtins are restored before its next statement.
+_BUILTINS = builtins.__dict__
+_PRISTINE = dict(_BUILTINS)
+globals().update({name: value for name, value in _PRISTINE.items() if not name.startswith("__")})
+_extract_tb = traceback.extract_tb
+_exc_info = sys.exc_info
+_format_exception = traceback.format_exception
+
+# The name the rewritten module calls the hooks by; random per child (set in `main`), so a
+# snippet's own names cannot shadow it by accident.
+_HOOK = "__snipcheck__"
+
+
+def _guard():
+    saved = dict(_BUILTINS)
+    _BUILTINS.update(_PRISTINE)
+    return saved
+
+
+def _unguard(saved):
+    _BUILTINS.clear()
+    _BUILTINS.update(saved)
+
+
 # Bounds on what one record may carry, so a hostile snippet cannot make the report huge.
 MAX_REPR = 10_000
 MAX_MESSAGE = 2_000
@@ -244,11 +271,17 @@ _PROCESS_WORDS = ("fork", "spawn", "system", "exec", "popen", "Popen", "Process(
 
 
 def blocked_reason(exc):
-    """What the sandbox denied, when `exc` is the permission error of a sandbox layer."""
+    """What the sandbox denied, when `exc` is a permission error or a failed name lookup.
+
+    Inside the sandbox the snippet owns everything in its scratch dir, so a permission error
+    is the sandbox's doing; the answer names what was denied as precisely as the error allows.
+    """
     import errno
-    if not isinstance(exc, OSError) or exc.errno not in (errno.EPERM, errno.EACCES):
+    if type(exc).__name__ == "gaierror" and type(exc).__module__ == "socket":
+        return "network"
+    if not isinstance(exc, OSError) or exc.errno not in (errno.EPERM, errno.EACCES, errno.EROFS):
         return None
-    frames = traceback.extract_tb(exc.__traceback__)
+    frames = _extract_tb(exc.__traceback__)
     files = {os.path.basename(frame.filename) for frame in frames}
     last_line = (frames[-1].line or "") if frames else ""
     if files & {"socket.py", "selectors.py", "ssl.py"} or "socket" in last_line:
@@ -259,26 +292,48 @@ def blocked_reason(exc):
         return "process creation"
     if "kill" in last_line:
         return "signal"
-    filename = getattr(exc, "filename", None)
-    if isinstance(filename, (str, bytes)):
-        path = os.path.abspath(os.fsdecode(filename))
-        scratch = os.getcwd()
-        if path != scratch and not path.startswith(scratch + os.sep):
-            return f"access outside scratch ({path})"
-    return None
+    scratch = os.getcwd()
+
+    def inside(path):
+        return path == scratch or path.startswith(scratch + os.sep)
+
+    for name in (getattr(exc, "filename", None), getattr(exc, "filename2", None)):
+        if isinstance(name, (str, bytes)):
+            path = os.path.abspath(os.fsdecode(name))
+            if inside(path):
+                path = os.path.realpath(path)  # a symlink in scratch may point outside
+            if not inside(path):
+                return f"access outside scratch ({path})"
+    if exc.errno == errno.EROFS:
+        return "access outside scratch (every mount but the scratch dir is read-only)"
+    return "a system call denied by the sandbox"
 
 
 def exception_facts(exc, filename):
+    try:
+        return _exception_facts(exc, filename)
+    except BaseException as failure:  # a snippet may have broken what formatting relies on
+        return {
+            "type": exception_name(type(exc)),
+            "mro": [],
+            "message": f"<could not describe the exception: {type(failure).__name__}>",
+            "line": None,
+            "traceback": "",
+            "blocked": None,
+        }
+
+
+def _exception_facts(exc, filename):
     tb = exc.__traceback__
     line = None
-    frames = traceback.extract_tb(tb, limit=None)
+    frames = _extract_tb(tb, limit=None)
     for frame in frames:
         if frame.filename == filename:
             line = frame.lineno
     if isinstance(exc, SyntaxError) and exc.filename == filename and exc.lineno:
         line = exc.lineno
     try:
-        text = "".join(traceback.format_exception(type(exc), exc, tb, limit=MAX_TB_FRAMES))
+        text = "".join(_format_exception(type(exc), exc, tb, limit=MAX_TB_FRAMES))
     except BaseException as fmt_exc:
         text = f"<traceback formatting raised {type(fmt_exc).__name__}>"
     return {
@@ -302,6 +357,10 @@ class _Stop(BaseException):
 
 class Hooks:
     """Called by the rewritten module around each top-level statement."""
+
+    # What the rewritten `except` catches, bound here so a snippet that rebinds the name
+    # `BaseException` cannot change it.
+    BaseException = BaseException
 
     def __init__(self, statements, filename, out_sink, err_sink, silent=False):
         self.statements = statements
@@ -328,21 +387,35 @@ class Hooks:
         return value
 
     def raised(self, index):
-        exc = sys.exc_info()[1]
+        saved = _guard()
+        try:
+            self._raised(index)
+        finally:
+            _unguard(saved)
+
+    def leave(self, index, exited=False):
+        saved = _guard()
+        try:
+            self._leave(index, exited)
+        finally:
+            _unguard(saved)
+
+    def _raised(self, index):
+        exc = _exc_info()[1]
         if isinstance(exc, OutputLimitExceeded):
             self.output_limited = True
             self.exception = exception_facts(exc, self.filename)
-            self.leave(index)
+            self._leave(index)
             emit({"event": "output-limit", "bytes": MAX_STREAM})
             raise _Stop()
         if isinstance(exc, SystemExit):
             code = exc.code
             self.exit_code = code if isinstance(code, int) or code is None else safe_str(code)
-            self.leave(index, exited=True)
+            self._leave(index, exited=True)
             raise _Stop()
         self.exception = exception_facts(exc, self.filename)
 
-    def leave(self, index, exited=False):
+    def _leave(self, index, exited=False):
         flush_streams()
         if self.silent:
             self.out.take()
@@ -383,7 +456,7 @@ def rewrite(tree):
     new_body = []
 
     def call(attr, *args):
-        func = ast.Attribute(value=ast.Name(id="__snipcheck__", ctx=ast.Load()), attr=attr, ctx=ast.Load())
+        func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr=attr, ctx=ast.Load())
         return ast.Expr(value=ast.Call(func=func, args=list(args), keywords=[]))
 
     for index, node in enumerate(tree.body):
@@ -394,10 +467,10 @@ def rewrite(tree):
             continue
         stmt = node
         if isinstance(node, ast.Expr):
-            func = ast.Attribute(value=ast.Name(id="__snipcheck__", ctx=ast.Load()), attr="record_value", ctx=ast.Load())
+            func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="record_value", ctx=ast.Load())
             stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
             ast.copy_location(stmt, node)
-        handler = ast.ExceptHandler(type=ast.Name(id="BaseException", ctx=ast.Load()), name=None, body=[call("raised", ast.Constant(index))])
+        handler = ast.ExceptHandler(type=ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="BaseException", ctx=ast.Load()), name=None, body=[call("raised", ast.Constant(index))])
         wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
         for part in (call("enter", ast.Constant(index)), wrapped, call("leave", ast.Constant(index))):
             ast.copy_location(part, node)
@@ -427,7 +500,7 @@ def run_prelude(prelude, namespace):
 
 def execute(tree, filename, namespace, hooks):
     """Compiles the rewritten module once and runs it; returns "exit" if it called sys.exit()."""
-    builtins.__snipcheck__ = hooks
+    setattr(builtins, _HOOK, hooks)
     code = compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     hooks.top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
     try:
@@ -443,7 +516,8 @@ def execute(tree, filename, namespace, hooks):
     except _Stop:
         return "exit"
     finally:
-        del builtins.__snipcheck__
+        if hasattr(builtins, _HOOK):
+            delattr(builtins, _HOOK)
     return None
 
 
@@ -458,8 +532,9 @@ def write_files(files):
 
 
 def main(request_json, result_fd):
-    global _result_fd
+    global _result_fd, _HOOK
     _result_fd = result_fd
+    _HOOK = f"__snipcheck_{os.urandom(6).hex()}__"
     request = json.loads(request_json)
     scratch = os.getcwd()
     os.environ["HOME"] = scratch
@@ -521,7 +596,10 @@ def main(request_json, result_fd):
         emit({"event": "exit", "code": hooks.exit_code})
     top_level_await = hooks.top_level_await
 
-    # What a script does as it ends: join non-daemon threads, run atexit handlers.
+    # What a script does as it ends: join non-daemon threads, run atexit handlers. The
+    # harness's own builtins come back first, so a snippet that poisoned them cannot break
+    # the end of its own report.
+    _guard()
     epilogue_error = None
     try:
         import threading

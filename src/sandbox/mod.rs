@@ -204,7 +204,7 @@ pub fn prepare(
         Layer::new(
             "scratch tmpfs",
             LayerStatus::Active,
-            "private mount namespace per snippet, scratch dir on a size-limited tmpfs",
+            "own mount and IPC namespaces per snippet, every mount read-only, scratch dir on a size-limited tmpfs",
         )
     } else {
         Layer::new(
@@ -268,6 +268,11 @@ pub fn prepare(
             "not root: runs as the invoking user",
         )
     });
+    layers.push(Layer::new(
+        "capabilities",
+        LayerStatus::Active,
+        "every capability dropped (effective, permitted, inheritable, ambient)",
+    ));
     layers.push(Layer::new(
         "no_new_privs",
         LayerStatus::Active,
@@ -360,6 +365,21 @@ pub fn enter(
     let pid = u32::try_from(unsafe { libc::getpid() }).unwrap_or(0);
     let uid = SANDBOX_UID_BASE.saturating_add(pid);
     step(
+        "cgroup",
+        match &prepared.cgroups {
+            Some(groups) => std::fs::write("/proc/self/oom_score_adj", "1000")
+                .context("raise oom_score_adj")
+                .map(|()| {
+                    Some(format!(
+                        "in the run's memory group ({} MiB in all) and pids group ({} tasks in all); OOM killer prefers the snippet",
+                        groups.memory_bytes >> 20,
+                        groups.max_tasks
+                    ))
+                }),
+            None => Ok(None),
+        },
+    )?;
+    step(
         "scratch tmpfs",
         if prepared.tmpfs {
             mount_scratch(
@@ -378,21 +398,6 @@ pub fn enter(
             .with_context(|| format!("chdir {}", scratch.display()))
             .map(|()| Some("the snippet's cwd".to_owned())),
     )?;
-    step(
-        "cgroup",
-        match &prepared.cgroups {
-            Some(groups) => std::fs::write("/proc/self/oom_score_adj", "1000")
-                .context("raise oom_score_adj")
-                .map(|()| {
-                    Some(format!(
-                        "in the run's memory group ({} MiB in all) and pids group ({} tasks in all); OOM killer prefers the snippet",
-                        groups.memory_bytes >> 20,
-                        groups.max_tasks
-                    ))
-                }),
-            None => Ok(None),
-        },
-    )?;
     step("rlimits", set_rlimits(limits).map(Some))?;
     step(
         "uid drop",
@@ -401,6 +406,11 @@ pub fn enter(
         } else {
             Ok(None)
         },
+    )?;
+    step(
+        "capabilities",
+        drop_capabilities()
+            .map(|()| Some("none left (effective, permitted, inheritable, ambient)".to_owned())),
     )?;
     step(
         "no_new_privs",
@@ -499,8 +509,11 @@ fn mount_scratch(scratch: &Path, bytes: u64, owner: Option<u32>) -> Result<Strin
     let options = CString::new(options).context("tmpfs options")?;
     // SAFETY: mount/unshare with valid C strings; affects only this process's namespace.
     unsafe {
-        if libc::unshare(libc::CLONE_NEWNS) != 0 {
-            bail!("unshare(CLONE_NEWNS): {}", std::io::Error::last_os_error());
+        if libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWIPC) != 0 {
+            bail!(
+                "unshare(CLONE_NEWNS|CLONE_NEWIPC): {}",
+                std::io::Error::last_os_error()
+            );
         }
         if libc::mount(
             std::ptr::null(),
@@ -511,6 +524,28 @@ fn mount_scratch(scratch: &Path, bytes: u64, owner: Option<u32>) -> Result<Strin
         ) != 0
         {
             bail!("make / private: {}", std::io::Error::last_os_error());
+        }
+        // Every mount read-only (chmod, chown and utime are not Landlock rights), then the
+        // scratch tmpfs on top, writable.
+        let attr = MountAttr {
+            attr_set: MOUNT_ATTR_RDONLY,
+            attr_clr: 0,
+            propagation: 0,
+            userns_fd: 0,
+        };
+        if libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            c"/".as_ptr(),
+            libc::AT_RECURSIVE,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        ) != 0
+        {
+            bail!(
+                "make every mount read-only: {}",
+                std::io::Error::last_os_error()
+            );
         }
         if libc::mount(
             c"snipcheck".as_ptr(),
@@ -523,7 +558,68 @@ fn mount_scratch(scratch: &Path, bytes: u64, owner: Option<u32>) -> Result<Strin
             bail!("mount tmpfs: {}", std::io::Error::last_os_error());
         }
     }
-    Ok(format!("tmpfs of {} MiB", bytes >> 20))
+    Ok(format!(
+        "own mount and IPC namespaces, every mount read-only, scratch dir a {} MiB tmpfs",
+        bytes >> 20
+    ))
+}
+
+/// `struct mount_attr` of `mount_setattr(2)`.
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+const MOUNT_ATTR_RDONLY: u64 = 0x1;
+
+/// Drops every capability: after the uid drop a root child has none already; in a user
+/// namespace the child would otherwise keep the namespace's full set.
+fn drop_capabilities() -> Result<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const VERSION_3: u32 = 0x2008_0522;
+    let header = Header {
+        version: VERSION_3,
+        pid: 0,
+    };
+    let data = [Data {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
+    // SAFETY: prctl with integer arguments; capset with valid header and two data structs.
+    unsafe {
+        if libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        ) != 0
+        {
+            bail!(
+                "clear ambient capabilities: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+        if libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) != 0 {
+            bail!("capset: {}", std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 fn set_rlimits(limits: &Limits) -> Result<String> {
