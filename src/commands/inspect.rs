@@ -226,7 +226,7 @@ fn render_claim(out: &mut String, run: &Run, i: usize, claim: &CheckedClaim) -> 
         };
         let _ = writeln!(out, "  {name:<12} {result}");
     }
-    let _ = writeln!(out, "rerun: {}", rerun(&report.id));
+    let _ = writeln!(out, "rerun: {}", rerun(&report.id, &report.path));
     out.push('\n');
     Ok(())
 }
@@ -274,7 +274,7 @@ fn render_error(out: &mut String, run: &Run, i: usize) -> Result<()> {
         stream(out, "traceback", &error.traceback);
     }
     render_settings(out, report);
-    let _ = writeln!(out, "rerun: {}", rerun(&report.id));
+    let _ = writeln!(out, "rerun: {}", rerun(&report.id, &report.path));
     out.push('\n');
     Ok(())
 }
@@ -375,7 +375,8 @@ fn first_line(source: &str) -> &str {
     source.lines().next().unwrap_or("").trim()
 }
 
-/// The command that reruns just this snippet.
-fn rerun(id: &str) -> String {
-    format!("snipcheck verify --filter '{id}'")
+/// The command that reruns just this snippet: its document and its id, so it works whether
+/// or not the config lists the document.
+fn rerun(id: &str, path: &str) -> String {
+    format!("snipcheck verify '{path}' --filter '{id}'")
 }

@@ -18,7 +18,7 @@ fn inspect_explains_every_failing_claim() {
     expect_code(&run, 1);
     assert!(
         run.stdout
-            .contains("rerun: snipcheck verify --filter 'demo/cells-2'"),
+            .contains("rerun: snipcheck verify 'notes/demo.md' --filter 'demo/cells-2'"),
         "{}",
         run.stdout
     );
