@@ -145,7 +145,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
         if settings.continues {
             parts.push("continue (shares the previous block's namespace)".to_owned());
         }
-        let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
+        if !parts.is_empty() {
+            let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
+        }
     }
     if let Some(error) = &snippet.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
