@@ -8,8 +8,8 @@
 use snipcheck::check;
 use snipcheck::document::Block;
 use snipcheck::line::LineNo;
-use snipcheck::runner::{self, Job, Zygote};
-use snipcheck::sandbox::{self, LayerStatus};
+use snipcheck::runner::{Job, Zygote};
+use snipcheck::sandbox::LayerStatus;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -22,17 +22,7 @@ fn main() {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_snipcheck"));
     let zygote = Zygote::start_with(&exe, 1).expect("the zygote starts");
     let code = "x = 1\nprint(x)  # 1\n";
-    let job = Job {
-        path: "bench.md".to_owned(),
-        first_line: LineNo::FIRST,
-        code: code.to_owned(),
-        prelude: None,
-        context: Vec::new(),
-        files: Default::default(),
-        timeout: Duration::from_secs(10),
-        output_limit: runner::DEFAULT_OUTPUT_LIMIT,
-        limits: sandbox::Limits::default(),
-    };
+    let job = Job::new("bench.md", LineNo::FIRST, code, Duration::from_secs(10));
     let block = Block {
         section: None,
         info: "python".to_owned(),

@@ -50,14 +50,9 @@ pub enum Command {
     },
 }
 
-/// Arguments of `verify`.
-#[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
-    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
-    pub paths: Vec<String>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+/// Options of every command that runs snippets.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunOptions {
     /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
@@ -67,6 +62,19 @@ pub struct VerifyArgs {
     /// How many snippets run at once (default: the number of cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    pub paths: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Timeout, config and parallelism.
+    #[command(flatten)]
+    pub run: RunOptions,
     /// Write the report to FILE (the human summary still goes to the terminal).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -115,15 +123,9 @@ pub struct UpdateArgs {
     /// Only accept the snapshot (and snippet file) of this snippet id; repeatable.
     #[arg(long, value_name = "ID")]
     pub accept_only: Vec<String>,
-    /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
-    /// The config file (default: ./snipcheck.toml if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// How many snippets run at once (default: the number of cores).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Timeout, config and parallelism.
+    #[command(flatten)]
+    pub run: RunOptions,
 }
 
 /// Arguments of `inspect`.
@@ -132,15 +134,9 @@ pub struct InspectArgs {
     /// A snippet id, or FILE:LINE (a claim's or statement's Markdown line). Default: every
     /// failing claim of the configured notes.
     pub target: Option<String>,
-    /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
-    /// The config file (default: ./snipcheck.toml if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// How many snippets run at once (default: the number of cores).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Timeout, config and parallelism.
+    #[command(flatten)]
+    pub run: RunOptions,
 }
 
 /// Arguments of `run`.

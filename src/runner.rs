@@ -58,6 +58,28 @@ pub struct Job {
     pub limits: Limits,
 }
 
+impl Job {
+    /// A job for `code` with the default limits, no prelude, context or fixture files.
+    pub fn new(
+        path: impl Into<String>,
+        first_line: LineNo,
+        code: impl Into<String>,
+        timeout: Duration,
+    ) -> Job {
+        Job {
+            path: path.into(),
+            first_line,
+            code: code.into(),
+            prelude: None,
+            context: Vec::new(),
+            files: BTreeMap::new(),
+            timeout,
+            output_limit: DEFAULT_OUTPUT_LIMIT,
+            limits: Limits::default(),
+        }
+    }
+}
+
 /// A block of code with its Markdown coordinates.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Cell {

@@ -4,8 +4,8 @@
 use crate::cli::{DoctorArgs, Format};
 use crate::line::LineNo;
 use crate::python;
-use crate::runner::{self, Job, Zygote};
-use crate::sandbox::{self, Layer, LayerStatus};
+use crate::runner::{Job, Zygote};
+use crate::sandbox::{Layer, LayerStatus};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -15,17 +15,12 @@ use std::time::Duration;
 pub fn doctor(args: &DoctorArgs) -> Result<bool> {
     let zygote = Zygote::start(1)?;
     // The layers as a real child applied them, not as planned.
-    let probe = zygote.run(&Job {
-        path: "<doctor probe>".to_owned(),
-        first_line: LineNo::FIRST,
-        code: "import sys\nsys.version\n".to_owned(),
-        prelude: None,
-        context: Vec::new(),
-        files: Default::default(),
-        timeout: Duration::from_secs(10),
-        output_limit: runner::DEFAULT_OUTPUT_LIMIT,
-        limits: sandbox::Limits::default(),
-    });
+    let probe = zygote.run(&Job::new(
+        "<doctor probe>",
+        LineNo::FIRST,
+        "import sys\nsys.version\n",
+        Duration::from_secs(10),
+    ));
     let layers = merge(&zygote.layers, &probe.layers);
     let ok = probe.finished && !layers.iter().any(|l| l.status == LayerStatus::Failed);
     // SAFETY: plain getter.

@@ -48,9 +48,9 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
             Target::Id(id) => Some(id.clone()),
             _ => None,
         },
-        config: args.config.clone(),
-        timeout: args.timeout,
-        jobs: args.jobs,
+        config: args.run.config.clone(),
+        timeout: args.run.timeout,
+        jobs: args.run.jobs,
         strict: false,
     };
     let progress = crate::progress::Progress::start("running snippets");

@@ -2,12 +2,12 @@
 
 use crate::check::{self, Verdict};
 use crate::cli::{Format, RunArgs};
+use crate::config;
 use crate::document::Block;
 use crate::line::LineNo;
 use crate::outcome::Outcome;
 use crate::pipeline::{self, Options};
-use crate::runner::{self, Job, Zygote};
-use crate::{config, sandbox};
+use crate::runner::{Job, Zygote};
 use anyhow::{Context, Result, anyhow};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -83,17 +83,7 @@ fn target(args: &RunArgs) -> Result<(Job, Block, Option<config::SnippetSettings>
             unterminated: false,
             directives: None,
         };
-        let job = Job {
-            path: args.target.clone(),
-            first_line: LineNo::FIRST,
-            code,
-            prelude: None,
-            context: Vec::new(),
-            files: Default::default(),
-            timeout,
-            output_limit: runner::DEFAULT_OUTPUT_LIMIT,
-            limits: sandbox::Limits::default(),
-        };
+        let job = Job::new(args.target.clone(), LineNo::FIRST, code, timeout);
         return Ok((job, block, None));
     }
     let prepared = pipeline::prepare(&Options {

@@ -15,9 +15,9 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     let progress = crate::progress::Progress::start("running snippets");
     let mut run = pipeline::execute(&Options {
         paths: args.paths.clone(),
-        config: args.config.clone(),
-        timeout: args.timeout,
-        jobs: args.jobs,
+        config: args.run.config.clone(),
+        timeout: args.run.timeout,
+        jobs: args.run.jobs,
         ..Options::default()
     })?;
     drop(progress);
