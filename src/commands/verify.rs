@@ -66,7 +66,7 @@ pub fn compare_generated(run: &mut Run, write: bool) -> Result<()> {
     if write {
         generated::apply(&tree, &changes)?;
     }
-    let snippet_files = changes
+    let snippet_files: Vec<FileReport> = changes
         .into_iter()
         .map(|change| FileReport {
             path: change.path.display().to_string(),
@@ -106,9 +106,10 @@ pub fn compare_generated(run: &mut Run, write: bool) -> Result<()> {
             message,
         });
     }
+    let snippet_files_rewritten = write && !snippet_files.is_empty();
     run.report.generated = Some(GeneratedReport {
         snippet_files,
-        snippet_files_rewritten: write,
+        snippet_files_rewritten,
         orphaned_snapshots,
     });
     Ok(())
