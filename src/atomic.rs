@@ -6,6 +6,7 @@
 
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,6 +28,12 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
+    // A temporary file is created 0600; the result is an ordinary file (0666 less the umask),
+    // readable like anything else the project commits or shares.
+    let mode = 0o666 & !umask();
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("failed to set the mode of {}", temp.path().display()))?;
     temp.write_all(contents)
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("failed to write {}", temp.path().display()))?;
@@ -40,6 +47,16 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
         .map_err(|err| err.error)
         .with_context(|| format!("failed to replace {}", path.display()))?;
     Ok(())
+}
+
+/// The process's umask (read by setting it and putting it back).
+fn umask() -> u32 {
+    // SAFETY: umask only swaps the process's file-creation mask; it is restored at once.
+    unsafe {
+        let mask = libc::umask(0o022);
+        libc::umask(mask);
+        mask
+    }
 }
 
 /// Whether a file name is a temporary file left by an interrupted [`write`].
@@ -63,6 +80,13 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["c.txt"]);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(
+            mode,
+            0o666 & !umask(),
+            "an ordinary file's mode, not the temp file's 0600"
+        );
         assert!(is_debris(".snipcheck-tmp-Ab12"));
         assert!(!is_debris("c.txt"));
     }
