@@ -100,6 +100,9 @@ pub enum ReportFormat {
     Junit,
     /// GitHub Actions annotations on the Markdown lines.
     Github,
+    /// One self-contained HTML page: the notes rendered, every claim marked (pass, loose,
+    /// fail, unchecked) with its output, diff, normalization or traceback one click away.
+    Html,
 }
 
 /// Arguments of `extract`.
@@ -134,6 +137,9 @@ pub struct InspectArgs {
     /// A snippet id, or FILE:LINE (a claim's or statement's Markdown line). Default: every
     /// failing claim of the configured notes.
     pub target: Option<String>,
+    /// Also write the HTML report of the run to FILE, with the inspected claims expanded.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Timeout, config and parallelism.
     #[command(flatten)]
     pub run: RunOptions,

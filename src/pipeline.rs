@@ -110,6 +110,27 @@ pub struct Sandbox {
 
 /// Runs the whole pipeline.
 pub fn execute(options: &Options) -> Result<Run> {
+    execute_observed(options, &Unobserved)
+}
+
+/// Told how a run advances (a progress bar listens).
+pub trait Observer: Sync {
+    /// `total` snippets are about to run.
+    fn started(&self, total: usize);
+    /// One more snippet finished.
+    fn finished_one(&self);
+}
+
+/// The observer that ignores everything.
+pub struct Unobserved;
+
+impl Observer for Unobserved {
+    fn started(&self, _total: usize) {}
+    fn finished_one(&self) {}
+}
+
+/// [`execute`], telling `observer` how the run advances.
+pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Run> {
     let Prepared {
         config,
         documents,
@@ -147,7 +168,9 @@ pub fn execute(options: &Options) -> Result<Run> {
     };
     if !jobs.is_empty() {
         let zygote = runner::Zygote::start(parallelism)?;
-        for (&i, outcome) in runnable.iter().zip(zygote.run_all(&jobs, parallelism)) {
+        observer.started(jobs.len());
+        let finished = zygote.run_all_with(&jobs, parallelism, &|| observer.finished_one());
+        for (&i, outcome) in runnable.iter().zip(finished) {
             outcomes[i] = outcome;
         }
         sandbox = Sandbox {

@@ -1,8 +1,9 @@
-//! Progress on stderr for long runs: a spinner with the snippet count and the elapsed time,
+//! Progress on stderr for long runs: a bar with snippets done of all, and the elapsed time,
 //! drawn only when stderr is a terminal (never in pipes, files or CI logs), cleared when the
 //! run ends so the report starts on a clean line. It appears after a short delay, so quick runs
-//! never flicker.
+//! never flicker. It listens to the pipeline as an [`Observer`].
 
+use crate::pipeline::Observer;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Duration;
 
@@ -21,8 +22,10 @@ impl Progress {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style =
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .progress_chars("=> ");
         bar.set_style(style);
         bar.set_message(what.to_owned());
         let shown = bar.clone();
@@ -34,6 +37,21 @@ impl Progress {
             }
         });
         Progress { bar: Some(bar) }
+    }
+}
+
+impl Observer for Progress {
+    fn started(&self, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
+            bar.set_position(0);
+        }
+    }
+
+    fn finished_one(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
     }
 }
 

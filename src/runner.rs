@@ -207,6 +207,17 @@ impl Zygote {
 
     /// Runs `jobs` on up to `parallelism` children at once; outcomes in job order.
     pub fn run_all(&self, jobs: &[Job], parallelism: usize) -> Vec<Outcome> {
+        self.run_all_with(jobs, parallelism, &|| {})
+    }
+
+    /// [`Zygote::run_all`], calling `on_done` as each snippet finishes (in whatever order they
+    /// finish), e.g. to advance a progress bar.
+    pub fn run_all_with(
+        &self,
+        jobs: &[Job],
+        parallelism: usize,
+        on_done: &(dyn Fn() + Sync),
+    ) -> Vec<Outcome> {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
         std::thread::scope(|scope| {
@@ -219,6 +230,7 @@ impl Zygote {
                         if let Ok(mut results) = results.lock() {
                             results[index] = Some(outcome);
                         }
+                        on_done();
                     }
                 });
             }

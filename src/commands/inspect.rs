@@ -10,7 +10,7 @@ use crate::line::LineNo;
 use crate::outcome::{Execution, Outcome};
 use crate::pipeline::{self, Options, Run};
 use crate::plan::Snippet;
-use crate::report::SnippetReport;
+use crate::report::{SnippetReport, html};
 use annotate_snippets::{AnnotationKind, Level, Renderer};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -54,7 +54,7 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
         strict: false,
     };
     let progress = crate::progress::Progress::start("running snippets");
-    let run = pipeline::execute(&options)?;
+    let run = pipeline::execute_observed(&options, &progress)?;
     drop(progress);
     let mut items: Vec<(usize, Option<usize>)> = Vec::new();
     for (i, report) in run.report.snippets.iter().enumerate() {
@@ -99,12 +99,18 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
             items.push((i, None));
         }
     }
+    let mut written = String::new();
+    if let Some(path) = &args.html
+        && (!items.is_empty() || matches!(target, Target::Failing))
+    {
+        written = write_html(path, &run, &items)?;
+    }
     if items.is_empty() {
         match &target {
             Target::Failing => {
-                super::extract::print(
-                    "no failing claims: every claim passes (`snipcheck verify` for the report)\n",
-                )?;
+                super::extract::print(&format!(
+                    "no failing claims: every claim passes (`snipcheck verify` for the report)\n{written}"
+                ))?;
                 return Ok(true);
             }
             Target::Id(id) => bail!(
@@ -129,8 +135,24 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
             }
         }
     }
+    out.push_str(&written);
     super::extract::print(&out)?;
     Ok(!failing)
+}
+
+/// Writes the run's HTML report to `path` with the inspected claims and errors expanded;
+/// returns the line that says so.
+fn write_html(path: &Path, run: &Run, items: &[(usize, Option<usize>)]) -> Result<String> {
+    let mut expanded = html::Expanded::default();
+    for &(i, claim) in items {
+        match claim {
+            Some(k) => expanded.claims.insert((i, k)),
+            None => expanded.errors.insert(i),
+        };
+    }
+    let page = html::render(&run.report, &html::read_sources(&run.report)?, &expanded);
+    crate::atomic::write(path, page.as_bytes())?;
+    Ok(format!("HTML report written to {}\n", path.display()))
 }
 
 fn render_claim(out: &mut String, run: &Run, i: usize, claim: &CheckedClaim) -> Result<()> {

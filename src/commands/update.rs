@@ -13,13 +13,16 @@ use std::fmt::Write as _;
 /// Regenerates the files; `Ok(true)` unless snipcheck failed.
 pub fn update(args: &UpdateArgs) -> Result<bool> {
     let progress = crate::progress::Progress::start("running snippets");
-    let mut run = pipeline::execute(&Options {
-        paths: args.paths.clone(),
-        config: args.run.config.clone(),
-        timeout: args.run.timeout,
-        jobs: args.run.jobs,
-        ..Options::default()
-    })?;
+    let mut run = pipeline::execute_observed(
+        &Options {
+            paths: args.paths.clone(),
+            config: args.run.config.clone(),
+            timeout: args.run.timeout,
+            jobs: args.run.jobs,
+            ..Options::default()
+        },
+        &progress,
+    )?;
     drop(progress);
     for id in &args.accept_only {
         if !run.snippets.iter().any(|s| &s.id == id) {

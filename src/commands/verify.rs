@@ -13,14 +13,17 @@ use anyhow::Result;
 /// Verifies the notes; `Ok(true)` when every claim held and every generated file is current.
 pub fn verify(args: &VerifyArgs) -> Result<bool> {
     let progress = crate::progress::Progress::start("running snippets");
-    let mut run = pipeline::execute(&Options {
-        paths: args.paths.clone(),
-        config: args.run.config.clone(),
-        timeout: args.run.timeout,
-        jobs: args.run.jobs,
-        filter: args.filter.clone(),
-        strict: args.strict,
-    })?;
+    let mut run = pipeline::execute_observed(
+        &Options {
+            paths: args.paths.clone(),
+            config: args.run.config.clone(),
+            timeout: args.run.timeout,
+            jobs: args.run.jobs,
+            filter: args.filter.clone(),
+            strict: args.strict,
+        },
+        &progress,
+    )?;
     drop(progress);
     if !args.no_snapshots {
         compare_generated(&mut run, !environment::is_ci())?;
@@ -32,6 +35,11 @@ pub fn verify(args: &VerifyArgs) -> Result<bool> {
         ReportFormat::Json => report::json::render(&run.report),
         ReportFormat::Junit => report::junit::render(&run.report),
         ReportFormat::Github => report::github::render(&run.report),
+        ReportFormat::Html => report::html::render(
+            &run.report,
+            &report::html::read_sources(&run.report)?,
+            &report::html::Expanded::failing(&run.report),
+        ),
     };
     match &args.output {
         Some(path) => {

@@ -1,10 +1,12 @@
 //! Reports: the judged run added up, and rendered for people or machines.
 //!
 //! `Report` is built once from the documents, snippets, outcomes and checks; each renderer
-//! (`human`, `json`) reads only the `Report`. This is the only layer that prints to stdout.
+//! (`human`, `json`, `junit`, `github`, `html`) reads only the `Report` (`html` also the
+//! documents' Markdown, which it renders). This is the only layer that prints to stdout.
 
 mod build;
 pub mod github;
+pub mod html;
 pub mod human;
 mod human_snapshots;
 pub mod json;

@@ -1,0 +1,411 @@
+//! One document's Markdown as HTML: pulldown-cmark's renderer over the document's events, with
+//! the Python blocks the report has snippets for replaced by annotated markup (a line element
+//! per code line, markers on claim lines, details under them), raw HTML turned into text,
+//! links restricted to safe schemes and images shown as text (the page fetches nothing).
+
+use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
+use crate::check::{OutcomeKind, Verdict};
+use crate::document::is_python;
+use crate::line::LineNo;
+use crate::report::{SnapshotState, SnippetReport};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::fmt::Write;
+
+/// The Markdown extensions `document::read` parses with, so blocks and lines agree.
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
+
+/// Renders document `d` (its Markdown `text`) with its snippets annotated.
+pub(super) fn document(
+    out: &mut String,
+    d: usize,
+    text: &str,
+    snippets: &[(usize, &SnippetReport)],
+    expanded: &Expanded,
+    strict: bool,
+) {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut capture: Option<(usize, &SnippetReport, String)> = None;
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
+        if let Some((_, _, code)) = capture.as_mut() {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((s, snippet, code)) = capture.take() {
+                        let mut html = String::new();
+                        block(&mut html, d, s, snippet, &code, expanded, strict);
+                        events.push(Event::Html(html.into()));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) if is_python(info) => {
+                let first = LineNo::of_offset(text, range.start).plus(1);
+                match snippets.iter().find(|(_, s)| s.start_line == first) {
+                    Some(&(s, snippet)) => capture = Some((s, snippet, String::new())),
+                    None => events.push(event),
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => events.push(Event::Html(
+                "<pre class=\"raw-html\" title=\"raw HTML in the note, shown as text\">".into(),
+            )),
+            Event::End(TagEnd::HtmlBlock) => events.push(Event::Html("</pre>\n".into())),
+            Event::Html(t) => events.push(Event::Text(t)),
+            Event::InlineHtml(t) => {
+                events.push(Event::Html("<code class=\"raw-html\">".into()));
+                events.push(Event::Text(t));
+                events.push(Event::Html("</code>".into()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => events.push(Event::Start(Tag::Link {
+                link_type,
+                dest_url: if is_safe_url(&dest_url) {
+                    dest_url
+                } else {
+                    CowStr::from("")
+                },
+                title,
+                id,
+            })),
+            Event::Start(Tag::Image { dest_url, .. }) => events.push(Event::Html(
+                format!(
+                    "<span class=\"image\" title=\"image not loaded: {}\">[image: ",
+                    escape(&dest_url)
+                )
+                .into(),
+            )),
+            Event::End(TagEnd::Image) => events.push(Event::Html("]</span>".into())),
+            other => events.push(other),
+        }
+    }
+    pulldown_cmark::html::push_html(out, events.into_iter());
+}
+
+/// Whether a link target is safe to keep: a fragment, a relative path, or http(s)/mailto.
+fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    match url.find([':', '/', '?', '#']) {
+        Some(i) if url.as_bytes()[i] == b':' => {
+            let scheme = url[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
+/// The annotated markup of one snippet's block.
+fn block(
+    out: &mut String,
+    d: usize,
+    s: usize,
+    snippet: &SnippetReport,
+    code: &str,
+    expanded: &Expanded,
+    strict: bool,
+) {
+    let (status, badge) = status(snippet, strict);
+    let claims = snippet.claims.len();
+    let _ = write!(
+        out,
+        "<div class=\"snippet {status}\" id=\"snippet-{s}\" data-id=\"{}\">\n\
+         <div class=\"snippet-head\"><span class=\"badge {status}\" data-outcome=\"{}\">{badge}</span> \
+         <code class=\"snippet-id\">{}</code> · lines {}–{} · {claims} {} · <span class=\"outcome\">{}</span>",
+        escape(&snippet.id),
+        outcome_word(snippet.outcome),
+        escape(&snippet.id),
+        snippet.start_line,
+        snippet.end_line,
+        if claims == 1 { "claim" } else { "claims" },
+        outcome_word(snippet.outcome),
+    );
+    settings(out, snippet);
+    out.push_str("</div>\n<div class=\"code\" role=\"group\" aria-label=\"Python block\">\n");
+    let lines: Vec<&str> = code.lines().collect();
+    let last = snippet
+        .start_line
+        .plus(u32::try_from(lines.len().max(1) - 1).unwrap_or(0));
+    let error_line = snippet.error.as_ref().and_then(|e| e.line);
+    for (i, source) in lines.iter().enumerate() {
+        let line = snippet
+            .start_line
+            .plus(u32::try_from(i).unwrap_or(u32::MAX));
+        let on_line: Vec<usize> = (0..claims)
+            .filter(|&k| snippet.claims[k].claim_line == line)
+            .collect();
+        let covering: Option<Verdict> = snippet
+            .claims
+            .iter()
+            .filter(|c| c.claim_line <= line && line <= claim_end(c, last))
+            .map(|c| c.verdict)
+            .max_by_key(|v| severity(*v));
+        let mut classes = String::from("line");
+        if let Some(verdict) = covering {
+            let _ = write!(classes, " claimed {}", verdict_mark(verdict).0);
+        }
+        if snippet.claims.iter().any(|c| c.line == line) {
+            classes.push_str(" statement");
+        }
+        if error_line == Some(line) {
+            classes.push_str(" error-line");
+        }
+        let gutter = match on_line
+            .iter()
+            .map(|&k| snippet.claims[k].verdict)
+            .max_by_key(|v| severity(*v))
+        {
+            Some(verdict) => verdict_mark(verdict).1,
+            None if error_line == Some(line) => "⚠",
+            None => "",
+        };
+        let _ = writeln!(
+            out,
+            "<div class=\"{classes}\" id=\"d{d}-L{line}\" data-line=\"{line}\"><a class=\"ln\" href=\"#d{d}-L{line}\">{line}</a><span class=\"gutter\" aria-hidden=\"true\">{gutter}</span><code>{}</code></div>",
+            escape(source)
+        );
+        for (k, claim) in snippet.claims.iter().enumerate() {
+            if claim_end(claim, last) == line {
+                claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
+            }
+        }
+    }
+    for (k, claim) in snippet.claims.iter().enumerate() {
+        let end = claim_end(claim, last);
+        if lines.is_empty() || end < snippet.start_line || end > last {
+            claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
+        }
+    }
+    out.push_str("</div>\n");
+    error(out, d, s, snippet, expanded.errors.contains(&s));
+    extras(out, snippet);
+    out.push_str("</div>\n");
+}
+
+/// The last Markdown line of a claim's text (comment lines below a statement count).
+fn claim_end(claim: &crate::check::CheckedClaim, last: LineNo) -> LineNo {
+    let lines = u32::try_from(claim.claimed.lines().count().max(1) - 1).unwrap_or(0);
+    claim.claim_line.plus(lines).min(last).max(claim.claim_line)
+}
+
+fn severity(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Pass => 0,
+        Verdict::Loose => 1,
+        Verdict::Unchecked => 2,
+        Verdict::Fail => 3,
+    }
+}
+
+fn claim_details(
+    out: &mut String,
+    d: usize,
+    s: usize,
+    k: usize,
+    snippet: &SnippetReport,
+    open: bool,
+) {
+    let claim = &snippet.claims[k];
+    let (class, icon) = verdict_mark(claim.verdict);
+    let kind = match claim.kind {
+        crate::check::ClaimKind::Output => "output",
+        crate::check::ClaimKind::Value => "value",
+        crate::check::ClaimKind::Exception => "exception",
+    };
+    let hint = match claim.verdict {
+        Verdict::Pass => "the output",
+        Verdict::Loose => "the normalization",
+        Verdict::Fail => "the diff",
+        Verdict::Unchecked => "why",
+    };
+    let tooltip = match claim.verdict {
+        Verdict::Pass | Verdict::Loose | Verdict::Fail => format!(
+            "{class}: claimed {} · actual {}",
+            first_line(&claim.claimed, 60),
+            claim
+                .actual
+                .as_deref()
+                .map_or_else(|| "(never ran)".to_owned(), |a| first_line(a, 60))
+        ),
+        Verdict::Unchecked => format!(
+            "unchecked: {}",
+            claim.reason.as_deref().unwrap_or("the statement never ran")
+        ),
+    };
+    let _ = write!(
+        out,
+        "<details class=\"claim {class}\" id=\"{}\"{}>\n<summary><span class=\"marker {class}\" \
+         id=\"marker-{s}-{k}\" data-verdict=\"{class}\" data-line=\"{}\" title=\"{}\">{icon} {class}</span> \
+         <span class=\"claim-summary\">{kind} claim on line {} · {hint}</span></summary>\n<div class=\"claim-body\">\n",
+        claim_id(s, k),
+        if open { " open" } else { "" },
+        claim.claim_line,
+        escape(&tooltip),
+        claim.claim_line,
+    );
+    claim::body(out, d, snippet, claim);
+    out.push_str("</div>\n</details>\n");
+}
+
+fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bool) {
+    let unexpected = snippet.is_unexpected_error();
+    let (class, word) = if unexpected {
+        ("error", "⚠ error")
+    } else {
+        ("note", "ℹ raised, as expected")
+    };
+    if let Some(missing) = &snippet.missing_expected_error {
+        let _ = writeln!(
+            out,
+            "<details class=\"snippet-error error\" id=\"error-{s}\"{}><summary><span class=\"marker error\">⚠ error</span> \
+             {}</summary></details>",
+            if open { " open" } else { "" },
+            escape(missing)
+        );
+    }
+    let Some(error) = &snippet.error else {
+        return;
+    };
+    let at = error
+        .line
+        .map(|l| format!(" at <a href=\"#d{d}-L{l}\">line {l}</a>"))
+        .unwrap_or_default();
+    let why = match error.expected_by {
+        None => "",
+        Some("claim") => " (documented by a passing claim)",
+        Some(_) => " (declared by expect-error)",
+    };
+    let message = if error.message.is_empty() {
+        error.type_name.clone()
+    } else {
+        format!("{}: {}", error.type_name, error.message)
+    };
+    let _ = writeln!(
+        out,
+        "<details class=\"snippet-error {class}\" id=\"{}\"{}><summary><span class=\"marker {class}\">{word}</span> \
+         <code>{}</code>{at}{why}</summary>",
+        if snippet.missing_expected_error.is_some() {
+            format!("error-{s}-raised")
+        } else {
+            format!("error-{s}")
+        },
+        if open { " open" } else { "" },
+        escape(&first_line(&message, 200)),
+    );
+    if message.lines().count() > 1 || message.chars().count() > 200 {
+        let _ = writeln!(out, "<pre class=\"message\">{}</pre>", escape(&message));
+    }
+    if let Some(blocked) = &error.blocked {
+        let _ = writeln!(
+            out,
+            "<p class=\"blocked\">the sandbox denied: {}</p>",
+            escape(blocked)
+        );
+    }
+    if !error.traceback.is_empty() {
+        claim::traceback(out, &error.traceback);
+    }
+    out.push_str("</details>\n");
+}
+
+fn extras(out: &mut String, snippet: &SnippetReport) {
+    if !snippet.stray_output.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details class=\"stray\"><summary>output written straight to the process's fds</summary>\
+             <pre>{}</pre></details>",
+            escape(&snippet.stray_output)
+        );
+    }
+    if let Some(snapshot) = &snippet.snapshot
+        && snapshot.status != SnapshotState::Match
+    {
+        let word = match snapshot.status {
+            SnapshotState::Changed => "transcript differs from the accepted snapshot",
+            SnapshotState::Missing => "no accepted snapshot",
+            _ => "accepted snapshot is not a valid .snap file",
+        };
+        let _ = write!(
+            out,
+            "<details class=\"snapshot error\"><summary><span class=\"marker error\">⚠ snapshot</span> \
+             {word}: <code>{}</code></summary>",
+            escape(&snapshot.path)
+        );
+        if let Some(diff) = snapshot.diff.as_ref().or(snapshot.message.as_ref()) {
+            let _ = write!(out, "<pre>{}</pre>", escape(diff));
+        }
+        out.push_str("</details>\n");
+    }
+}
+
+fn settings(out: &mut String, snippet: &SnippetReport) {
+    let Some(settings) = &snippet.settings else {
+        return;
+    };
+    let mut parts = Vec::new();
+    if !settings.files.is_empty() {
+        parts.push(format!("files {}", settings.files.join(", ")));
+    }
+    if let Some(prelude) = &settings.prelude {
+        let lines = prelude.lines().count();
+        parts.push(format!(
+            "prelude ({lines} {})",
+            if lines == 1 { "line" } else { "lines" }
+        ));
+    }
+    if let Some(expect) = &settings.expect_error {
+        parts.push(format!(
+            "expect-error {} ({})",
+            expect.type_name, expect.reason
+        ));
+    }
+    if let Some(timeout) = settings.timeout {
+        parts.push(format!("timeout {timeout} s"));
+    }
+    if let Some(reason) = &settings.skip {
+        parts.push(format!("skip ({reason})"));
+    }
+    if settings.continues {
+        parts.push("continue (shares the previous block's namespace)".to_owned());
+    }
+    if !parts.is_empty() {
+        let _ = write!(
+            out,
+            " · <span class=\"settings\">settings: {}</span>",
+            escape(&parts.join("; "))
+        );
+    }
+}
+
+/// The snippet's status class and badge text (icon and word), as the human report labels it.
+fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str) {
+    let loose = snippet.claims.iter().any(|c| c.verdict == Verdict::Loose);
+    let failed = snippet.is_unexpected_error()
+        || snippet
+            .claims
+            .iter()
+            .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
+        || (strict && loose)
+        || snippet.snapshot.as_ref().is_some_and(|s| s.is_failure());
+    if failed {
+        ("fail", "✗ FAIL")
+    } else if snippet.outcome == OutcomeKind::Skipped {
+        ("skip", "⤼ skipped")
+    } else if loose {
+        ("loose", "≈ loose")
+    } else {
+        ("pass", "✓ ok")
+    }
+}
+
+fn outcome_word(kind: OutcomeKind) -> String {
+    crate::snapshot::outcome_word(kind)
+}

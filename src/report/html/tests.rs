@@ -1,0 +1,246 @@
+//! Unit tests of the HTML renderer over hand-built reports: escaping of the notes' raw HTML, of
+//! outputs, tracebacks and paths; links and images; one marker per claim; and a snapshot of
+//! the page body for a small document.
+
+use super::{Expanded, escape, render};
+use crate::check::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
+use crate::line::LineNo;
+use crate::report::{DocumentReport, Report, SnippetReport, Summary};
+
+const SOURCE: &str = "# Demo <em>notes</em>\n\
+\n\
+<script>alert('note')</script>\n\
+\n\
+Inline <img src=x onerror=alert(1)>, [bad](javascript:alert(2)), [good](https://example.org/a?b=1&c=2)\n\
+and ![pixel](https://example.invalid/p.png).\n\
+\n\
+```python\n\
+print(1)  # 1\n\
+print('<script>alert(3)</script>')  # <b>bold</b>\n\
+print(A)  # <class 'A'>\n\
+f()\n\
+print(2)  # 2\n\
+```\n\
+\n\
+```js\n\
+let x = '<i>';\n\
+```\n";
+
+fn claim(line: u32, verdict: Verdict, claimed: &str, actual: Option<&str>) -> CheckedClaim {
+    CheckedClaim {
+        line: LineNo::new(line),
+        claim_line: LineNo::new(line),
+        kind: ClaimKind::Output,
+        claimed: claimed.to_owned(),
+        actual: actual.map(str::to_owned),
+        verdict,
+        normalization: (verdict == Verdict::Loose).then(|| "main-prefix".to_owned()),
+        reason: match verdict {
+            Verdict::Fail => Some("the output differs from the claim".to_owned()),
+            Verdict::Unchecked => Some("f() <crashed> before this statement".to_owned()),
+            _ => None,
+        },
+        after_error: false,
+        source: format!("statement on {line}"),
+    }
+}
+
+fn report() -> Report {
+    let claims = vec![
+        claim(9, Verdict::Pass, "1", Some("1")),
+        claim(
+            10,
+            Verdict::Fail,
+            "<b>bold</b>",
+            Some("<script>alert(3)</script>"),
+        ),
+        claim(
+            11,
+            Verdict::Loose,
+            "<class 'A'>",
+            Some("<class '__main__.A'>"),
+        ),
+        claim(13, Verdict::Unchecked, "2", None),
+    ];
+    let snippet = SnippetReport {
+        id: "demo/demo-notes".to_owned(),
+        path: "notes/<demo>.md".to_owned(),
+        start_line: LineNo::new(9),
+        end_line: LineNo::new(13),
+        section: Some("Demo notes".to_owned()),
+        outcome: OutcomeKind::Crashed,
+        error: Some(SnippetError {
+            type_name: "NameError".to_owned(),
+            message: "name 'f' is not defined <x>".to_owned(),
+            line: Some(LineNo::new(12)),
+            traceback: "Traceback (most recent call last):\n  File \"notes/<demo>.md\", line 12, in <module>\n    f()\n</pre><script>alert(4)</script>\n".to_owned(),
+            blocked: None,
+            expected_by: None,
+        }),
+        missing_expected_error: None,
+        settings: None,
+        claims,
+        stray_output: String::new(),
+        snapshot: None,
+    };
+    Report {
+        python: "3.x".to_owned(),
+        sandbox: Vec::new(),
+        summary: Summary {
+            documents: 1,
+            snippets: 1,
+            claims: 4,
+            pass: 1,
+            loose: 1,
+            fail: 1,
+            unchecked: 1,
+            errors: 1,
+        },
+        documents: vec![DocumentReport {
+            path: "notes/<demo>.md".to_owned(),
+            problems: Vec::new(),
+        }],
+        snippets: vec![snippet],
+        strict: false,
+        generated: None,
+    }
+}
+
+fn page() -> String {
+    let report = report();
+    render(&report, &[SOURCE.to_owned()], &Expanded::failing(&report))
+}
+
+#[test]
+fn escape_escapes_the_five_special_characters() {
+    assert_eq!(
+        escape("<a href=\"x\" title='y'>&amp;</a>"),
+        "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
+    );
+    assert_eq!(escape("plain ✓ text"), "plain ✓ text");
+}
+
+#[test]
+fn nothing_from_notes_or_outputs_becomes_markup() {
+    let page = page();
+    for injected in [
+        "<script",
+        "<img",
+        "<em>",
+        "<b>bold",
+        "<x>",
+        "<i>",
+        "</pre><script>",
+        "javascript:",
+        "src=\"https://example.invalid",
+    ] {
+        let at = page.find(injected);
+        assert!(
+            at.is_none(),
+            "{injected:?} reached the page as markup: …{}…",
+            at.map_or("", |i| &page
+                [i.saturating_sub(80)..(i + 80).min(page.len())])
+        );
+    }
+}
+
+#[test]
+fn raw_html_in_the_notes_is_shown_as_text() {
+    let page = page();
+    assert!(page.contains(
+        "<pre class=\"raw-html\" title=\"raw HTML in the note, shown as text\">&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt;"
+    ) || page.contains("&lt;script&gt;alert('note')&lt;/script&gt;"));
+    assert!(page.contains("<code class=\"raw-html\">&lt;img src=x onerror=alert(1)&gt;</code>"));
+    assert!(
+        page.contains("<h1>Demo &lt;em&gt;notes&lt;/em&gt;</h1>")
+            || page.contains("Demo <code class=\"raw-html\">&lt;em&gt;</code>notes")
+    );
+}
+
+#[test]
+fn outputs_claims_and_tracebacks_are_escaped() {
+    let page = page();
+    assert!(
+        page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"),
+        "output"
+    );
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "claim");
+    assert!(
+        page.contains("&lt;/pre&gt;&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "traceback"
+    );
+    assert!(
+        page.contains("name &#39;f&#39; is not defined &lt;x&gt;"),
+        "message"
+    );
+    assert!(page.contains("notes/&lt;demo&gt;.md"), "path");
+}
+
+#[test]
+fn links_keep_safe_targets_only_and_images_are_not_loaded() {
+    let page = page();
+    assert!(page.contains("<a href=\"\">bad</a>"));
+    assert!(page.contains("<a href=\"https://example.org/a?b=1&amp;c=2\">good</a>"));
+    assert!(page.contains(
+        "<span class=\"image\" title=\"image not loaded: https://example.invalid/p.png\">[image: pixel]</span>"
+    ));
+    assert!(page.contains(&format!("content=\"{}\"", super::CSP)));
+}
+
+#[test]
+fn every_claim_has_one_marker_and_failing_ones_start_open() {
+    let page = page();
+    for (k, (verdict, icon, line)) in [
+        ("pass", "✓", 9),
+        ("fail", "✗", 10),
+        ("loose", "≈", 11),
+        ("unchecked", "?", 13),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let marker = format!(
+            "<span class=\"marker {verdict}\" id=\"marker-0-{k}\" data-verdict=\"{verdict}\" data-line=\"{line}\""
+        );
+        assert_eq!(page.matches(&marker).count(), 1, "{marker}");
+        assert!(page.contains(&format!(">{icon} {verdict}</span>")));
+        let open = matches!(verdict, "fail" | "unchecked");
+        let details = format!(
+            "<details class=\"claim {verdict}\" id=\"claim-0-{k}\"{}>",
+            if open { " open" } else { "" }
+        );
+        assert!(page.contains(&details), "{details}");
+    }
+    assert_eq!(
+        page.matches("data-verdict=\"").count(),
+        4 + 6,
+        "markers + counts"
+    );
+    assert!(page.contains("<details class=\"snippet-error error\" id=\"error-0\" open>"));
+    assert!(page.contains("<a class=\"fail\" href=\"#claim-0-1\">"));
+    // The JavaScript block is plain Markdown, escaped by pulldown-cmark.
+    assert!(page.contains("let x = &#39;&lt;i&gt;&#39;;") || page.contains("let x = '&lt;i&gt;';"));
+}
+
+#[test]
+fn a_failing_claim_has_a_diff_and_a_loose_one_its_normalization() {
+    let page = page();
+    let fail = &page[page.find("id=\"claim-0-1\"").expect("fail claim")..];
+    let fail = &fail[..fail.find("</details>").expect("end")];
+    assert!(fail.contains("<figure class=\"diff\">"));
+    assert!(fail.contains("<span class=\"row del\"><span class=\"ln\">10</span>"));
+    let loose = &page[page.find("id=\"claim-0-2\"").expect("loose claim")..];
+    let loose = &loose[..loose.find("</details>").expect("end")];
+    assert!(loose.contains("equal only after normalization: <b>main-prefix</b>"));
+    assert!(
+        loose.contains("&lt;class &#39;A&#39;&gt;</span></pre>"),
+        "{loose}"
+    );
+}
+
+#[test]
+fn snapshot_of_a_small_document() {
+    let page = page();
+    let body = &page[page.find("<body>").expect("body")..];
+    insta::assert_snapshot!(body.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
