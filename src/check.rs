@@ -265,6 +265,9 @@ fn judge(
     execution: Option<&Execution>,
     stop: &Stop,
 ) -> Option<CheckedClaim> {
+    if statement.kind == StatementKind::Example {
+        return judge_example(statement, execution, stop);
+    }
     if statement.kind == StatementKind::Compound {
         return None;
     }
@@ -608,12 +611,81 @@ fn ending(
 
 /// The first raised exception not documented by a passing exception claim; failing that, the
 /// first documented one (marked as expected by the claim).
+/// An interactive-session example: a claim when it shows expected output or a traceback, judged
+/// by doctest's own verdict (so snipcheck agrees with `doctest` on every example).
+fn judge_example(
+    statement: &Statement,
+    execution: Option<&Execution>,
+    stop: &Stop,
+) -> Option<CheckedClaim> {
+    let example = statement.example.as_ref()?;
+    let claimed = example.want.trim_end().to_owned();
+    if example.skip || claimed.is_empty() {
+        return None;
+    }
+    let kind = if example.exception.is_some() {
+        ClaimKind::Exception
+    } else {
+        ClaimKind::Output
+    };
+    let mut claim = CheckedClaim {
+        line: statement.line,
+        claim_line: example.want_line,
+        kind,
+        claimed,
+        actual: None,
+        verdict: Verdict::Unchecked,
+        normalization: None,
+        reason: None,
+        after_error: false,
+        source: statement.source.clone(),
+    };
+    let Some(execution) = execution else {
+        claim.reason = Some(stop.reason.clone());
+        return Some(claim);
+    };
+    let got = execution.stdout.trim_end().to_owned();
+    match execution.doctest.as_deref() {
+        Some("success") => {
+            claim.verdict = Verdict::Pass;
+            claim.actual = Some(match &example.exception {
+                Some(exception) => exception.trim_end().to_owned(),
+                None => got,
+            });
+        }
+        Some("exception") => {
+            claim.verdict = Verdict::Fail;
+            let raised = execution
+                .exception
+                .as_ref()
+                .map(|e| format!("{}: {}", e.type_name, e.message))
+                .unwrap_or_default();
+            claim.reason = Some(format!("doctest: the example raised {raised}"));
+            claim.actual = Some(raised);
+        }
+        _ => {
+            claim.verdict = Verdict::Fail;
+            claim.reason = Some(if example.exception.is_some() {
+                "doctest: the example did not raise what it shows".to_owned()
+            } else {
+                "doctest: the output differs from what the session shows".to_owned()
+            });
+            claim.actual = Some(got);
+        }
+    }
+    Some(claim)
+}
+
 fn first_exception(outcome: &Outcome, claims: &[CheckedClaim]) -> Option<SnippetError> {
     let mut documented = None;
     for execution in &outcome.executions {
         let Some(exc) = &execution.exception else {
             continue;
         };
+        // An example that shows output has a claim, which already failed for the exception.
+        if execution.doctest.is_some() && claims.iter().any(|c| c.line == execution.line) {
+            continue;
+        }
         let claimed = claims.iter().any(|c| {
             c.line == execution.line
                 && c.kind == ClaimKind::Exception

@@ -26,6 +26,22 @@ pub struct Statement {
     pub trailing_comment: Option<Comment>,
     /// Comment-only lines directly below the statement (when it has no trailing comment).
     pub comments_below: Vec<Comment>,
+    /// For an example of an interactive session: what doctest expects of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Example>,
+}
+
+/// What an interactive-session example expects, as CPython's doctest parsed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    /// The expected output (up to the next prompt or blank line), possibly a traceback.
+    pub want: String,
+    /// Markdown line of the expected output's first line.
+    pub want_line: LineNo,
+    /// The expected exception's last line (`ValueError: msg`), when `want` is a traceback.
+    pub exception: Option<String>,
+    /// `# doctest: +SKIP`: not run, not a claim.
+    pub skip: bool,
 }
 
 /// What kind of top-level statement.
@@ -38,6 +54,8 @@ pub enum StatementKind {
     Expression,
     /// Any other simple statement (assignment, import, `del`, `raise`, ...).
     Simple,
+    /// One example (`>>> ...`) of an interactive session.
+    Example,
     /// `def`, `class`, `for`, `if`, `with`, `try`, ...
     Compound,
 }
@@ -93,6 +111,10 @@ pub struct Execution {
     /// It called `sys.exit()` with this code (`null` for no code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<serde_json::Value>,
+    /// For an interactive-session example, doctest's verdict: `success`, `failure` or
+    /// `exception`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doctest: Option<String>,
 }
 
 /// One JSON line from the harness.

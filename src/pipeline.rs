@@ -219,6 +219,7 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
         timeout: settings.and_then(|s| s.timeout).unwrap_or(timeout),
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,
         limits: crate::sandbox::Limits::default(),
+        interactive: plan::is_interactive(&snippet.block),
     }
 }
 

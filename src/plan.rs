@@ -40,9 +40,6 @@ pub struct ContextCell {
     pub code: String,
 }
 
-/// Why interactive sessions are reported as skipped.
-pub const INTERACTIVE_REASON: &str = "an interactive session (`pycon` or `>>>` prompts) follows REPL semantics, which snipcheck does not check yet";
-
 /// Whether a block is an interactive-interpreter session rather than a script.
 pub fn is_interactive(block: &Block) -> bool {
     block
@@ -87,19 +84,13 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
             } else {
                 format!("{}/{slug}-{count}", document.name)
             };
-            let mut settings = merge(
+            let settings = merge(
                 config.snippets.get(&id).cloned(),
                 block.directives.as_ref(),
                 &id,
                 document,
                 config,
             )?;
-            if is_interactive(block) && settings.as_ref().is_none_or(|s| s.skip.is_none()) {
-                let mut skipped = settings.unwrap_or_default();
-                skipped.skip = Some(INTERACTIVE_REASON.to_owned());
-                skipped.expect_error = None;
-                settings = Some(skipped);
-            }
             snippets.push(Snippet {
                 settings,
                 id,

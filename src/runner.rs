@@ -56,6 +56,8 @@ pub struct Job {
     pub output_limit: usize,
     /// Resource limits inside the sandbox (the timeout field is overridden by `timeout`).
     pub limits: Limits,
+    /// An interactive session (`>>>`): run with REPL semantics by doctest, not as a script.
+    pub interactive: bool,
 }
 
 impl Job {
@@ -76,6 +78,7 @@ impl Job {
             timeout,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             limits: Limits::default(),
+            interactive: false,
         }
     }
 }
@@ -294,6 +297,7 @@ impl Zygote {
             "prelude": job.prelude,
             "context": job.context,
             "files": job.files,
+            "interactive": job.interactive,
         });
         // A child that dies before reading its request shows up in its end below.
         let _ = std::fs::File::from(request_w).write_all(request.to_string().as_bytes());

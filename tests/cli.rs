@@ -19,5 +19,7 @@ mod errors;
 mod execution;
 #[path = "cli/notes.rs"]
 mod notes;
+#[path = "cli/sessions.rs"]
+mod sessions;
 #[path = "cli/snapshots.rs"]
 mod snapshots;

@@ -544,6 +544,8 @@ def main(request_json, result_fd):
     source = request["code"]
     offset = request["first_line"] - 1
     emit({"event": "start", "python": sys.version.split()[0], "implementation": sys.implementation.name})
+    if request.get("interactive"):
+        return run_session(request, filename, source, offset)
 
     try:
         tree, statements = analyze(source, offset)
@@ -556,25 +558,9 @@ def main(request_json, result_fd):
         return
     emit({"event": "analysis", "statements": statements})
 
-    out_sink = _Sink(1)
-    err_sink = _Sink(2)
-    sys.stdout = _stream(out_sink, "strict")
-    sys.stderr = _stream(err_sink, "backslashreplace")
-    sys.argv = [filename]
-    sys.path.insert(0, os.getcwd())
-
-    import __main__
-    namespace = __main__.__dict__
-    namespace["__file__"] = filename
-    namespace["__cached__"] = None
-
+    out_sink, err_sink, namespace = set_up(filename)
     hooks = Hooks(statements, filename, out_sink, err_sink)
-
-    prelude_error = run_prelude(request.get("prelude"), namespace)
-    flush_streams()
-    prelude_out, prelude_err = out_sink.take(), err_sink.take()
-    emit({"event": "prelude", "stdout": prelude_out, "stderr": prelude_err, "error": prelude_error})
-    if prelude_error is not None:
+    if not prelude(request, namespace, out_sink, err_sink):
         return
 
     for cell in request.get("context") or []:
@@ -594,8 +580,35 @@ def main(request_json, result_fd):
     stopped = execute(tree, filename, namespace, hooks)
     if stopped is not None and not hooks.output_limited:
         emit({"event": "exit", "code": hooks.exit_code})
-    top_level_await = hooks.top_level_await
+    finish(filename, out_sink, err_sink, hooks.top_level_await)
 
+
+def set_up(filename):
+    """The process as `python3 file.py` would have it: capture streams, argv, sys.path[0],
+    and `__main__` as the namespace."""
+    out_sink = _Sink(1)
+    err_sink = _Sink(2)
+    sys.stdout = _stream(out_sink, "strict")
+    sys.stderr = _stream(err_sink, "backslashreplace")
+    sys.argv = [filename]
+    sys.path.insert(0, os.getcwd())
+    import __main__
+    namespace = __main__.__dict__
+    namespace["__file__"] = filename
+    namespace["__cached__"] = None
+    return out_sink, err_sink, namespace
+
+
+def prelude(request, namespace, out_sink, err_sink):
+    """Runs the configured prelude and reports it; False when it raised."""
+    prelude_error = run_prelude(request.get("prelude"), namespace)
+    flush_streams()
+    prelude_out, prelude_err = out_sink.take(), err_sink.take()
+    emit({"event": "prelude", "stdout": prelude_out, "stderr": prelude_err, "error": prelude_error})
+    return prelude_error is None
+
+
+def finish(filename, out_sink, err_sink, top_level_await):
     # What a script does as it ends: join non-daemon threads, run atexit handlers. The
     # harness's own builtins come back first, so a snippet that poisoned them cannot break
     # the end of its own report.
@@ -619,6 +632,90 @@ def main(request_json, result_fd):
     })
 
 
+def run_session(request, filename, source, offset):
+    """An interactive session (`>>>` prompts) with the interactive interpreter's semantics,
+    run by CPython's own doctest: each example compiled on its own in 'single' mode (so
+    expression values echo, and `a = 257` / `b = 257` / `a is b` is False, as in the REPL),
+    expected output up to the next prompt or blank line, tracebacks and option comments
+    (+ELLIPSIS, +NORMALIZE_WHITESPACE, +IGNORE_EXCEPTION_DETAIL, +SKIP) exactly as doctest
+    treats them. Each example's verdict is doctest's own."""
+    import doctest
+    try:
+        examples = doctest.DocTestParser().get_examples(source, filename)
+    except ValueError as exc:
+        import re
+        found = re.search(r"line (\d+)", str(exc))
+        line = offset + int(found.group(1)) + 1 if found else offset + 1
+        emit({
+            "event": "unparsable",
+            "error": {"type": "ValueError", "mro": ["ValueError", "Exception", "BaseException", "object"], "message": str(exc), "line": line, "traceback": ""},
+        })
+        return
+    statements = []
+    for index, example in enumerate(examples):
+        text = example.source.rstrip("\n")
+        first = offset + example.lineno + 1
+        lines = text.count("\n") + 1
+        statements.append({
+            "index": index,
+            "line": first,
+            "end_line": first + lines - 1,
+            "kind": "example",
+            "source": text,
+            "trailing_comment": None,
+            "comments_below": [],
+            "example": {
+                "want": example.want,
+                "want_line": first + lines,
+                "exception": example.exc_msg,
+                "skip": bool(example.options.get(doctest.SKIP)),
+            },
+        })
+    emit({"event": "analysis", "statements": statements})
+    out_sink, err_sink, namespace = set_up(filename)
+    if not prelude(request, namespace, out_sink, err_sink):
+        return
+
+    class SessionRunner(doctest.DocTestRunner):
+        def record(self, example, got, verdict, exception=None):
+            index = next(i for i, e in enumerate(examples) if e is example)
+            flush_streams()
+            out_sink.take()
+            emit({
+                "event": "statement",
+                "index": index,
+                "line": statements[index]["line"],
+                "stdout": got,
+                "stderr": err_sink.take(),
+                "value": None,
+                "exception": exception,
+                "after_error": False,
+                "doctest": verdict,
+            })
+
+        def report_start(self, out, test, example):
+            pass
+
+        def report_success(self, out, test, example, got):
+            self.record(example, got, "success")
+
+        def report_failure(self, out, test, example, got):
+            self.record(example, got, "failure")
+
+        def report_unexpected_exception(self, out, test, example, exc_info):
+            facts = exception_facts(exc_info[1], filename)
+            facts["line"] = statements[next(i for i, e in enumerate(examples) if e is example)]["line"]
+            self.record(example, "", "exception", facts)
+
+    test = doctest.DocTest(examples, namespace, "snippet", filename, offset, source)
+    runner = SessionRunner(verbose=False)
+    try:
+        runner.run(test, out=lambda text: None, clear_globs=False)
+    except SystemExit as exc:
+        emit({"event": "exit", "code": exc.code if isinstance(exc.code, int) or exc.code is None else safe_str(exc.code)})
+    finish(filename, out_sink, err_sink, False)
+
+
 def warm_up():
     """Runs the harness's own machinery once in the zygote, so every forked child starts with
     tokenize's regexes compiled, the AST rewrite's code paths and the modules the epilogue
@@ -626,6 +723,7 @@ def warm_up():
     import atexit  # noqa: F401  (the epilogue runs atexit handlers)
     import errno  # noqa: F401  (blocked_reason)
     import threading  # noqa: F401  (the epilogue joins threads)
+    import doctest  # noqa: F401  (interactive sessions)
 
     sample = 'x = [1, 2]  # [1, 2]\nprint(x)\n# [1, 2]\nraise ValueError("v")\n'
     tree, _ = analyze(sample, 10)
