@@ -32,6 +32,7 @@ fn main() {
         code: code.to_owned(),
         unterminated: false,
         directives: None,
+        output: None,
     };
     // Warm up, and make sure the measured path is the real one: every layer applied, the
     // claim judged from a real run.

@@ -187,11 +187,24 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
     }
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
     let stop = stop_reason(outcome, statements);
-    let claims: Vec<CheckedClaim> = statements
+    let mut claims: Vec<CheckedClaim> = statements
         .iter()
         .filter_map(|statement| judge(statement, outcome.execution(statement.index), &stop))
         .collect();
+    if let Some(output) = &block.output {
+        claims.push(judge_output_block(block, output, outcome, &stop));
+    }
     let (kind, mut error) = ending(block, outcome, statements, &claims);
+    // An output block that shows the traceback the snippet ends with documents that error.
+    if let (Some(err), Some(claim)) = (error.as_mut(), claims.last())
+        && block.output.is_some()
+        && claim.kind == ClaimKind::Exception
+        && claim.verdict != Verdict::Fail
+        && claim.verdict != Verdict::Unchecked
+        && err.expected_by.is_none()
+    {
+        err.expected_by = Some("claim");
+    }
     let mut missing_expected_error = None;
     if let Some(expect) = settings.and_then(|s| s.expect_error.as_ref()) {
         match error.as_mut() {
@@ -376,6 +389,11 @@ fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
     if let Some(comment) = &statement.trailing_comment {
         let text = claim::comment_text(&comment.text);
         return (!text.is_empty()).then_some((comment.line, text));
+    }
+    if statement.comments_below.is_empty()
+        && let Some(string) = &statement.string_below
+    {
+        return (!string.text.trim().is_empty()).then(|| (string.line, string.text.clone()));
     }
     let first = statement.comments_below.first()?;
     let text = statement
@@ -611,6 +629,87 @@ fn ending(
 
 /// The first raised exception not documented by a passing exception claim; failing that, the
 /// first documented one (marked as expected by the claim).
+/// The output block of a Python block (`Output:` and a code block below it): a claim on the
+/// whole block's stdout, or, when it shows a traceback, on the exception the block ends with.
+fn judge_output_block(
+    block: &Block,
+    output: &crate::document::OutputBlock,
+    outcome: &Outcome,
+    stop: &Stop,
+) -> CheckedClaim {
+    let claimed = output.text.trim_end().to_owned();
+    let traceback = claimed.contains("Traceback (most recent call last):");
+    let mut claim = CheckedClaim {
+        line: block.first_line,
+        claim_line: output.line,
+        kind: if traceback {
+            ClaimKind::Exception
+        } else {
+            ClaimKind::Output
+        },
+        claimed: claimed.clone(),
+        actual: None,
+        verdict: Verdict::Unchecked,
+        normalization: None,
+        reason: None,
+        after_error: false,
+        source: block.code.lines().next().unwrap_or("").to_owned(),
+    };
+    if traceback {
+        let raised = outcome.executions.iter().find_map(|e| e.exception.as_ref());
+        let last = claimed.lines().last().unwrap_or("").trim();
+        let expected = claim::exception_claim(last).unwrap_or(ExceptionClaim {
+            type_name: last.to_owned(),
+            message: None,
+        });
+        match raised {
+            Some(_) => {
+                let execution = outcome
+                    .executions
+                    .iter()
+                    .find(|e| e.exception.is_some())
+                    .cloned();
+                if let Some(execution) = execution {
+                    judge_exception(&mut claim, &expected, &execution);
+                }
+            }
+            None if !outcome.finished => claim.reason = Some(stop.reason.clone()),
+            None => {
+                claim.verdict = Verdict::Fail;
+                claim.actual = Some("no exception".to_owned());
+                claim.reason = Some(format!(
+                    "the output block shows a {} traceback, but the block raised nothing",
+                    expected.type_name
+                ));
+            }
+        }
+        return claim;
+    }
+    if !outcome.finished && outcome.exit.is_none() {
+        claim.reason = Some(stop.reason.clone());
+        return claim;
+    }
+    let mut actual: String = outcome
+        .executions
+        .iter()
+        .map(|e| e.stdout.as_str())
+        .collect();
+    actual.push_str(&outcome.epilogue_stdout);
+    let actual = actual.trim_end().to_owned();
+    let comparison = compare(&claimed, &actual);
+    claim.verdict = comparison.verdict;
+    claim.normalization = comparison.normalization;
+    if claim.verdict == Verdict::Fail {
+        claim.reason = Some(if actual.is_empty() {
+            "the output block shows output, but the block printed nothing".to_owned()
+        } else {
+            "the block's output differs from its output block".to_owned()
+        });
+    }
+    claim.actual = Some(actual);
+    claim
+}
+
 /// An interactive-session example: a claim when it shows expected output or a traceback, judged
 /// by doctest's own verdict (so snipcheck agrees with `doctest` on every example).
 fn judge_example(

@@ -9,6 +9,8 @@
 /// marker such as `Output:` or `=>`.
 pub fn comment_text(comment: &str) -> String {
     let text = comment.strip_prefix('#').unwrap_or(comment);
+    // `#> output` (pytest-examples' style) marks the comment as printed output.
+    let text = text.strip_prefix('>').unwrap_or(text);
     let text = text.strip_prefix(' ').unwrap_or(text);
     let trimmed = text.trim_end();
     for marker in ["Output:", "output:", "Prints:", "prints:", "=>", "->", "→"] {
@@ -136,6 +138,8 @@ mod tests {
         assert_eq!(comment_text("#5"), "5");
         assert_eq!(comment_text("# Output: 3  "), "3");
         assert_eq!(comment_text("# => 'a'"), "'a'");
+        assert_eq!(comment_text("#> [1, 2]"), "[1, 2]");
+        assert_eq!(comment_text("#>"), "");
     }
 
     #[test]

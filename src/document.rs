@@ -44,6 +44,106 @@ pub struct Block {
     pub unterminated: bool,
     /// The `<!-- snipcheck: ... -->` directives directly before the block.
     pub directives: Option<Directives>,
+    /// A code block right after this one, under a label paragraph such as `Output:` or
+    /// `**Answer:**`: what the whole block prints (or the traceback it ends with).
+    pub output: Option<OutputBlock>,
+}
+
+/// The expected output of a Python block, written as a block of its own below a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputBlock {
+    /// The line of the label paragraph.
+    pub label_line: LineNo,
+    /// The first line of the output block's content.
+    pub line: LineNo,
+    /// The content, `\n` line ends.
+    pub text: String,
+}
+
+/// The labels (case ignored, `*`/`_` emphasis and a final `:` removed) that make the code
+/// block after them the output of the Python block before them.
+pub const OUTPUT_LABELS: &[&str] = &[
+    "output",
+    "outputs",
+    "expected output",
+    "answer",
+    "result",
+    "prints",
+    "it prints",
+];
+
+/// Whether a paragraph's text is an output label.
+pub fn is_output_label(text: &str) -> bool {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| *c != '*' && *c != '_')
+        .collect::<String>()
+        .trim()
+        .trim_end_matches(':')
+        .trim()
+        .to_lowercase();
+    OUTPUT_LABELS.contains(&cleaned.as_str())
+}
+
+/// Finds output blocks: a Python block, then a label paragraph, then a non-Python code block.
+#[derive(Debug, Default)]
+enum OutputScan {
+    #[default]
+    Idle,
+    AfterPython(usize),
+    InLabel(usize, LineNo, String),
+    AfterLabel(usize, LineNo),
+    InOutput(usize, LineNo, LineNo, String),
+}
+
+impl OutputScan {
+    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) {
+        let state = std::mem::take(self);
+        *self = match (state, event) {
+            (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph)) => {
+                OutputScan::InLabel(i, line, String::new())
+            }
+            (OutputScan::InLabel(i, at, mut label), Event::Text(t) | Event::Code(t)) => {
+                label.push_str(t);
+                OutputScan::InLabel(i, at, label)
+            }
+            (
+                state @ OutputScan::InLabel(..),
+                Event::Start(Tag::Strong | Tag::Emphasis)
+                | Event::End(TagEnd::Strong | TagEnd::Emphasis),
+            ) => state,
+            (OutputScan::InLabel(i, at, label), Event::End(TagEnd::Paragraph)) => {
+                if is_output_label(&label) {
+                    OutputScan::AfterLabel(i, at)
+                } else {
+                    OutputScan::Idle
+                }
+            }
+            (OutputScan::AfterLabel(i, at), Event::Start(Tag::CodeBlock(kind))) => match kind {
+                CodeBlockKind::Fenced(info) if is_python(info) => OutputScan::Idle,
+                CodeBlockKind::Fenced(_) => {
+                    OutputScan::InOutput(i, at, line.plus(1), String::new())
+                }
+                CodeBlockKind::Indented => OutputScan::InOutput(i, at, line, String::new()),
+            },
+            (OutputScan::InOutput(i, at, first, mut text), Event::Text(t)) => {
+                text.push_str(t);
+                OutputScan::InOutput(i, at, first, text)
+            }
+            (OutputScan::InOutput(i, at, first, text), Event::End(TagEnd::CodeBlock)) => {
+                if let Some(block) = blocks.get_mut(i) {
+                    block.output = Some(OutputBlock {
+                        label_line: at,
+                        line: first,
+                        text: text.replace("\r\n", "\n"),
+                    });
+                }
+                OutputScan::Idle
+            }
+            (state @ OutputScan::InOutput(..), _) => state,
+            _ => OutputScan::Idle,
+        };
+    }
 }
 
 /// A Markdown heading.
@@ -132,7 +232,10 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     // Directive comments seen since the last block-level element, waiting for their block.
     let mut pending: Vec<(LineNo, String)> = Vec::new();
     let mut html: Option<(LineNo, String)> = None;
+    let mut output = OutputScan::Idle;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        let before = blocks.len();
+        output.step(&event, LineNo::of_offset(text, range.start), &mut blocks);
         match &event {
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((LineNo::of_offset(text, range.start), String::new()));
@@ -211,6 +314,7 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                     end_line: fence_line,
                     code: String::new(),
                     unterminated: !is_closed(&text[range.clone()]),
+                    output: None,
                 });
             }
             Event::Text(t) if open.is_some() => {
@@ -227,6 +331,9 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                 }
             }
             _ => {}
+        }
+        if blocks.len() > before && !blocks[before].unterminated {
+            output = OutputScan::AfterPython(before);
         }
     }
     dangling(&mut pending, &mut problems);

@@ -26,6 +26,9 @@ pub struct Statement {
     pub trailing_comment: Option<Comment>,
     /// Comment-only lines directly below the statement (when it has no trailing comment).
     pub comments_below: Vec<Comment>,
+    /// A bare triple-quoted string right below a `print(...)` with no comment: its output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub string_below: Option<Comment>,
     /// For an example of an interactive session: what doctest expects of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<Example>,

@@ -23,3 +23,5 @@ mod notes;
 mod sessions;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
+#[path = "cli/styles.rs"]
+mod styles;

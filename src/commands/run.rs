@@ -82,6 +82,7 @@ fn target(args: &RunArgs) -> Result<(Job, Block, Option<config::SnippetSettings>
             code: code.clone(),
             unterminated: false,
             directives: None,
+            output: None,
         };
         let job = Job::new(args.target.clone(), LineNo::FIRST, code, timeout);
         return Ok((job, block, None));

@@ -145,6 +145,20 @@ def analyze(source, offset):
                     col, text = comments[line]
                     below.append({"line": line + offset, "text": text})
                     line += 1
+        string_below = None
+        if kind == "print" and trailing is None and not below and not shares_line:
+            # A bare triple-quoted string right below a print is its output (pydantic's docs
+            # write claims this way).
+            after = body[index + 1] if index + 1 < len(body) else None
+            if (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+                and after.lineno == end + 1
+            ):
+                import textwrap
+                text = textwrap.dedent(after.value.value).strip("\n")
+                string_below = {"line": after.lineno + offset, "text": text}
         statements.append({
             "index": index,
             "line": node.lineno + offset,
@@ -153,6 +167,7 @@ def analyze(source, offset):
             "source": "\n".join(lines[node.lineno - 1:end]),
             "trailing_comment": trailing,
             "comments_below": below,
+            "string_below": string_below,
         })
     ast.increment_lineno(tree, offset)
     return tree, statements
@@ -724,6 +739,7 @@ def warm_up():
     import errno  # noqa: F401  (blocked_reason)
     import threading  # noqa: F401  (the epilogue joins threads)
     import doctest  # noqa: F401  (interactive sessions)
+    import textwrap  # noqa: F401  (claims in a string below a print)
 
     sample = 'x = [1, 2]  # [1, 2]\nprint(x)\n# [1, 2]\nraise ValueError("v")\n'
     tree, _ = analyze(sample, 10)

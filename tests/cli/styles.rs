@@ -1,0 +1,59 @@
+//! Claim styles beyond trailing comments: output blocks under a label (`Output:`,
+//! `**Answer:**`), `#>` comments and a triple-quoted string below a `print`.
+
+use crate::support::*;
+
+#[test]
+fn an_output_block_under_a_label_claims_the_whole_output() {
+    let text = fixture_text("output_blocks.md");
+    let (run, report) = verify_fixture("output_blocks.md", &[]);
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
+
+    let squares = claim_on(&report, line_of(&text, "for i in range(3):"));
+    assert_claim(squares, "output", "pass", "0\n1\n4");
+    // The label, a blank line, the fence, then the first output line.
+    assert_eq!(squares["claim_line"], line_of(&text, "**Output:**") + 3);
+
+    let sorted = claim_on(&report, line_of(&text, "words = [\"b\", \"a\"]"));
+    assert_claim(sorted, "output", "fail", "['b', 'a']");
+    assert_eq!(sorted["actual"], "['a', 'b']");
+    assert_eq!(sorted["claim_line"], line_of(&text, "```text") + 1);
+}
+
+#[test]
+fn an_output_block_with_a_traceback_claims_the_exception() {
+    let text = fixture_text("output_blocks.md");
+    let (_, report) = verify_fixture("output_blocks.md", &[]);
+    let raises = snippet(&report, "output_blocks/it-raises");
+    let claim = claim_on(&report, line_of(&text, "d = {}"));
+    assert_eq!(claim["kind"], "exception");
+    assert_eq!(claim["verdict"], "pass");
+    assert_eq!(claim["actual"], "KeyError: 'missing'");
+    // The traceback it shows documents the error: not counted as unexpected.
+    assert_eq!(raises["outcome"], "raised");
+    assert_eq!(raises["error"]["expected_by"], "claim");
+    assert_eq!(report["summary"]["errors"], 0);
+}
+
+#[test]
+fn pytest_examples_comments_and_strings_below_a_print_are_claims() {
+    let text = fixture_text("output_blocks.md");
+    let (_, report) = verify_fixture("output_blocks.md", &[]);
+    let list = claim_on(&report, line_of(&text, "print([1, 2])"));
+    assert_claim(list, "output", "pass", "[1, 2]");
+    assert_eq!(list["claim_line"], line_of(&text, "#> [1, 2]"));
+    let string = claim_on(&report, line_of(&text, "print(\"a\")"));
+    assert_claim(string, "output", "pass", "a");
+}
+
+#[test]
+fn a_code_block_under_prose_is_not_an_output_block() {
+    let text = fixture_text("output_blocks.md");
+    let (_, report) = verify_fixture("output_blocks.md", &[]);
+    assert!(!has_claim_on(&report, line_of(&text, "print(1)")));
+    assert_eq!(
+        claims(snippet(&report, "output_blocks/not-a-label")).len(),
+        0
+    );
+    assert_summary(&report, 1, 5, [4, 0, 1, 0], 0);
+}
