@@ -281,7 +281,7 @@ fn judge(
     if statement.kind == StatementKind::Example {
         return judge_example(statement, execution, stop);
     }
-    if statement.kind == StatementKind::Compound {
+    if statement.kind == StatementKind::Compound && statement.comments_below.is_empty() {
         return None;
     }
     let (claim_line, claimed) = claimed_text(statement)?;
@@ -302,7 +302,7 @@ fn judge(
     let Some(execution) = execution else {
         let kind = if exception_claim.is_some() {
             ClaimKind::Exception
-        } else if statement.kind == StatementKind::Print {
+        } else if claims_output(statement) {
             ClaimKind::Output
         } else if statement.kind == StatementKind::Expression {
             // It never ran, so whether it would have printed (an output claim) or returned a
@@ -321,9 +321,9 @@ fn judge(
     };
     let printed = !execution.stdout.is_empty();
     let kind = match (&exception_claim, &execution.exception) {
-        (Some(_), None) if printed || statement.kind == StatementKind::Print => ClaimKind::Output,
+        (Some(_), None) if printed || claims_output(statement) => ClaimKind::Output,
         (Some(_), _) => ClaimKind::Exception,
-        (None, _) if statement.kind == StatementKind::Print || printed => ClaimKind::Output,
+        (None, _) if claims_output(statement) || printed => ClaimKind::Output,
         (None, _)
             if statement.kind == StatementKind::Expression
                 && output_like
@@ -384,6 +384,15 @@ fn judge(
     Some(claim)
 }
 
+/// Whether the statement's comment is about its output whatever it printed: a bare `print(...)`,
+/// or a compound statement with an explicit `# Output:` run below it.
+fn claims_output(statement: &Statement) -> bool {
+    matches!(
+        statement.kind,
+        StatementKind::Print | StatementKind::Compound
+    )
+}
+
 /// The claim's first line and text: a trailing comment, else the comment lines below.
 fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
     if let Some(comment) = &statement.trailing_comment {
@@ -396,13 +405,20 @@ fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
         return (!string.text.trim().is_empty()).then(|| (string.line, string.text.clone()));
     }
     let first = statement.comments_below.first()?;
-    let text = statement
+    // `# Output:` alone on the first line starts a run of output lines below it.
+    let lines: Vec<(LineNo, String)> = statement
         .comments_below
         .iter()
-        .map(|c| claim::comment_text(&c.text))
+        .map(|c| (c.line, claim::comment_text(&c.text)))
+        .skip_while(|(_, text)| text.is_empty())
+        .collect();
+    let line = lines.first().map_or(first.line, |(line, _)| *line);
+    let text = lines
+        .into_iter()
+        .map(|(_, text)| text)
         .collect::<Vec<_>>()
         .join("\n");
-    (!text.trim().is_empty()).then_some((first.line, text))
+    (!text.trim().is_empty()).then_some((line, text))
 }
 
 fn judge_exception(claim: &mut CheckedClaim, expected: &ExceptionClaim, execution: &Execution) {

@@ -145,6 +145,16 @@ def analyze(source, offset):
                     col, text = comments[line]
                     below.append({"line": line + offset, "text": text})
                     line += 1
+        elif kind == "compound" and not shares_line:
+            # After a loop or a with/if block only an explicit `# Output:` comment run claims
+            # the whole statement's output; any other comment there is prose.
+            line = end + 1
+            while line in comments and line not in code_lines:
+                col, text = comments[line]
+                below.append({"line": line + offset, "text": text})
+                line += 1
+            if not below or not below[0]["text"].lstrip("#").strip().lower().startswith("output:"):
+                below = []
         string_below = None
         if kind == "print" and trailing is None and not below and not shares_line:
             # A bare triple-quoted string right below a print is its output (pydantic's docs

@@ -55,5 +55,27 @@ fn a_code_block_under_prose_is_not_an_output_block() {
         claims(snippet(&report, "output_blocks/not-a-label")).len(),
         0
     );
-    assert_summary(&report, 1, 5, [4, 0, 1, 0], 0);
+    assert_summary(&report, 1, 6, [5, 1, 2, 0], 0);
+}
+
+#[test]
+fn an_output_comment_run_after_a_loop_claims_its_output() {
+    let text = fixture_text("output_blocks.md");
+    let (_, report) = verify_fixture("output_blocks.md", &[]);
+    let squares = snippet(&report, "output_blocks/output-comments-after-a-loop");
+    let claims = claims(squares);
+    assert_eq!(claims.len(), 3, "{squares:#}");
+    // `# Output:` then one line per output line.
+    assert_claim(&claims[0], "output", "pass", "0\n1\n2");
+    assert_eq!(claims[0]["claim_line"], line_of(&text, "# 0"));
+    // On one line: equal once white space is collapsed.
+    assert_claim(&claims[1], "output", "loose", "a b");
+    assert_eq!(claims[1]["normalization"], "whitespace");
+    // A loop that prints nothing fails its explicit claim.
+    assert_claim(&claims[2], "output", "fail", "1");
+    // Any other comment after a compound statement is prose.
+    assert!(!has_claim_on(
+        &report,
+        line_of(&text, "with open(\"f.txt\", \"w\") as f:")
+    ));
 }
