@@ -119,6 +119,38 @@ pub struct AppliedSettings {
     pub continues: bool,
 }
 
+impl AppliedSettings {
+    /// Each setting in words (`files data.txt`, `prelude (3 lines)`, ...), as every report
+    /// shows them.
+    pub fn describe(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if !self.files.is_empty() {
+            parts.push(format!("files {}", self.files.join(", ")));
+        }
+        if let Some(prelude) = &self.prelude {
+            let lines = prelude.lines().count();
+            let unit = if lines == 1 { "line" } else { "lines" };
+            parts.push(format!("prelude ({lines} {unit})"));
+        }
+        if let Some(expect) = &self.expect_error {
+            parts.push(format!(
+                "expect-error {} ({})",
+                expect.type_name, expect.reason
+            ));
+        }
+        if let Some(timeout) = self.timeout {
+            parts.push(format!("timeout {timeout} s"));
+        }
+        if let Some(reason) = &self.skip {
+            parts.push(format!("skip ({reason})"));
+        }
+        if self.continues {
+            parts.push("continue (shares the previous block's namespace)".to_owned());
+        }
+        parts
+    }
+}
+
 /// A declared error.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExpectErrorReport {

@@ -122,29 +122,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
     );
     let indent = "         ";
     if let Some(settings) = &snippet.settings {
-        let mut parts = Vec::new();
-        if !settings.files.is_empty() {
-            parts.push(format!("files {}", settings.files.join(", ")));
-        }
-        if let Some(prelude) = &settings.prelude {
-            let lines = prelude.lines().count();
-            parts.push(format!("prelude ({lines} {})", plural(lines, "line")));
-        }
-        if let Some(expect) = &settings.expect_error {
-            parts.push(format!(
-                "expect-error {} ({})",
-                expect.type_name, expect.reason
-            ));
-        }
-        if let Some(timeout) = settings.timeout {
-            parts.push(format!("timeout {timeout} s"));
-        }
-        if let Some(reason) = &settings.skip {
-            parts.push(format!("skip ({reason})"));
-        }
-        if settings.continues {
-            parts.push("continue (shares the previous block's namespace)".to_owned());
-        }
+        let parts = settings.describe();
         if !parts.is_empty() {
             let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
         }
