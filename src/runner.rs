@@ -327,9 +327,9 @@ impl Zygote {
         let result_cap = job.output_limit.saturating_mul(4).saturating_add(1 << 20);
         let [stdout, stderr, result] = pipes;
         let mut streams = [
-            Stream::new(stdout, false),
-            Stream::new(stderr, false),
-            Stream::new(result, true),
+            Stream::new(stdout),
+            Stream::new(stderr),
+            Stream::new(result),
         ];
         let mut killed_for: Option<End> = None;
         let mut early_reply: Option<Reply> = None;
@@ -547,16 +547,14 @@ struct Stream {
     file: std::fs::File,
     data: Vec<u8>,
     open: bool,
-    is_result: bool,
 }
 
 impl Stream {
-    fn new(fd: OwnedFd, is_result: bool) -> Stream {
+    fn new(fd: OwnedFd) -> Stream {
         Stream {
             file: std::fs::File::from(fd),
             data: Vec::new(),
             open: true,
-            is_result,
         }
     }
 }
@@ -614,6 +612,5 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
             Err(_) => stream.open = false,
         }
     }
-    let _ = streams.iter().any(|s| s.is_result);
     Pump::Data
 }
