@@ -128,6 +128,17 @@ pub struct SnippetError {
     pub expected_by: Option<&'static str>,
 }
 
+impl SnippetError {
+    /// `Type: message`, or the type alone when there is no message.
+    pub fn headline(&self) -> String {
+        if self.message.is_empty() {
+            self.type_name.clone()
+        } else {
+            format!("{}: {}", self.type_name, self.message)
+        }
+    }
+}
+
 /// The judgment on one snippet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SnippetCheck {

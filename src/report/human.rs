@@ -134,11 +134,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             Some("claim") => "raised, as claimed",
             Some(_) => "raised, as declared by expect-error",
         };
-        let message = if error.message.is_empty() {
-            error.type_name.clone()
-        } else {
-            format!("{}: {}", error.type_name, error.message)
-        };
+        let message = error.headline();
         let _ = writeln!(out, "{indent}{}{line}: {note}: {message}", snippet.path);
         if error.expected_by.is_none() && !error.traceback.is_empty() {
             for tb_line in error.traceback.trim_end().lines() {

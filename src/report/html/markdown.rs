@@ -283,11 +283,7 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some("claim") => " (documented by a passing claim)",
         Some(_) => " (declared by expect-error)",
     };
-    let message = if error.message.is_empty() {
-        error.type_name.clone()
-    } else {
-        format!("{}: {}", error.type_name, error.message)
-    };
+    let message = error.headline();
     let _ = writeln!(
         out,
         "<details class=\"snippet-error {class}\" id=\"{}\"{}><summary><span class=\"marker {class}\">{word}</span> \
