@@ -107,6 +107,10 @@ pub enum OutcomeKind {
     RunnerError,
 }
 
+/// `SnippetError::expected_by` of a block that does not parse, reported without failing the
+/// run (no `--strict-parse`).
+pub const NOT_PYTHON: &str = "not-python";
+
 /// An error that ended or marred a snippet's run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SnippetError {
@@ -125,6 +129,8 @@ pub struct SnippetError {
     pub blocked: Option<String>,
     /// `None`: unexpected. `Some("claim")`: a passing exception claim documents it.
     /// `Some("config")`: `expect-error` in `snipcheck.toml` declares it.
+    /// `Some("not-python")` ([`NOT_PYTHON`]): the block does not parse; without
+    /// `--strict-parse` that is reported, not failed.
     pub expected_by: Option<&'static str>,
 }
 
@@ -402,6 +408,79 @@ fn claims_output(statement: &Statement) -> bool {
         statement.kind,
         StatementKind::Print | StatementKind::Compound
     )
+}
+
+/// A comment that was read as prose although it was near a claim: its text looks like output
+/// or names an exception, or its statement printed or produced a value. `inspect --comments`
+/// lists these so that an author can see what snipcheck chose not to check, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseCall {
+    /// Markdown line of the comment.
+    pub line: LineNo,
+    /// Markdown line of the statement it belongs to.
+    pub statement_line: LineNo,
+    /// The statement's source.
+    pub source: String,
+    /// The comment's text (marker removed).
+    pub comment: String,
+    /// Why it is not a claim.
+    pub why: String,
+}
+
+/// The comments of a run that were close calls (see [`CloseCall`]), in statement order.
+pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
+    let statements = outcome.statements.as_deref().unwrap_or(&[]);
+    let stop = stop_reason(outcome, statements);
+    let mut calls = Vec::new();
+    for statement in statements {
+        if statement.kind == StatementKind::Example {
+            continue;
+        }
+        let execution = outcome.execution(statement.index);
+        let Some((line, text)) = claimed_text(statement).or_else(|| {
+            // A compound statement's other comments below it (not an `# Output:` run).
+            let first = statement.comments_below.first()?;
+            Some((first.line, claim::comment_text(&first.text)))
+        }) else {
+            continue;
+        };
+        if judge(statement, execution, &stop).is_some() {
+            continue;
+        }
+        let output_like = claim::is_output_like(&text);
+        let exception_like = claim::exception_claim(&text).is_some();
+        let printed = execution.is_some_and(|e| !e.stdout.is_empty());
+        let value = execution.and_then(|e| e.value.as_ref());
+        let why = match (statement.kind, execution) {
+            (StatementKind::Compound, _) => {
+                "a comment after a compound statement is a claim only as an `# Output:` run"
+                    .to_owned()
+            }
+            (_, None) => {
+                "the statement never ran, and a comment on a statement that prints nothing is prose"
+                    .to_owned()
+            }
+            (StatementKind::Expression, Some(_)) if value.is_some() => format!(
+                "the expression's value is {}, but the comment does not read as a value",
+                value.map_or("", String::as_str)
+            ),
+            (StatementKind::Expression, Some(_)) => {
+                "the expression's value is None and it printed nothing".to_owned()
+            }
+            _ => "the statement prints nothing and has no value (an assignment, import, ...)"
+                .to_owned(),
+        };
+        if output_like || exception_like || printed || value.is_some() {
+            calls.push(CloseCall {
+                line,
+                statement_line: statement.line,
+                source: statement.source.clone(),
+                comment: text,
+                why,
+            });
+        }
+    }
+    calls
 }
 
 /// The claim's first line and text: a trailing comment, else the comment lines below.

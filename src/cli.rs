@@ -40,6 +40,10 @@ pub enum Command {
     Run(RunArgs),
     /// Show the Python in use and which sandbox layers are active here, and why not.
     Doctor(DoctorArgs),
+    /// Work with JSON reports written by `verify --format json` (`merge`: join the shards of a
+    /// `--partition` run).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Private command: the zygote that forks one sandboxed child per snippet (started by
     /// `verify`).
     #[command(hide = true)]
@@ -47,6 +51,13 @@ pub enum Command {
         /// How many children may run at once (sizes the run's cgroups).
         #[arg(long, default_value_t = 1)]
         slots: u64,
+        /// A directory the children may read besides the interpreter's own (a virtualenv's
+        /// site-packages); repeatable.
+        #[arg(long = "read-only", value_name = "DIR")]
+        read_only: Vec<PathBuf>,
+        /// Standard-library modules to import before forking (comma-separated).
+        #[arg(long, value_name = "MODULES", value_delimiter = ',')]
+        preload: Vec<String>,
     },
 }
 
@@ -62,6 +73,10 @@ pub struct RunOptions {
     /// How many snippets run at once (default: the number of cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A virtualenv whose site-packages the snippets may import (read-only, inside the
+    /// sandbox only). Default: config `venv`, else the active one ($VIRTUAL_ENV).
+    #[arg(long, value_name = "PATH")]
+    pub venv: Option<PathBuf>,
 }
 
 /// Arguments of `verify`.
@@ -81,12 +96,65 @@ pub struct VerifyArgs {
     /// Treat `loose` verdicts as failures.
     #[arg(long)]
     pub strict: bool,
+    /// Fail on blocks that are not valid Python 3 (default: report them as `unparsable`
+    /// without failing; config `strict-parse = true` does the same).
+    #[arg(long)]
+    pub strict_parse: bool,
     /// Only the snippets whose id or section contains PATTERN (`*` globs allowed).
     #[arg(long, value_name = "PATTERN")]
     pub filter: Option<String>,
     /// Do not compare with snippets/ and expected/ (ad-hoc checks of notes without them).
     #[arg(long)]
     pub no_snapshots: bool,
+    /// Run only shard K of N (1-based), for CI matrices: `hash:K/N` assigns each snippet by a
+    /// stable hash of its id, `count:K/N` round-robin in document order; a `continue` chain
+    /// stays in one shard. Join the shards' `--format json` reports with `snipcheck report
+    /// merge`.
+    #[arg(long, value_name = "SCHEME:K/N", value_parser = parse_partition)]
+    pub partition: Option<crate::partition::Partition>,
+}
+
+fn parse_partition(text: &str) -> Result<crate::partition::Partition, String> {
+    text.parse()
+}
+
+/// `snipcheck report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Join the JSON reports of `verify --partition SCHEME:K/N --format json` (one per shard)
+    /// into the report one unpartitioned run would have written, and exit as it would have.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
+}
+
+/// Arguments of `report merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports (`verify --partition ... --format json --output FILE`).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+    /// Report format (no `html`: the shards' JSON does not carry the notes' Markdown).
+    #[arg(long, value_enum, default_value_t = MergeFormat::Human)]
+    pub format: MergeFormat,
+    /// Write the merged report to FILE (the human summary still goes to the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Merge even when some shards of 1..N are missing (the report says which).
+    #[arg(long)]
+    pub allow_missing: bool,
+}
+
+/// Report formats of `report merge`: those of `verify` that need nothing but the JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// For people: one line per snippet, details for what is not a plain pass.
+    Human,
+    /// One JSON object for machines.
+    Json,
+    /// JUnit XML: one testsuite per snippet, one testcase per claim.
+    Junit,
+    /// GitHub Actions annotations on the Markdown lines.
+    Github,
 }
 
 /// Report formats of `verify`.
@@ -140,6 +208,11 @@ pub struct InspectArgs {
     /// Also write the HTML report of the run to FILE, with the inspected claims expanded.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// List the comments read as prose that were close calls (they look like output, or
+    /// their statement printed or has a value), each with why it is not a claim; of the
+    /// target's snippets, or of every snippet without a target.
+    #[arg(long)]
+    pub comments: bool,
     /// Timeout, config and parallelism.
     #[command(flatten)]
     pub run: RunOptions,
@@ -159,6 +232,10 @@ pub struct RunArgs {
     /// The config file (default: ./snipcheck.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// A virtualenv whose site-packages the code may import (default: config `venv`, else
+    /// $VIRTUAL_ENV).
+    #[arg(long, value_name = "PATH")]
+    pub venv: Option<PathBuf>,
 }
 
 /// Arguments of `doctor`.

@@ -28,6 +28,47 @@ pub struct Config {
     pub timeout: Option<Duration>,
     /// Per-snippet settings by snippet id.
     pub snippets: BTreeMap<String, SnippetSettings>,
+    /// `strict-parse = true`: a block that is not valid Python 3 fails the run.
+    pub strict_parse: bool,
+    /// Which blocks share one namespace (`namespace = "block" | "section" | "document"`).
+    pub namespace: Namespace,
+    /// `venv = "PATH"`: a virtualenv whose site-packages the snippets may import from,
+    /// resolved against the config's directory.
+    pub venv: Option<PathBuf>,
+}
+
+/// Which blocks of a document run in one namespace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Namespace {
+    /// Every block alone, as `python3 file.py` would run it (the default).
+    #[default]
+    Block,
+    /// The blocks of one section build on each other (each continues the one before it).
+    Section,
+    /// Every block of the document builds on the ones before it.
+    Document,
+}
+
+impl Namespace {
+    /// Parses `block`, `section` or `document`.
+    pub fn parse(text: &str) -> Option<Namespace> {
+        match text {
+            "block" => Some(Namespace::Block),
+            "section" => Some(Namespace::Section),
+            "document" => Some(Namespace::Document),
+            _ => None,
+        }
+    }
+
+    /// The name as written in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Namespace::Block => "block",
+            Namespace::Section => "section",
+            Namespace::Document => "document",
+        }
+    }
 }
 
 /// Settings for one snippet, keyed by its id in `[snippet."<id>"]`.
@@ -70,6 +111,9 @@ struct RawConfig {
     #[serde(default)]
     notes: Vec<String>,
     timeout: Option<f64>,
+    strict_parse: Option<bool>,
+    namespace: Option<Namespace>,
+    venv: Option<String>,
     #[serde(default)]
     snippet: BTreeMap<String, toml::Spanned<RawSnippet>>,
 }
@@ -179,11 +223,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             },
         );
     }
+    let venv = raw.venv.map(|venv| {
+        let venv = PathBuf::from(venv);
+        if venv.is_absolute() {
+            venv
+        } else {
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| venv.clone(), |dir| dir.join(&venv))
+        }
+    });
     Ok(Config {
         path: Some(path.to_path_buf()),
         notes: raw.notes,
         timeout,
         snippets,
+        strict_parse: raw.strict_parse.unwrap_or(false),
+        namespace: raw.namespace.unwrap_or_default(),
+        venv,
     })
 }
 
@@ -221,6 +278,23 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<Config> {
         parse(Path::new("snipcheck.toml"), text)
+    }
+
+    #[test]
+    fn parses_run_wide_settings_and_rejects_bad_values() {
+        let config = parse(
+            Path::new("conf/snipcheck.toml"),
+            "strict-parse = true\nnamespace = \"section\"\nvenv = \".venv\"\n",
+        )
+        .expect("valid config");
+        assert!(config.strict_parse);
+        assert_eq!(config.namespace, Namespace::Section);
+        assert_eq!(config.venv, Some(PathBuf::from("conf/.venv")));
+        assert_eq!(parse_str("").expect("empty").namespace, Namespace::Block);
+        let err = parse_str("\n\nnamespace = \"chapter\"\n").expect_err("bad namespace");
+        let message = format!("{err}");
+        assert!(message.contains("snipcheck.toml:3"), "{message}");
+        assert!(message.contains("block"), "{message}");
     }
 
     #[test]

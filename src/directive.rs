@@ -6,7 +6,11 @@
 //! <!-- snipcheck: continue -->
 //! <!-- snipcheck: expect-error NameError reason="uses a placeholder" -->
 //! <!-- snipcheck: timeout=30 -->
+//! <!-- snipcheck: namespace=section -->   (before the first block: the whole document)
 //! ```
+//!
+//! In reStructuredText the same text is a comment: `.. snipcheck: skip reason="needs a GPU"`
+//! (`rst.rs` passes its text to [`parse_text`]).
 //!
 //! Several directives may share one comment (`<!-- snipcheck: continue timeout=30 -->`). An
 //! unknown directive or key, a missing reason or a bad value is a problem naming the file and
@@ -32,6 +36,9 @@ pub struct Directives {
     pub expect_error: Option<ExpectError>,
     /// `timeout=SECONDS`.
     pub timeout: Option<Duration>,
+    /// `namespace=block|section|document`: which blocks of the document share one namespace
+    /// (only before the document's first Python block; overrides the config's `namespace`).
+    pub namespace: Option<config::Namespace>,
 }
 
 /// Whether an HTML block is a snipcheck directive comment.
@@ -42,13 +49,24 @@ pub fn is_directive(html: &str) -> bool {
 /// Parses one directive comment (`<!-- snipcheck: ... -->`) found at `line` into `into`.
 /// The error is a lowercase message; the caller adds the file and line.
 pub fn parse(html: &str, line: LineNo, into: &mut Directives) -> Result<(), String> {
-    let body = comment_body(html)
-        .and_then(|b| b.trim_start().strip_prefix(MARKER))
+    let text = comment_body(html)
+        .filter(|b| b.trim_start().starts_with(MARKER))
         .ok_or_else(|| "a directive is an HTML comment `<!-- snipcheck: ... -->`".to_owned())?;
+    parse_text(text, line, into)
+}
+
+/// Parses the text of a directive (`snipcheck: ...`, the comment's delimiters removed), as a
+/// Markdown HTML comment or a reStructuredText comment (`.. snipcheck: ...`) carries it.
+pub fn parse_text(text: &str, line: LineNo, into: &mut Directives) -> Result<(), String> {
+    let body = text
+        .trim_start()
+        .strip_prefix(MARKER)
+        .ok_or_else(|| format!("a directive starts with `{MARKER}`"))?;
     if into.skip.is_none()
         && !into.continues
         && into.expect_error.is_none()
         && into.timeout.is_none()
+        && into.namespace.is_none()
     {
         into.line = line;
     }
@@ -96,6 +114,12 @@ pub fn parse(html: &str, line: LineNo, into: &mut Directives) -> Result<(), Stri
                 let timeout = config::seconds(secs).map_err(|e| e.to_string())?;
                 set(&mut into.timeout, timeout, "timeout")?;
             }
+            ("namespace", Some(value)) => {
+                let namespace = config::Namespace::parse(value).ok_or_else(|| {
+                    format!("namespace must be block, section or document, got {value:?}")
+                })?;
+                set(&mut into.namespace, namespace, "namespace")?;
+            }
             ("reason", Some(_)) => {
                 return Err(
                     "`reason` belongs right after `skip` or `expect-error <Type>`".to_owned(),
@@ -103,7 +127,7 @@ pub fn parse(html: &str, line: LineNo, into: &mut Directives) -> Result<(), Stri
             }
             (key, _) => {
                 return Err(format!(
-                    "unknown directive {key:?}: expected skip reason=\"…\", continue, expect-error <Type> reason=\"…\" or timeout=<seconds>"
+                    "unknown directive {key:?}: expected skip reason=\"…\", continue, expect-error <Type> reason=\"…\", timeout=<seconds> or namespace=block|section|document"
                 ));
             }
         }
@@ -287,6 +311,17 @@ mod tests {
             let err = parsed(html).expect_err(html);
             assert!(err.contains(needle), "{html}: {err}");
         }
+    }
+
+    #[test]
+    fn the_text_form_parses_like_the_comment() {
+        let mut d = Directives::default();
+        parse_text("snipcheck: skip reason=\"gpu\"", LineNo::new(3), &mut d).expect("text form");
+        assert_eq!(d.skip.as_deref(), Some("gpu"));
+        assert_eq!(d.line.get(), 3);
+        let err =
+            parse_text("skip", LineNo::new(3), &mut Directives::default()).expect_err("no marker");
+        assert!(err.contains("snipcheck:"), "{err}");
     }
 
     #[test]

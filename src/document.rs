@@ -1,6 +1,7 @@
 //! Reading a notes file and extracting its Python blocks (the `extract` stage).
 //!
-//! A `Document` is everything later stages need from one Markdown file: its Python blocks with
+//! A `Document` is everything later stages need from one notes file (Markdown here,
+//! reStructuredText in `rst.rs`, chosen by extension in [`extract`]): its Python blocks with
 //! their section and Markdown coordinates, and the problems found while reading it. Reading
 //! never fails on bad content: non-UTF-8 bytes, an unterminated fence and the like become
 //! `Problem`s or flagged blocks, so one bad file or block never stops the others. Only an
@@ -25,12 +26,13 @@ pub struct Document {
     pub problems: Vec<Problem>,
 }
 
-/// A fenced Python code block.
+/// A fenced Python code block (in reStructuredText: a Python `code-block`, `doctest`,
+/// `testcode`, doctest block or `>>>` literal block).
 #[derive(Debug, Clone)]
 pub struct Block {
     /// The nearest heading above the block, or `None` before the first heading.
     pub section: Option<Section>,
-    /// The fence's info string, as written.
+    /// The fence's info string, as written (reStructuredText: the language, `pycon` for sessions).
     pub info: String,
     /// The line of the opening fence.
     pub fence_line: LineNo,
@@ -146,7 +148,7 @@ impl OutputScan {
     }
 }
 
-/// A Markdown heading.
+/// A Markdown heading (a reStructuredText section title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// The heading's text, inline markup removed.
@@ -174,7 +176,8 @@ pub fn read(path: &Path) -> Result<Document> {
     Ok(extract(path, &bytes))
 }
 
-/// Extracts the Python blocks of a notes file from its bytes.
+/// Extracts the Python blocks of a notes file from its bytes: reStructuredText for a `.rst` or
+/// `.rest` path (`rst.rs`), Markdown for any other.
 pub fn extract(path: &Path, bytes: &[u8]) -> Document {
     let name = path
         .file_stem()
@@ -186,26 +189,44 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
         blocks: Vec::new(),
         problems: Vec::new(),
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
+    let text = match decode(bytes) {
         Ok(text) => text,
-        Err(err) => {
-            let valid = &bytes[..err.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            document.problems.push(Problem {
-                line: LineNo::new(u32::try_from(line).unwrap_or(u32::MAX)),
-                message: format!(
-                    "file is not valid UTF-8 (invalid byte at offset {})",
-                    err.valid_up_to()
-                ),
-            });
+        Err(problem) => {
+            document.problems.push(problem);
             return document;
         }
     };
-    let (blocks, problems) = blocks(text);
+    let (blocks, problems) = if is_rst(path) {
+        crate::rst::blocks(text)
+    } else {
+        blocks(text)
+    };
     document.blocks = blocks;
     document.problems.extend(problems);
     document
+}
+
+/// Whether a path names a reStructuredText file (`.rst`, `.rest`, any case).
+pub fn is_rst(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("rst") || e.eq_ignore_ascii_case("rest"))
+}
+
+/// A notes file's bytes as text, a leading BOM dropped (`\r\n` is left to the readers). Bytes
+/// that are not UTF-8 are a problem naming the line of the first bad byte.
+fn decode(bytes: &[u8]) -> Result<&str, Problem> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = bytes.get(..err.valid_up_to()).unwrap_or_default();
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        Problem {
+            line: LineNo::new(u32::try_from(line).unwrap_or(u32::MAX)),
+            message: format!(
+                "file is not valid UTF-8 (invalid byte at offset {})",
+                err.valid_up_to()
+            ),
+        }
+    })
 }
 
 /// True when a fence info string names Python.
@@ -282,29 +303,12 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(&info) => {
                 let fence_line = LineNo::of_offset(text, range.start);
-                let mut directives = None;
-                for (line, comment) in pending.drain(..) {
-                    let parsed = directives.get_or_insert_with(|| Directives {
-                        line,
-                        ..Directives::default()
-                    });
-                    if let Err(message) = directive::parse(&comment, line, parsed) {
-                        problems.push(Problem {
-                            line,
-                            message: format!("invalid snipcheck directive: {message}"),
-                        });
-                    }
-                }
-                if let Some(d) = directives
-                    .as_mut()
-                    .filter(|d| d.continues && blocks.is_empty())
-                {
-                    problems.push(Problem {
-                        line: d.line,
-                        message: "`continue` on the first Python block of the file: there is no block before it to continue".to_owned(),
-                    });
-                    d.continues = false;
-                }
+                let directives = take_directives(
+                    &mut pending,
+                    directive::parse,
+                    blocks.is_empty(),
+                    &mut problems,
+                );
                 open = Some(Block {
                     directives,
                     section: section.clone(),
@@ -340,8 +344,40 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     (blocks, problems)
 }
 
+/// Parses the directive comments waiting for the Python block that starts now (`parse` reads
+/// one comment as its reader keeps it). Bad directives are problems; `continue` on the file's
+/// first block is a problem and dropped.
+pub(crate) fn take_directives(
+    pending: &mut Vec<(LineNo, String)>,
+    parse: fn(&str, LineNo, &mut Directives) -> Result<(), String>,
+    first_block: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<Directives> {
+    let mut directives = None;
+    for (line, comment) in pending.drain(..) {
+        let parsed = directives.get_or_insert_with(|| Directives {
+            line,
+            ..Directives::default()
+        });
+        if let Err(message) = parse(&comment, line, parsed) {
+            problems.push(Problem {
+                line,
+                message: format!("invalid snipcheck directive: {message}"),
+            });
+        }
+    }
+    if let Some(d) = directives.as_mut().filter(|d| d.continues && first_block) {
+        problems.push(Problem {
+            line: d.line,
+            message: "`continue` on the first Python block of the file: there is no block before it to continue".to_owned(),
+        });
+        d.continues = false;
+    }
+    directives
+}
+
 /// Directive comments followed by something other than a Python block.
-fn dangling(pending: &mut Vec<(LineNo, String)>, problems: &mut Vec<Problem>) {
+pub(crate) fn dangling(pending: &mut Vec<(LineNo, String)>, problems: &mut Vec<Problem>) {
     for (line, _) in pending.drain(..) {
         problems.push(Problem {
             line,

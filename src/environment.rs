@@ -27,6 +27,11 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// The active virtualenv (`VIRTUAL_ENV`), if any.
+pub fn virtual_env() -> Option<std::ffi::OsString> {
+    std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())
+}
+
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }

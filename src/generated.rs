@@ -120,6 +120,12 @@ impl Tree {
 /// Lists how the disk differs from `tree`, files in path order. `Err` only for an unreadable
 /// directory or file.
 pub fn compare(tree: &Tree) -> Result<Vec<Change>> {
+    compare_except(tree, &BTreeSet::new())
+}
+
+/// [`compare`] for one shard of a run (`verify --partition`): `others` (paths relative to the
+/// root) are the files of snippets in other shards, neither compared here nor orphans.
+pub fn compare_except(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
     for (relative, content) in &tree.files {
         let path = tree.root.join(relative);
@@ -139,7 +145,7 @@ pub fn compare(tree: &Tree) -> Result<Vec<Change>> {
         }
     }
     if tree.orphans {
-        for path in orphans(tree)? {
+        for path in orphans(tree, others)? {
             changes.push(Change {
                 path,
                 kind: ChangeKind::Orphaned,
@@ -173,7 +179,9 @@ pub fn apply(tree: &Tree, changes: &[Change]) -> Result<()> {
     Ok(())
 }
 
-fn orphans(tree: &Tree) -> Result<Vec<PathBuf>> {
+fn orphans(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>> {
+    let wanted =
+        |relative: &PathBuf| tree.files.contains_key(relative) || others.contains(relative);
     let mut found = Vec::new();
     let mut dirs: BTreeSet<String> = tree.documents.clone();
     if tree.complete {
@@ -198,10 +206,9 @@ fn orphans(tree: &Tree) -> Result<Vec<PathBuf>> {
             let wanted = if atomic::is_debris(&name) {
                 false
             } else if let Some(stem) = tree.pending.and_then(|p| name.strip_suffix(p)) {
-                tree.files
-                    .contains_key(&PathBuf::from(&dir).join(format!("{stem}{}", tree.extension)))
+                wanted(&PathBuf::from(&dir).join(format!("{stem}{}", tree.extension)))
             } else if name.ends_with(tree.extension) {
-                tree.files.contains_key(&relative)
+                wanted(&relative)
             } else {
                 // Files of other kinds (a README, editor backups) are not ours to judge.
                 true
@@ -301,5 +308,39 @@ mod tests {
         );
         assert!(!root.join("gone").exists());
         assert!(root.join("doc/notes.txt").exists());
+    }
+
+    #[test]
+    fn other_shards_files_are_neither_compared_nor_orphans() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("expected");
+        std::fs::create_dir_all(root.join("doc")).expect("mkdir");
+        std::fs::write(root.join("doc/mine.py"), "mine").expect("write");
+        std::fs::write(root.join("doc/theirs.py"), "whatever").expect("write");
+        std::fs::write(root.join("doc/theirs.py.new"), "pending").expect("write");
+        std::fs::write(root.join("doc/gone.py"), "orphan").expect("write");
+        let mut t = tree(&root, &[("doc/mine.py", "mine")], true);
+        t.pending = Some(".py.new");
+        let others: BTreeSet<PathBuf> = [PathBuf::from("doc/theirs.py")].into_iter().collect();
+        let got: Vec<(PathBuf, ChangeKind)> = compare_except(&t, &others)
+            .expect("compare")
+            .into_iter()
+            .map(|c| (c.path, c.kind))
+            .collect();
+        assert_eq!(got, [(root.join("doc/gone.py"), ChangeKind::Orphaned)]);
+        let all: Vec<PathBuf> = compare(&t)
+            .expect("compare")
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
+        assert_eq!(
+            all,
+            [
+                root.join("doc/gone.py"),
+                root.join("doc/theirs.py"),
+                root.join("doc/theirs.py.new")
+            ],
+            "without the other shards, their files are orphans"
+        );
     }
 }

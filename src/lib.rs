@@ -16,17 +16,21 @@ pub mod directive;
 pub mod document;
 pub mod environment;
 pub mod generated;
+pub mod imports;
 pub mod line;
 pub mod outcome;
+pub mod partition;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod python;
 pub mod report;
+pub mod rst;
 pub mod runner;
 pub mod sandbox;
 pub mod snapshot;
 pub mod snippet_file;
+pub mod venv;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -42,13 +46,22 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Worker { slots } => python::zygote_main(slots),
+        cli::Command::Worker {
+            slots,
+            read_only,
+            preload,
+        } => python::zygote_main(&runner::Setup {
+            slots: usize::try_from(slots).unwrap_or(usize::MAX),
+            read_only,
+            preload,
+        }),
         cli::Command::Run(args) => commands::run(&args),
         cli::Command::Doctor(args) => commands::doctor(&args),
         cli::Command::Verify(args) => commands::verify(&args),
         cli::Command::Extract(args) => commands::extract(&args),
         cli::Command::Update(args) => commands::update(&args),
         cli::Command::Inspect(args) => commands::inspect(&args),
+        cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
     };
     match result {
         Ok(true) => ExitCode::from(EXIT_OK),

@@ -7,9 +7,11 @@ use crate::check::{self, SnippetCheck};
 use crate::config::{self, Config};
 use crate::document::{self, Document};
 use crate::outcome::Outcome;
+use crate::partition::Partition;
 use crate::plan::{self, Snippet};
 use crate::report::{self, Report};
-use crate::{python, runner};
+use crate::venv::{self, Venv};
+use crate::{environment, imports, python, runner};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +31,11 @@ pub struct Options {
     pub filter: Option<String>,
     /// `--strict`: `loose` verdicts fail the run.
     pub strict: bool,
+    /// `--strict-parse`: blocks that are not valid Python 3 fail the run (else reported only).
+    pub strict_parse: bool,
+    /// `--venv`: the virtualenv the snippets import from (else config `venv`, else
+    /// `$VIRTUAL_ENV`).
+    pub venv: Option<PathBuf>,
 }
 
 /// The stages before anything runs: what `extract` needs, and where `execute` starts.
@@ -45,6 +52,11 @@ pub struct Prepared {
     pub complete: bool,
     /// Some snippets were left out by `--filter`.
     pub filtered: bool,
+    /// `--partition`: the planned snippets left to other shards (not run, not reported; their
+    /// generated files are neither compared nor orphans). Empty without a partition.
+    pub outside: Vec<Snippet>,
+    /// `--partition`: the shard `snippets` are.
+    pub partition: Option<Partition>,
 }
 
 /// Everything a run produced, stage by stage.
@@ -66,10 +78,21 @@ pub struct Run {
     pub complete: bool,
     /// See [`Prepared::filtered`].
     pub filtered: bool,
+    /// See [`Prepared::outside`].
+    pub outside: Vec<Snippet>,
+    /// See [`Prepared::partition`].
+    pub partition: Option<Partition>,
 }
 
 /// Reads the config and the documents and plans the snippets, without running anything.
 pub fn prepare(options: &Options) -> Result<Prepared> {
+    prepare_partitioned(options, None)
+}
+
+/// [`prepare`], keeping only the snippets of one shard (`verify --partition`). The shard is
+/// chosen after planning and `--filter`; a `continue` chain goes where its first block goes,
+/// even when the filter leaves that block out.
+pub fn prepare_partitioned(options: &Options, partition: Option<Partition>) -> Result<Prepared> {
     let config = config::load(options.config.as_deref())?;
     let paths = resolve_paths(&options.paths, &config)?;
     let documents = paths
@@ -77,6 +100,11 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         .map(|path| document::read(path))
         .collect::<Result<Vec<_>>>()?;
     let mut snippets = plan::plan(&documents, &config)?;
+    let roots: std::collections::HashMap<String, String> = snippets
+        .iter()
+        .map(|s| s.id.clone())
+        .zip(crate::partition::chain_roots(&snippets))
+        .collect();
     let mut filtered = false;
     if let Some(pattern) = &options.filter {
         let before = snippets.len();
@@ -88,12 +116,28 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         }
         filtered = snippets.len() < before;
     }
+    let mut outside = Vec::new();
+    if let Some(partition) = &partition {
+        let chains: Vec<String> = snippets
+            .iter()
+            .map(|s| roots.get(&s.id).cloned().unwrap_or_else(|| s.id.clone()))
+            .collect();
+        let selected = partition.selects(&chains);
+        let (mine, others): (Vec<_>, Vec<_>) = snippets
+            .into_iter()
+            .zip(selected)
+            .partition(|(_, selected)| *selected);
+        snippets = mine.into_iter().map(|(s, _)| s).collect();
+        outside = others.into_iter().map(|(s, _)| s).collect();
+    }
     Ok(Prepared {
         complete: options.paths.is_empty() && !filtered,
         config,
         documents,
         snippets,
         filtered,
+        outside,
+        partition,
     })
 }
 
@@ -131,13 +175,25 @@ impl Observer for Unobserved {
 
 /// [`execute`], telling `observer` how the run advances.
 pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Run> {
+    execute_partitioned(options, None, observer)
+}
+
+/// [`execute_observed`] for one shard of the snippets (`verify --partition`): the others are
+/// planned but neither run nor reported, and the report records the shard.
+pub fn execute_partitioned(
+    options: &Options,
+    partition: Option<Partition>,
+    observer: &dyn Observer,
+) -> Result<Run> {
     let Prepared {
         config,
         documents,
         snippets,
         complete,
         filtered,
-    } = prepare(options)?;
+        outside,
+        partition,
+    } = prepare_partitioned(options, partition)?;
     let timeout = match options.timeout {
         Some(secs) => config::seconds(secs).context("invalid --timeout")?,
         None => config.timeout.unwrap_or(config::DEFAULT_TIMEOUT),
@@ -156,9 +212,19 @@ pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Ru
                     .is_none_or(|s| s.skip.is_none())
         })
         .collect();
+    let venv = venv::resolve(
+        options.venv.as_deref(),
+        config.venv.as_deref().zip(config.path.as_deref()),
+        environment::virtual_env().as_deref(),
+        python::PYTHON_VERSION,
+    )?;
     let jobs: Vec<runner::Job> = runnable
         .iter()
-        .map(|&i| job(&snippets[i], &documents, timeout))
+        .map(|&i| {
+            let mut job = job(&snippets[i], &documents, timeout);
+            job.venv = venv.clone();
+            job
+        })
         .collect();
     let mut outcomes = vec![Outcome::default(); snippets.len()];
     let mut sandbox = Sandbox {
@@ -167,7 +233,7 @@ pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Ru
         layers: Vec::new(),
     };
     if !jobs.is_empty() {
-        let zygote = runner::Zygote::start(parallelism)?;
+        let zygote = runner::Zygote::start_setup(&setup(parallelism, &jobs, venv.as_ref()))?;
         observer.started(jobs.len());
         let finished = zygote.run_all_with(&jobs, parallelism, &|| observer.finished_one());
         for (&i, outcome) in runnable.iter().zip(finished) {
@@ -184,8 +250,16 @@ pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Ru
         .zip(&outcomes)
         .map(|(snippet, outcome)| check::check(&snippet.block, snippet.settings.as_ref(), outcome))
         .collect();
+    let strict_parse = options.strict_parse || config.strict_parse;
+    let checks: Vec<SnippetCheck> = checks
+        .into_iter()
+        .map(|check| lenient_parse(check, strict_parse))
+        .collect();
     let mut report = report::build(&documents, &snippets, &outcomes, checks, &sandbox);
     report.strict = options.strict;
+    report.partition = partition.map(|p| p.shards());
+    report.strict_parse = strict_parse;
+    report.venv = venv;
     Ok(Run {
         config,
         documents,
@@ -195,7 +269,59 @@ pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Ru
         report,
         complete,
         filtered,
+        outside,
+        partition,
     })
+}
+
+/// The zygote for `jobs`: `slots` children at once, the venv readable, and preloaded the
+/// modules that more than `slots` jobs import (except names a job's fixture files provide in
+/// its scratch dir). A module imported by at most `slots` jobs is cheaper to import in those
+/// children, side by side, than once in the zygote, where every child waits for it.
+pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner::Setup {
+    let mut importers: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut shadowed = std::collections::BTreeSet::new();
+    for job in jobs {
+        let mut names = std::collections::BTreeSet::new();
+        let cells = job.context.iter().map(|c| c.code.as_str());
+        for code in std::iter::once(job.code.as_str())
+            .chain(job.prelude.as_deref())
+            .chain(cells)
+        {
+            names.extend(imports::scan(code));
+        }
+        if job.interactive || job.context.iter().any(|c| c.interactive) {
+            // The harness runs sessions with CPython's doctest.
+            names.insert("doctest".to_owned());
+        }
+        for name in names {
+            *importers.entry(name).or_default() += 1;
+        }
+        shadowed.extend(imports::shadowed_by_files(job.files.keys()));
+    }
+    runner::Setup {
+        slots,
+        read_only: venv.map(Venv::read_only).unwrap_or_default(),
+        preload: importers
+            .into_iter()
+            .filter(|(name, count)| {
+                *count > slots.max(1) && !shadowed.contains(name.split('.').next().unwrap_or(name))
+            })
+            .map(|(name, _)| name)
+            .collect(),
+    }
+}
+
+/// Without `--strict-parse`, a block that is not valid Python 3 (Python 2, a placeholder, a
+/// shell session under a python fence) is reported as `unparsable` but does not fail the run.
+fn lenient_parse(mut check: SnippetCheck, strict_parse: bool) -> SnippetCheck {
+    if !strict_parse
+        && check.outcome == check::OutcomeKind::Unparsable
+        && let Some(error) = check.error.as_mut()
+    {
+        error.expected_by = Some(check::NOT_PYTHON);
+    }
+    check
 }
 
 /// The runner's job for a planned snippet, with its settings applied.
@@ -213,6 +339,7 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
                 path: documents[snippet.document].path.display().to_string(),
                 first_line: cell.first_line,
                 code: cell.code.clone(),
+                interactive: cell.interactive,
             })
             .collect(),
         files: settings.map(|s| s.files.clone()).unwrap_or_default(),
@@ -220,6 +347,7 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,
         limits: crate::sandbox::Limits::default(),
         interactive: plan::is_interactive(&snippet.block),
+        venv: None,
     }
 }
 
@@ -264,7 +392,7 @@ pub fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
             let path = PathBuf::from(pattern);
             if path.is_dir() {
                 let mut found = Vec::new();
-                collect_markdown(&path, &mut found)?;
+                collect_notes(&path, &mut found)?;
                 found.sort();
                 paths.extend(found);
             } else if path.is_file() {
@@ -282,7 +410,9 @@ pub fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-fn collect_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+/// The notes files under `dir`, recursively: Markdown (`.md`, `.markdown`) and
+/// reStructuredText (`.rst`, `.rest`).
+fn collect_notes(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("failed to read {}", dir.display()))?;
     for entry in entries {
@@ -290,13 +420,55 @@ fn collect_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
             .with_context(|| format!("failed to read {}", dir.display()))?
             .path();
         if path.is_dir() {
-            collect_markdown(&path, found)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "md" || e == "markdown")
-        {
+            collect_notes(&path, found)?;
+        } else if path.extension().is_some_and(|e| {
+            ["md", "markdown", "rst", "rest"]
+                .iter()
+                .any(|known| e.eq_ignore_ascii_case(known))
+        }) {
             found.push(path);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line::LineNo;
+
+    fn job(code: &str) -> runner::Job {
+        runner::Job::new("doc.md", LineNo::FIRST, code, Duration::from_secs(1))
+    }
+
+    #[test]
+    fn the_zygote_preloads_what_more_jobs_import_than_run_at_once() {
+        let mut jobs = vec![
+            job("import asyncio\nimport json"),
+            job("import asyncio"),
+            job("from asyncio import run\nimport random"),
+            job("import json"),
+        ];
+        let mut session = job(">>> 1\n1\n");
+        session.interactive = true;
+        jobs.push(session.clone());
+        jobs.push(session.clone());
+        jobs.push(session);
+        assert_eq!(setup(2, &jobs, None).preload, ["asyncio", "doctest"]);
+        assert_eq!(
+            setup(1, &jobs, None).preload,
+            ["asyncio", "doctest", "json"]
+        );
+        assert!(setup(8, &jobs, None).preload.is_empty());
+
+        // A fixture file `random.py` must be what `import random` finds in that snippet's
+        // scratch dir: never a preloaded copy.
+        let mut shadowing = job("import random");
+        shadowing
+            .files
+            .insert("random.py".to_owned(), "x = 1\n".to_owned());
+        jobs.push(shadowing);
+        jobs.push(job("import random"));
+        assert!(!setup(1, &jobs, None).preload.contains(&"random".to_owned()));
+    }
 }

@@ -5,7 +5,7 @@
 //! matched to snippets here; an entry for a document being verified that matches no snippet is
 //! an error, so stale settings cannot linger.
 
-use crate::config::{Config, SnippetSettings};
+use crate::config::{Config, Namespace, SnippetSettings};
 use crate::directive::Directives;
 use crate::document::{Block, Document};
 use crate::line::LineNo;
@@ -38,6 +38,8 @@ pub struct ContextCell {
     pub end_line: LineNo,
     /// Its code.
     pub code: String,
+    /// It is an interactive session (`>>>` prompts): its examples run as the REPL runs them.
+    pub interactive: bool,
 }
 
 /// Whether a block is an interactive-interpreter session rather than a script.
@@ -100,6 +102,7 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
             });
         }
     }
+    share_namespaces(&mut snippets, documents, config)?;
     link_continued(
         &mut snippets,
         documents,
@@ -200,6 +203,68 @@ fn merge(
     Ok(Some(settings))
 }
 
+/// Applies each document's `namespace` (its `<!-- snipcheck: namespace=... -->` directive
+/// before the first block, else the config's): with `section`, every block continues the one
+/// before it in the same section; with `document`, every block continues the one before it.
+fn share_namespaces(
+    snippets: &mut [Snippet],
+    documents: &[Document],
+    config: &Config,
+) -> Result<()> {
+    let mut start = 0;
+    while start < snippets.len() {
+        let document = snippets[start].document;
+        let end = start
+            + snippets[start..]
+                .iter()
+                .take_while(|s| s.document == document)
+                .count();
+        let declared = snippets[start]
+            .block
+            .directives
+            .as_ref()
+            .and_then(|d| d.namespace);
+        for later in &snippets[start + 1..end] {
+            if let Some(d) = later
+                .block
+                .directives
+                .as_ref()
+                .filter(|d| d.namespace.is_some())
+            {
+                bail!(
+                    "{}:{}: `namespace` applies to a whole document: put it before the document's first Python block (line {})",
+                    documents[document].path.display(),
+                    d.line,
+                    snippets[start].block.fence_line
+                );
+            }
+        }
+        let namespace = declared.unwrap_or(config.namespace);
+        for i in start + 1..end {
+            let shared = match namespace {
+                Namespace::Block => false,
+                Namespace::Section => {
+                    snippets[i].block.section.as_ref().map(|s| s.line)
+                        == snippets[i - 1].block.section.as_ref().map(|s| s.line)
+                }
+                Namespace::Document => true,
+            };
+            if shared {
+                let line = snippets[i].block.fence_line;
+                snippets[i]
+                    .settings
+                    .get_or_insert_with(|| SnippetSettings {
+                        line,
+                        ..SnippetSettings::default()
+                    })
+                    .continues = true;
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 /// Fills each `continue` snippet's context: the chain of blocks before it in its document.
 fn link_continued(
     snippets: &mut [Snippet],
@@ -229,12 +294,22 @@ fn link_continued(
             );
         };
         let mut context = snippets[previous].context.clone();
-        context.push(ContextCell {
-            id: snippets[previous].id.clone(),
-            first_line: snippets[previous].block.first_line,
-            end_line: snippets[previous].block.end_line,
-            code: snippets[previous].block.code.clone(),
-        });
+        // A skipped block never runs, and an unterminated one is not run: neither sets up
+        // the namespace of the blocks after it.
+        let ran = !snippets[previous].block.unterminated
+            && snippets[previous]
+                .settings
+                .as_ref()
+                .is_none_or(|s| s.skip.is_none());
+        if ran {
+            context.push(ContextCell {
+                id: snippets[previous].id.clone(),
+                first_line: snippets[previous].block.first_line,
+                end_line: snippets[previous].block.end_line,
+                code: snippets[previous].block.code.clone(),
+                interactive: is_interactive(&snippets[previous].block),
+            });
+        }
         snippets[i].context = context;
     }
     Ok(())

@@ -20,6 +20,7 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -58,6 +59,8 @@ pub struct Job {
     pub limits: Limits,
     /// An interactive session (`>>>`): run with REPL semantics by doctest, not as a script.
     pub interactive: bool,
+    /// The virtualenv whose site-packages join `sys.path` inside the sandbox.
+    pub venv: Option<crate::venv::Venv>,
 }
 
 impl Job {
@@ -79,6 +82,7 @@ impl Job {
             output_limit: DEFAULT_OUTPUT_LIMIT,
             limits: Limits::default(),
             interactive: false,
+            venv: None,
         }
     }
 }
@@ -92,6 +96,21 @@ pub struct Cell {
     pub first_line: LineNo,
     /// The code.
     pub code: String,
+    /// An interactive session: its examples run as the REPL runs them.
+    pub interactive: bool,
+}
+
+/// How the zygote is set up for a run.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// How many children may run at once (sizes the run's cgroups).
+    pub slots: usize,
+    /// Directories the children may read besides the interpreter's own `sys.path` (a
+    /// virtualenv's site-packages and the directories its `.pth` files name).
+    pub read_only: Vec<PathBuf>,
+    /// Standard-library modules the zygote imports before forking, so that every child starts
+    /// with them loaded (non-stdlib names are ignored by the zygote).
+    pub preload: Vec<String>,
 }
 
 /// A running zygote.
@@ -125,14 +144,34 @@ impl Zygote {
     /// Starts the zygote (this very binary's hidden `worker` command) and waits until its
     /// interpreter is ready.
     pub fn start(slots: usize) -> Result<Zygote> {
+        Zygote::start_setup(&Setup {
+            slots,
+            ..Setup::default()
+        })
+    }
+
+    /// [`Zygote::start`] with extra readable directories and preloaded modules.
+    pub fn start_setup(setup: &Setup) -> Result<Zygote> {
         let exe = std::env::current_exe().context("failed to find the snipcheck binary")?;
-        Zygote::start_with(&exe, slots)
+        Zygote::start_with_setup(&exe, setup)
     }
 
     /// Starts the zygote from the snipcheck binary at `exe` (benchmarks and tests, whose own
     /// executable is not snipcheck).
     /// `slots` is how many children may run at once (it sizes the run's cgroups).
     pub fn start_with(exe: &std::path::Path, slots: usize) -> Result<Zygote> {
+        Zygote::start_with_setup(
+            exe,
+            &Setup {
+                slots,
+                ..Setup::default()
+            },
+        )
+    }
+
+    /// [`Zygote::start_with`] with a full [`Setup`].
+    pub fn start_with_setup(exe: &std::path::Path, setup: &Setup) -> Result<Zygote> {
+        let slots = setup.slots;
         let (ours, theirs) =
             control::socket_pair().context("failed to create the control socket")?;
         let their_fd = theirs.as_raw_fd();
@@ -141,6 +180,16 @@ impl Zygote {
             .arg("worker")
             .arg("--slots")
             .arg(slots.max(1).to_string())
+            .args(
+                setup
+                    .read_only
+                    .iter()
+                    .flat_map(|dir| [std::ffi::OsStr::new("--read-only"), dir.as_os_str()]),
+            );
+        if !setup.preload.is_empty() {
+            command.arg("--preload").arg(setup.preload.join(","));
+        }
+        command
             .env_clear()
             .env("LC_ALL", "C.UTF-8")
             .env("PATH", "/usr/bin:/bin")
@@ -298,6 +347,11 @@ impl Zygote {
             "context": job.context,
             "files": job.files,
             "interactive": job.interactive,
+            "venv": job.venv.as_ref().map(|venv| serde_json::json!({
+                "root": venv.root,
+                "site_packages": venv.site_packages,
+                "system_site_packages": venv.system_site_packages,
+            })),
         });
         // A child that dies before reading its request shows up in its end below.
         let _ = std::fs::File::from(request_w).write_all(request.to_string().as_bytes());

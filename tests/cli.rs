@@ -11,17 +11,27 @@ mod support;
 
 #[path = "cli/claims.rs"]
 mod claims;
+#[path = "cli/comments.rs"]
+mod comments;
 #[path = "cli/documents.rs"]
 mod documents;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/execution.rs"]
 mod execution;
+#[path = "cli/namespaces.rs"]
+mod namespaces;
 #[path = "cli/notes.rs"]
 mod notes;
+#[path = "cli/partition.rs"]
+mod partition;
+#[path = "cli/rst.rs"]
+mod rst;
 #[path = "cli/sessions.rs"]
 mod sessions;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 #[path = "cli/styles.rs"]
 mod styles;
+#[path = "cli/venv.rs"]
+mod venv;

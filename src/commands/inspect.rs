@@ -26,6 +26,54 @@ enum Target {
     Line(String, LineNo),
 }
 
+/// `--comments`: the close calls of the targeted snippets (every snippet for no target).
+fn comments(run: &Run, target: &Target) -> Result<String> {
+    let mut out = String::new();
+    let mut shown = 0;
+    let mut any_snippet = false;
+    for (snippet, outcome) in run.snippets.iter().zip(&run.outcomes) {
+        let block = &snippet.block;
+        let selected = match target {
+            Target::Failing => true,
+            Target::Id(id) => &snippet.id == id,
+            Target::Line(_, line) => block.fence_line <= *line && *line <= block.end_line.plus(1),
+        };
+        if !selected {
+            continue;
+        }
+        any_snippet = true;
+        let path = run.documents[snippet.document].path.display().to_string();
+        for call in check::close_calls(outcome) {
+            shown += 1;
+            let _ = writeln!(
+                out,
+                "{path}:{}: {}  (snippet {})",
+                call.line, call.comment, snippet.id
+            );
+            for (k, line) in call.source.lines().enumerate() {
+                let marker = if k == 0 { "statement" } else { "         " };
+                let _ = writeln!(out, "    {marker} | {line}");
+            }
+            let _ = writeln!(out, "    not a claim: {}\n", call.why);
+        }
+    }
+    if !any_snippet {
+        match target {
+            Target::Id(id) => bail!(
+                "no snippet has the id {id:?} (ids are listed by `snipcheck verify --format json`)"
+            ),
+            Target::Line(file, line) => bail!("no Python block at {file}:{line}"),
+            Target::Failing => {}
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{shown} close {}: comments read as prose although they look like output or sit on a statement that printed or has a value",
+        if shown == 1 { "call" } else { "calls" }
+    );
+    Ok(out)
+}
+
 /// Inspects claims; `Ok(false)` when a shown claim fails (like `verify`).
 pub fn inspect(args: &InspectArgs) -> Result<bool> {
     let target = match &args.target {
@@ -52,10 +100,16 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
         timeout: args.run.timeout,
         jobs: args.run.jobs,
         strict: false,
+        strict_parse: false,
+        venv: args.run.venv.clone(),
     };
     let progress = crate::progress::Progress::start("running snippets");
     let run = pipeline::execute_observed(&options, &progress)?;
     drop(progress);
+    if args.comments {
+        super::extract::print(&comments(&run, &target)?)?;
+        return Ok(true);
+    }
     let mut items: Vec<(usize, Option<usize>)> = Vec::new();
     for (i, report) in run.report.snippets.iter().enumerate() {
         let selected: Vec<usize> = match &target {

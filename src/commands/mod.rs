@@ -4,6 +4,7 @@
 mod doctor;
 mod extract;
 mod inspect;
+mod report;
 mod run;
 mod update;
 mod verify;
@@ -11,6 +12,7 @@ mod verify;
 pub use doctor::doctor;
 pub use extract::extract;
 pub use inspect::inspect;
+pub use report::merge;
 pub use run::run;
 pub use update::update;
 pub use verify::verify;

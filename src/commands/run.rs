@@ -16,8 +16,19 @@ use std::path::Path;
 /// Runs the target and prints its transcript; `Ok(true)` when it ended as expected and every
 /// claim held.
 pub fn run(args: &RunArgs) -> Result<bool> {
-    let (job, block, settings) = target(args)?;
-    let zygote = Zygote::start(1)?;
+    let (mut job, block, settings) = target(args)?;
+    let config = config::load(args.config.as_deref())?;
+    job.venv = crate::venv::resolve(
+        args.venv.as_deref(),
+        config.venv.as_deref().zip(config.path.as_deref()),
+        crate::environment::virtual_env().as_deref(),
+        crate::python::PYTHON_VERSION,
+    )?;
+    let zygote = Zygote::start_setup(&pipeline::setup(
+        1,
+        std::slice::from_ref(&job),
+        job.venv.as_ref(),
+    ))?;
     let outcome = zygote.run(&job);
     let checked = check::check(&block, settings.as_ref(), &outcome);
     let success = !checked.is_unexpected_error()

@@ -19,6 +19,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
             config: args.run.config.clone(),
             timeout: args.run.timeout,
             jobs: args.run.jobs,
+            venv: args.run.venv.clone(),
             ..Options::default()
         },
         &progress,

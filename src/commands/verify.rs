@@ -9,11 +9,13 @@ use crate::report::{self, FileReport, GeneratedReport, SnapshotReport, SnapshotS
 use crate::snapshot::{self, Status};
 use crate::{atomic, snippet_file};
 use anyhow::Result;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 /// Verifies the notes; `Ok(true)` when every claim held and every generated file is current.
 pub fn verify(args: &VerifyArgs) -> Result<bool> {
     let progress = crate::progress::Progress::start("running snippets");
-    let mut run = pipeline::execute_observed(
+    let mut run = pipeline::execute_partitioned(
         &Options {
             paths: args.paths.clone(),
             config: args.run.config.clone(),
@@ -21,7 +23,10 @@ pub fn verify(args: &VerifyArgs) -> Result<bool> {
             jobs: args.run.jobs,
             filter: args.filter.clone(),
             strict: args.strict,
+            strict_parse: args.strict_parse,
+            venv: args.run.venv.clone(),
         },
+        args.partition,
         &progress,
     )?;
     drop(progress);
@@ -70,7 +75,10 @@ pub fn compare_generated(run: &mut Run, write: bool) -> Result<()> {
         run.complete,
         orphans,
     );
-    let changes = generated::compare(&tree)?;
+    let changes = generated::compare_except(
+        &tree,
+        &outside_files(run, &tracked, snippet_file::EXTENSION),
+    )?;
     if write {
         generated::apply(&tree, &changes)?;
     }
@@ -78,12 +86,13 @@ pub fn compare_generated(run: &mut Run, write: bool) -> Result<()> {
         .into_iter()
         .map(|change| FileReport {
             path: change.path.display().to_string(),
-            change: change.kind.word(),
+            change: change.kind.word().to_owned(),
         })
         .collect();
     let expected = snapshot::expected(run, &tracked);
     let snap_tree = snapshot::tree(run, &tracked, &expected, orphans);
-    let orphaned_snapshots = generated::compare(&snap_tree)?
+    let snap_outside = outside_files(run, &tracked, snapshot::EXTENSION);
+    let orphaned_snapshots = generated::compare_except(&snap_tree, &snap_outside)?
         .into_iter()
         .filter(|c| c.kind == ChangeKind::Orphaned)
         .map(|c| c.path.display().to_string())
@@ -121,4 +130,14 @@ pub fn compare_generated(run: &mut Run, write: bool) -> Result<()> {
         orphaned_snapshots,
     });
     Ok(())
+}
+
+/// Under `--partition`: the generated files (relative to their root) of the snippets other
+/// shards run, which this shard neither compares nor counts as orphans.
+fn outside_files(run: &Run, tracked: &[bool], extension: &str) -> BTreeSet<PathBuf> {
+    run.outside
+        .iter()
+        .filter(|snippet| tracked[snippet.document])
+        .map(|snippet| PathBuf::from(format!("{}{extension}", snippet.id)))
+        .collect()
 }

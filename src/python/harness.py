@@ -583,23 +583,12 @@ def main(request_json, result_fd):
         return
     emit({"event": "analysis", "statements": statements})
 
-    out_sink, err_sink, namespace = set_up(filename)
+    out_sink, err_sink, namespace = set_up(filename, request.get("venv"))
     hooks = Hooks(statements, filename, out_sink, err_sink)
     if not prelude(request, namespace, out_sink, err_sink):
         return
 
-    for cell in request.get("context") or []:
-        # Earlier blocks this one continues (notebook-like): run silently in the same
-        # namespace; their own runs report them.
-        cell_offset = cell["first_line"] - 1
-        try:
-            cell_tree, cell_statements = analyze(cell["code"], cell_offset)
-        except SyntaxError:
-            continue
-        register_source(cell["path"], cell["code"], cell_offset)
-        silent = Hooks(cell_statements, cell["path"], out_sink, err_sink, silent=True)
-        if execute(cell_tree, cell["path"], namespace, silent) is not None:
-            break
+    run_context(request, namespace, out_sink, err_sink)
 
     register_source(filename, source, offset)
     stopped = execute(tree, filename, namespace, hooks)
@@ -608,20 +597,78 @@ def main(request_json, result_fd):
     finish(filename, out_sink, err_sink, hooks.top_level_await)
 
 
-def set_up(filename):
+def run_context(request, namespace, out_sink, err_sink):
+    """Runs the earlier blocks this one continues (notebook-like: `continue`, or a shared
+    `namespace`) silently in the same namespace; their own runs report them. A script cell
+    runs as a script, a session cell example by example as the REPL does. A cell that calls
+    `sys.exit()` ends the context, not the block (as in a notebook)."""
+    for cell in request.get("context") or []:
+        cell_offset = cell["first_line"] - 1
+        if cell.get("interactive"):
+            run_session_silently(cell, namespace, out_sink, err_sink)
+            continue
+        try:
+            cell_tree, cell_statements = analyze(cell["code"], cell_offset)
+        except SyntaxError:
+            continue
+        register_source(cell["path"], cell["code"], cell_offset)
+        silent = Hooks(cell_statements, cell["path"], out_sink, err_sink, silent=True)
+        if execute(cell_tree, cell["path"], namespace, silent) is not None:
+            return
+
+
+def run_session_silently(cell, namespace, out_sink, err_sink):
+    """An earlier session's examples, each compiled in 'single' mode and run in `namespace`,
+    their output discarded and their exceptions ignored (as a reader replaying the session
+    would see them, then read on)."""
+    import doctest
+    try:
+        examples = doctest.DocTestParser().get_examples(cell["code"], cell["path"])
+    except ValueError:
+        return
+    offset = cell["first_line"] - 1
+    for example in examples:
+        padded = "\n" * (offset + example.lineno) + example.source
+        try:
+            code = compile(padded, cell["path"], "single", dont_inherit=True)
+            exec(code, namespace)
+        except Hooks.BaseException:
+            pass
+        flush_streams()
+        out_sink.take()
+        err_sink.take()
+
+
+def set_up(filename, venv=None):
     """The process as `python3 file.py` would have it: capture streams, argv, sys.path[0],
-    and `__main__` as the namespace."""
+    the venv's site-packages, and `__main__` as the namespace."""
     out_sink = _Sink(1)
     err_sink = _Sink(2)
     sys.stdout = _stream(out_sink, "strict")
     sys.stderr = _stream(err_sink, "backslashreplace")
     sys.argv = [filename]
     sys.path.insert(0, os.getcwd())
+    use_venv(venv)
     import __main__
     namespace = __main__.__dict__
     namespace["__file__"] = filename
     namespace["__cached__"] = None
     return out_sink, err_sink, namespace
+
+
+def use_venv(venv):
+    """`sys.path` as `python file.py` run by the venv's interpreter has it: the system's
+    site-packages replaced by the venv's (kept too with include-system-site-packages), its
+    `.pth` files processed. Runs in the sandboxed child only, so `.pth` code never runs
+    outside it."""
+    if not venv:
+        return
+    import site
+    if not venv["system_site_packages"]:
+        system = set(site.getsitepackages())
+        sys.path[:] = [p for p in sys.path if p not in system]
+    sys.prefix = sys.exec_prefix = venv["root"]
+    site.addsitedir(venv["site_packages"])
 
 
 def prelude(request, namespace, out_sink, err_sink):
@@ -697,9 +744,10 @@ def run_session(request, filename, source, offset):
             },
         })
     emit({"event": "analysis", "statements": statements})
-    out_sink, err_sink, namespace = set_up(filename)
+    out_sink, err_sink, namespace = set_up(filename, request.get("venv"))
     if not prelude(request, namespace, out_sink, err_sink):
         return
+    run_context(request, namespace, out_sink, err_sink)
 
     class SessionRunner(doctest.DocTestRunner):
         def record(self, example, got, verdict, exception=None):
@@ -744,11 +792,12 @@ def run_session(request, filename, source, offset):
 def warm_up():
     """Runs the harness's own machinery once in the zygote, so every forked child starts with
     tokenize's regexes compiled, the AST rewrite's code paths and the modules the epilogue
-    needs (threading, atexit) already loaded. It runs no snippet code."""
+    needs (threading, atexit) already loaded. It runs no snippet code. (`doctest`, for
+    interactive sessions, is preloaded only for runs that have sessions: it is the costliest
+    import of all.)"""
     import atexit  # noqa: F401  (the epilogue runs atexit handlers)
     import errno  # noqa: F401  (blocked_reason)
     import threading  # noqa: F401  (the epilogue joins threads)
-    import doctest  # noqa: F401  (interactive sessions)
     import textwrap  # noqa: F401  (claims in a string below a print)
 
     sample = 'x = [1, 2]  # [1, 2]\nprint(x)\n# [1, 2]\nraise ValueError("v")\n'
@@ -764,6 +813,40 @@ def warm_up():
     import gc
     gc.collect()
     gc.freeze()
+
+
+# Standard-library modules never imported ahead of a snippet: importing them does something a
+# snippet must see happen itself (`this` prints, `antigravity` opens a browser), or pulls in a
+# GUI toolkit.
+_NO_PRELOAD = frozenset({
+    "__main__", "__hello__", "__phello__", "this", "antigravity", "idlelib", "tkinter",
+    "turtle", "turtledemo", "pydoc_data", "lib2to3", "ensurepip", "venv", "site",
+})
+
+
+def preload(names):
+    """Imports, in the zygote and before any fork, the standard-library modules the run's
+    snippets import, so each child starts with them loaded (`import asyncio` costs a child
+    tens of milliseconds otherwise). Only names in `sys.stdlib_module_names` are imported:
+    nothing from site-packages or the notes' directories ever runs outside the sandbox. A module
+    that fails to import is left for the snippet to fail on. Returns the modules imported."""
+    import importlib
+    loaded = []
+    for name in names:
+        top = name.split(".")[0]
+        if top not in sys.stdlib_module_names or top in _NO_PRELOAD:
+            continue
+        if name in sys.modules:
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception:
+            continue
+        loaded.append(name)
+    import gc
+    gc.collect()
+    gc.freeze()
+    return loaded
 
 
 warm_up()

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 pub const CONTROL_FD: RawFd = 3;
 
 /// Runs the zygote until the runner closes the control socket; never returns.
-pub fn zygote_main(slots: u64) -> ! {
-    let status = match serve(slots) {
+pub fn zygote_main(setup: &crate::runner::Setup) -> ! {
+    let status = match serve(setup) {
         Ok(()) => 0,
         Err(err) => {
             eprintln!("snipcheck zygote: {err:#}");
@@ -37,7 +37,8 @@ struct Child {
     killed: bool,
 }
 
-fn serve(slots: u64) -> anyhow::Result<()> {
+fn serve(setup: &crate::runner::Setup) -> anyhow::Result<()> {
+    let slots = u64::try_from(setup.slots).unwrap_or(u64::MAX);
     // SAFETY: the runner placed the control socket at fd 3 and nothing else owns it.
     let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
     super::redirect_stdin_to_null().map_err(anyhow::Error::msg)?;
@@ -46,7 +47,18 @@ fn serve(slots: u64) -> anyhow::Result<()> {
     Python::attach(|py| -> anyhow::Result<()> {
         let harness = super::load_harness(py)?;
         let sys = py.import("sys")?;
-        let sys_path: Vec<String> = sys.getattr("path")?.extract()?;
+        if !setup.preload.is_empty() {
+            harness.call_method1("preload", (setup.preload.clone(),))?;
+            // Forking is only safe while the zygote has a single thread.
+            let threads = std::fs::read_dir("/proc/self/task").map_or(1, Iterator::count);
+            anyhow::ensure!(
+                threads == 1,
+                "preloading {:?} started a thread; the zygote must stay single-threaded",
+                setup.preload
+            );
+        }
+        let mut sys_path: Vec<String> = sys.getattr("path")?.extract()?;
+        sys_path.extend(setup.read_only.iter().map(|p| p.display().to_string()));
         let python: String = sys.getattr("version")?.extract::<String>()?;
         let python = python.split_whitespace().next().unwrap_or("").to_owned();
         // SAFETY: plain getter.

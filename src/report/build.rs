@@ -7,15 +7,26 @@ use crate::document::Document;
 use crate::line::LineNo;
 use crate::outcome::Outcome;
 use crate::plan::Snippet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything a renderer needs.
-#[derive(Debug, Clone, Serialize)]
+///
+/// It is also read back from `--format json` (`report merge`): a field the JSON leaves out when
+/// empty needs `#[serde(default)]`, and a field the JSON never carries needs to be rebuilt by
+/// `report::merge`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The Python version that ran the snippets.
     pub python: String,
+    /// `verify --partition`: the shard(s) of a partition this report covers (`None`: every
+    /// snippet of the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<crate::partition::Shards>,
     /// The sandbox layers that confined them.
     pub sandbox: Vec<crate::sandbox::Layer>,
+    /// The virtualenv the snippets imported from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venv: Option<crate::venv::Venv>,
     /// The counts.
     pub summary: Summary,
     /// Every document, with its file-level problems.
@@ -23,15 +34,18 @@ pub struct Report {
     /// Every snippet, in document order.
     pub snippets: Vec<SnippetReport>,
     /// `--strict`: `loose` claims fail the run.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// `--strict-parse`: blocks that are not valid Python 3 fail the run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict_parse: bool,
     /// `snippets/` and `expected/` files out of date (`None`: not checked).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<GeneratedReport>,
 }
 
 /// The counts of a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Documents read.
     pub documents: usize,
@@ -49,10 +63,12 @@ pub struct Summary {
     pub unchecked: usize,
     /// Snippets that failed unexpectedly, plus file-level problems.
     pub errors: usize,
+    /// Blocks that are not valid Python 3 (errors too under `--strict-parse`).
+    pub unparsable: usize,
 }
 
 /// One document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentReport {
     /// Its path.
     pub path: String,
@@ -61,7 +77,7 @@ pub struct DocumentReport {
 }
 
 /// A file-level problem.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemReport {
     /// Where.
     pub line: LineNo,
@@ -70,7 +86,7 @@ pub struct ProblemReport {
 }
 
 /// One snippet.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnippetReport {
     /// Stable id.
     pub id: String,
@@ -83,25 +99,33 @@ pub struct SnippetReport {
     /// The section title.
     pub section: Option<String>,
     /// How the run ended.
+    #[serde(deserialize_with = "super::merge::de::outcome")]
     pub outcome: OutcomeKind,
     /// The error that ended or marred it.
+    #[serde(deserialize_with = "super::merge::de::error")]
     pub error: Option<SnippetError>,
     /// An `expect-error` that did not happen.
     pub missing_expected_error: Option<String>,
     /// Settings from `snipcheck.toml` that applied.
     pub settings: Option<AppliedSettings>,
     /// The claims and their verdicts.
+    #[serde(deserialize_with = "super::merge::de::claims")]
     pub claims: Vec<CheckedClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stray_output: String,
     /// The snippet's snapshot status (`None`: snapshots not checked).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotReport>,
+    /// Only in a partitioned report's JSON: what the JSON otherwise leaves out (each claim's
+    /// statement, the error's traceback) and `report merge` needs to render the merged report
+    /// as `verify` would. `None` everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_data: Option<super::merge::MergeData>,
 }
 
 /// The `snipcheck.toml` settings that applied to a snippet, shown in every report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppliedSettings {
     /// Fixture files created in the scratch dir.
     pub files: Vec<String>,
@@ -112,10 +136,14 @@ pub struct AppliedSettings {
     /// The snippet's own timeout, in seconds.
     pub timeout: Option<f64>,
     /// Why it is skipped.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<String>,
     /// It shares the namespace of the block before it.
-    #[serde(rename = "continue", skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        rename = "continue",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub continues: bool,
 }
 
@@ -152,7 +180,7 @@ impl AppliedSettings {
 }
 
 /// A declared error.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExpectErrorReport {
     /// The exception type.
     #[serde(rename = "type")]
@@ -232,34 +260,48 @@ pub fn build(
             claims: check.claims,
             stray_output: outcome.stray_output.clone(),
             snapshot: None,
+            merge_data: None,
         })
         .collect();
-    let mut summary = Summary {
-        documents: documents.len(),
-        snippets: snippets.len(),
-        ..Summary::default()
-    };
-    summary.errors = documents.iter().map(|d| d.problems.len()).sum();
-    for snippet in &snippets {
-        summary.errors += usize::from(snippet.is_unexpected_error());
-        for claim in &snippet.claims {
-            summary.claims += 1;
-            match claim.verdict {
-                Verdict::Pass => summary.pass += 1,
-                Verdict::Loose => summary.loose += 1,
-                Verdict::Fail => summary.fail += 1,
-                Verdict::Unchecked => summary.unchecked += 1,
-            }
-        }
-    }
+    let summary = Summary::count(&documents, &snippets);
     Report {
         python,
+        partition: None,
         sandbox: sandbox.layers.clone(),
+        venv: None,
         summary,
         documents,
         snippets,
         strict: false,
+        strict_parse: false,
         generated: None,
+    }
+}
+
+impl Summary {
+    /// The counts of these documents and snippets (`build`, and `report merge` after joining
+    /// the shards).
+    pub fn count(documents: &[DocumentReport], snippets: &[SnippetReport]) -> Summary {
+        let mut summary = Summary {
+            documents: documents.len(),
+            snippets: snippets.len(),
+            ..Summary::default()
+        };
+        summary.errors = documents.iter().map(|d| d.problems.len()).sum();
+        for snippet in snippets {
+            summary.errors += usize::from(snippet.is_unexpected_error());
+            summary.unparsable += usize::from(snippet.outcome == OutcomeKind::Unparsable);
+            for claim in &snippet.claims {
+                summary.claims += 1;
+                match claim.verdict {
+                    Verdict::Pass => summary.pass += 1,
+                    Verdict::Loose => summary.loose += 1,
+                    Verdict::Fail => summary.fail += 1,
+                    Verdict::Unchecked => summary.unchecked += 1,
+                }
+            }
+        }
+        summary
     }
 }
 

@@ -25,6 +25,23 @@ pub fn render(report: &Report) -> String {
         }
     }
     for snippet in &report.snippets {
+        if let Some(error) = snippet
+            .error
+            .as_ref()
+            .filter(|e| e.expected_by == Some(crate::check::NOT_PYTHON))
+        {
+            annotate(
+                &mut out,
+                "notice",
+                &snippet.path,
+                error.line.unwrap_or(snippet.start_line),
+                &format!("snipcheck: {} is not valid Python 3", snippet.id),
+                &format!(
+                    "{}\nnot run; --strict-parse makes this fail",
+                    error.headline()
+                ),
+            );
+        }
         if snippet.is_unexpected_error() {
             let (line, message) = match (&snippet.error, &snippet.missing_expected_error) {
                 (_, Some(missing)) => (snippet.start_line, missing.clone()),

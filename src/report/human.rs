@@ -22,6 +22,22 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         report.python,
         sandbox_summary(&report.sandbox)
     );
+    if let Some(partition) = &report.partition {
+        let _ = writeln!(
+            out,
+            "partition {}: only these shards' snippets are run and counted (`snipcheck report merge` joins the shards)",
+            partition.describe()
+        );
+    }
+    if let Some(venv) = &report.venv {
+        let _ = writeln!(
+            out,
+            "venv {} (Python {}, from {}): its site-packages are read-only inside the sandbox",
+            venv.root.display(),
+            venv.version,
+            venv.source
+        );
+    }
     for document in &report.documents {
         let _ = writeln!(out, "\n{}", document.path);
         for problem in &document.problems {
@@ -53,6 +69,19 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         s.errors,
         plural(s.errors, "error"),
     );
+    if s.unparsable > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} not valid Python 3{}",
+            s.unparsable,
+            plural(s.unparsable, "block"),
+            if report.strict_parse {
+                " (--strict-parse: they fail the run)"
+            } else {
+                " (reported, not failed; --strict-parse fails them)"
+            }
+        );
+    }
     super::human_snapshots::render_summary(&mut out, report);
     let verdict = if report.is_success() {
         paint("ok", GREEN, colors)
@@ -95,7 +124,10 @@ fn label(snippet: &SnippetReport, strict: bool, colors: bool) -> String {
         || snippet.snapshot.as_ref().is_some_and(|s| s.is_failure());
     if failed {
         paint("FAIL ", RED, colors)
-    } else if snippet.outcome == crate::check::OutcomeKind::Skipped {
+    } else if matches!(
+        snippet.outcome,
+        crate::check::OutcomeKind::Skipped | crate::check::OutcomeKind::Unparsable
+    ) {
         paint("skip ", YELLOW, colors)
     } else if loose {
         paint("loose", YELLOW, colors)
@@ -132,6 +164,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
         let note = match error.expected_by {
             None => "error",
             Some("claim") => "raised, as claimed",
+            Some(crate::check::NOT_PYTHON) => {
+                "not Python 3, not run (reported only; --strict-parse fails it)"
+            }
             Some(_) => "raised, as declared by expect-error",
         };
         let message = error.headline();

@@ -75,6 +75,19 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!("skipped: {reason}"));
         status
+    } else if let Some(error) = snippet
+        .error
+        .as_ref()
+        .filter(|e| e.expected_by == Some(crate::check::NOT_PYTHON))
+    {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!(
+            "not valid Python 3 ({}:{}: {}): not run; --strict-parse fails it",
+            snippet.path,
+            error.line.unwrap_or(snippet.start_line),
+            error.headline()
+        ));
+        status
     } else if snippet.is_unexpected_error() {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         let (kind, message) = match (&snippet.error, &snippet.missing_expected_error) {

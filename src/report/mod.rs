@@ -11,6 +11,7 @@ pub mod human;
 mod human_snapshots;
 pub mod json;
 pub mod junit;
+pub mod merge;
 mod snapshots;
 
 pub use build::{

@@ -2,10 +2,10 @@
 //! and the `snippets/` files that are out of date. `verify` fills them in after the pipeline
 //! ran; renderers read them like the rest of the report.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a snippet's transcript compares with its accepted snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SnapshotState {
     /// The transcript equals the accepted snapshot.
@@ -19,7 +19,7 @@ pub enum SnapshotState {
 }
 
 /// One snippet's snapshot status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotReport {
     /// The comparison.
     pub status: SnapshotState,
@@ -34,7 +34,7 @@ pub struct SnapshotReport {
 }
 
 /// Generated files that do not match the notes.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GeneratedReport {
     /// `snippets/` files that are stale, missing or orphaned.
     pub snippet_files: Vec<FileReport>,
@@ -45,12 +45,12 @@ pub struct GeneratedReport {
 }
 
 /// A generated file and how it differs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReport {
     /// The path.
     pub path: String,
     /// `stale`, `missing` or `orphaned`.
-    pub change: &'static str,
+    pub change: String,
 }
 
 impl SnapshotReport {

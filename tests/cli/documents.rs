@@ -49,11 +49,20 @@ fn an_unterminated_fence_is_reported_and_earlier_blocks_still_run() {
 fn an_unparsable_block_is_reported_and_the_others_still_run() {
     let text = fixture_text("unparsable.md");
     let (run, report) = verify_fixture("unparsable.md", &[]);
-    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
-    assert_summary(&report, 1, 3, [2, 0, 0, 0], 1);
+    // Not valid Python 3 is reported, distinct from failing claims, and does not fail the run.
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    assert_summary(&report, 1, 6, [2, 0, 0, 0], 0);
+    assert_eq!(report["summary"]["unparsable"], 4);
     assert_eq!(
         ids(&report),
-        ["unparsable/before", "unparsable/broken", "unparsable/after"]
+        [
+            "unparsable/before",
+            "unparsable/broken",
+            "unparsable/after",
+            "unparsable/not-python-3",
+            "unparsable/not-python-3-2",
+            "unparsable/not-python-3-3",
+        ]
     );
 
     let broken = snippet(&report, "unparsable/broken");
@@ -61,9 +70,38 @@ fn an_unparsable_block_is_reported_and_the_others_still_run() {
     assert_eq!(broken["error"]["type"], "SyntaxError");
     // The Markdown line of the bad code, not its line inside the block.
     assert_eq!(broken["error"]["line"], line_of(&text, "def f(:"));
-    assert_eq!(broken["error"]["expected_by"], Value::Null);
+    assert_eq!(broken["error"]["expected_by"], "not-python");
     // Nothing of it ran: the `# 1` claim below the syntax error is not judged.
     assert_eq!(claims(broken).len(), 0);
+
+    // Python 2, a cheat-sheet placeholder and a shell session under a python fence.
+    for (id, needle, message) in [
+        (
+            "unparsable/not-python-3",
+            "print \"hello\"",
+            "Missing parentheses in call to 'print'",
+        ),
+        (
+            "unparsable/not-python-3-2",
+            "<list> = [<el>, ...]",
+            "invalid syntax",
+        ),
+        (
+            "unparsable/not-python-3-3",
+            "$ pip install",
+            "invalid syntax",
+        ),
+    ] {
+        let block = snippet(&report, id);
+        assert_eq!(block["outcome"], "unparsable", "{id}");
+        assert_eq!(block["error"]["line"], line_of(&text, needle), "{id}");
+        assert!(
+            str_field(&block["error"], "message").contains(message),
+            "{id}: {}",
+            block["error"]
+        );
+        assert_eq!(claims(block).len(), 0, "{id}");
+    }
 
     for (id, needle, claimed) in [
         ("unparsable/before", "print(\"before\")", "before"),
@@ -77,6 +115,41 @@ fn an_unparsable_block_is_reported_and_the_others_still_run() {
             claimed,
         );
     }
+}
+
+#[test]
+fn strict_parse_fails_on_blocks_that_are_not_python_3() {
+    let (run, report) = verify_fixture("unparsable.md", &["--strict-parse"]);
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
+    assert_summary(&report, 1, 6, [2, 0, 0, 0], 4);
+    assert_eq!(report["strict_parse"], true);
+    let broken = snippet(&report, "unparsable/broken");
+    assert_eq!(broken["error"]["expected_by"], Value::Null);
+
+    // The same from the config, and the human report says why the run failed.
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("snipcheck.toml"), "strict-parse = true\n").expect("config");
+    let path = fixture("unparsable.md");
+    let human = snipcheck(dir.path(), &["verify", path.to_str().expect("utf-8")]);
+    assert_eq!(human.code, EXIT_FAILED, "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .contains("4 blocks not valid Python 3 (--strict-parse: they fail the run)"),
+        "{}",
+        human.stdout
+    );
+    let lenient = snipcheck(
+        empty_dir().path(),
+        &["verify", path.to_str().expect("utf-8")],
+    );
+    assert!(
+        lenient.stdout.contains(
+            "4 blocks not valid Python 3 (reported, not failed; --strict-parse fails them)"
+        ),
+        "{}",
+        lenient.stdout
+    );
 }
 
 #[test]

@@ -103,8 +103,8 @@ fn is_safe_url(url: &str) -> bool {
     }
 }
 
-/// The annotated markup of one snippet's block.
-fn block(
+/// The annotated markup of one snippet's block (also `rst.rs`'s).
+pub(super) fn block(
     out: &mut String,
     d: usize,
     s: usize,
@@ -257,8 +257,14 @@ fn claim_details(
 
 fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bool) {
     let unexpected = snippet.is_unexpected_error();
+    let not_python = snippet
+        .error
+        .as_ref()
+        .is_some_and(|e| e.expected_by == Some(crate::check::NOT_PYTHON));
     let (class, word) = if unexpected {
         ("error", "⚠ error")
+    } else if not_python {
+        ("note", "ℹ not Python 3, not run")
     } else {
         ("note", "ℹ raised, as expected")
     };
@@ -370,6 +376,8 @@ fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str)
         ("fail", "✗ FAIL")
     } else if snippet.outcome == OutcomeKind::Skipped {
         ("skip", "⤼ skipped")
+    } else if snippet.outcome == OutcomeKind::Unparsable {
+        ("skip", "⤼ not Python 3")
     } else if loose {
         ("loose", "≈ loose")
     } else {

@@ -1,6 +1,7 @@
 //! `--format html`: one self-contained page that shows the notes as checked.
 //!
-//! Each document is rendered from its Markdown with pulldown-cmark's HTML renderer; the Python
+//! Each document is rendered from its Markdown with pulldown-cmark's HTML renderer (a
+//! reStructuredText document as its escaped source, `rst.rs`); the Python
 //! blocks the report has snippets for are replaced by annotated markup (`markdown.rs`): one
 //! element per code line with its Markdown line number, a marker on every claim line (icon and
 //! word, never colour alone) and a `<details>` under it with the real output, the diff, the
@@ -14,6 +15,7 @@
 
 mod claim;
 mod markdown;
+mod rst;
 #[cfg(test)]
 mod tests;
 
@@ -113,8 +115,13 @@ pub fn render(report: &Report, sources: &[String], expanded: &Expanded) -> Strin
             );
         }
         let text = sources.get(d).map_or("", String::as_str);
-        out.push_str("<article class=\"markdown\">\n");
-        markdown::document(&mut out, d, text, &snippets, expanded, report.strict);
+        if crate::document::is_rst(std::path::Path::new(&document.path)) {
+            out.push_str("<article class=\"markdown rst\">\n");
+            rst::document(&mut out, d, text, &snippets, expanded, report.strict);
+        } else {
+            out.push_str("<article class=\"markdown\">\n");
+            markdown::document(&mut out, d, text, &snippets, expanded, report.strict);
+        }
         out.push_str("</article>\n</section>\n");
     }
     out.push_str("</main>\n</body>\n</html>\n");

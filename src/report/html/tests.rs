@@ -82,9 +82,11 @@ fn report() -> Report {
         claims,
         stray_output: String::new(),
         snapshot: None,
+        merge_data: None,
     };
     Report {
         python: "3.x".to_owned(),
+        partition: None,
         sandbox: Vec::new(),
         summary: Summary {
             documents: 1,
@@ -95,6 +97,7 @@ fn report() -> Report {
             fail: 1,
             unchecked: 1,
             errors: 1,
+            unparsable: 0,
         },
         documents: vec![DocumentReport {
             path: "notes/<demo>.md".to_owned(),
@@ -102,6 +105,8 @@ fn report() -> Report {
         }],
         snippets: vec![snippet],
         strict: false,
+        strict_parse: false,
+        venv: None,
         generated: None,
     }
 }

@@ -1,0 +1,105 @@
+//! Shared namespaces across blocks: `namespace = "block" | "section" | "document"` in the
+//! config, or `<!-- snipcheck: namespace=... -->` before a document's first block.
+
+use crate::support::*;
+
+#[test]
+fn a_section_namespace_lets_blocks_build_on_each_other_within_their_section() {
+    let text = fixture_text("namespaces.md");
+    let (run, report) = verify_fixture("namespaces.md", &["--no-snapshots"]);
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    assert_summary(&report, 1, 6, [4, 0, 0, 0], 0);
+    // A script block continues the one before it.
+    assert_claim(
+        claim_on(&report, line_of(&text, "print(xs)")),
+        "output",
+        "pass",
+        "[1, 2, 3]",
+    );
+    // A session continues a script block, and a script block continues a session.
+    assert_claim(
+        claim_on(&report, line_of(&text, "[1, 2, 3, 4]") - 1),
+        "output",
+        "pass",
+        "[1, 2, 3, 4]",
+    );
+    // The skipped block between them never ran, so `xs.clear()` did not happen.
+    assert_eq!(snippet(&report, "namespaces/lists-4")["outcome"], "skipped");
+    assert_claim(
+        claim_on(&report, line_of(&text, "print(len(xs))")),
+        "output",
+        "pass",
+        "4",
+    );
+    // A new section starts afresh.
+    assert_claim(
+        claim_on(&report, line_of(&text, "print(\"xs\" in globals())")),
+        "output",
+        "pass",
+        "False",
+    );
+}
+
+#[test]
+fn the_config_sets_the_namespace_and_block_is_the_default() {
+    let text = fixture_text("namespaces.md").replace("<!-- snipcheck: namespace=section -->", "");
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("doc.md"), &text).expect("write doc");
+
+    // Default: every block alone, as `python3 file.py` runs it.
+    let alone = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = alone.json();
+    assert_eq!(alone.code, EXIT_FAILED, "{}", alone.stdout);
+    assert_eq!(
+        snippet(&report, "doc/lists-2")["error"]["type"],
+        "NameError"
+    );
+
+    // `document`: the next section sees the earlier sections' names too.
+    std::fs::write(
+        dir.path().join("snipcheck.toml"),
+        "namespace = \"document\"\n",
+    )
+    .expect("config");
+    let shared = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = shared.json();
+    assert_eq!(shared.code, EXIT_FAILED, "{}", shared.stdout);
+    let dicts = claim_on(&report, line_of(&text, "print(\"xs\" in globals())"));
+    assert_claim(dicts, "output", "fail", "False");
+    assert_eq!(dicts["actual"], "True");
+    assert_eq!(report["summary"]["pass"], 3);
+    assert_eq!(report["summary"]["errors"], 0);
+}
+
+#[test]
+fn a_namespace_directive_after_the_first_block_is_an_error_naming_its_line() {
+    let dir = empty_dir();
+    let text = "# A\n\n```python\nx = 1\n```\n\n<!-- snipcheck: namespace=document -->\n```python\nprint(x)  # 1\n```\n";
+    std::fs::write(dir.path().join("late.md"), text).expect("write doc");
+    let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "late.md"]);
+    assert_eq!(run.code, EXIT_ERROR, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("late.md:7") && run.stderr.contains("first Python block"),
+        "{}",
+        run.stderr
+    );
+
+    let bad = "<!-- snipcheck: namespace=chapter -->\n```python\nx = 1\n```\n";
+    std::fs::write(dir.path().join("bad.md"), bad).expect("write doc");
+    let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "bad.md"]);
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("bad.md:1")
+            && run
+                .stdout
+                .contains("namespace must be block, section or document"),
+        "{}",
+        run.stdout
+    );
+}
