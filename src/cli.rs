@@ -82,7 +82,8 @@ pub struct RunOptions {
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    /// Markdown or reStructuredText files, directories or glob patterns (default: `notes` in
+    /// snipcheck.toml).
     pub paths: Vec<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
@@ -176,7 +177,8 @@ pub enum ReportFormat {
 /// Arguments of `extract`.
 #[derive(Debug, clap::Args)]
 pub struct ExtractArgs {
-    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    /// Markdown or reStructuredText files, directories or glob patterns (default: `notes` in
+    /// snipcheck.toml).
     pub paths: Vec<String>,
     /// Write nothing: list stale, missing and orphaned files and exit 1 if there are any.
     #[arg(long)]
@@ -189,7 +191,8 @@ pub struct ExtractArgs {
 /// Arguments of `update`.
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
-    /// Markdown files, directories or glob patterns (default: `notes` in snipcheck.toml).
+    /// Markdown or reStructuredText files, directories or glob patterns (default: `notes` in
+    /// snipcheck.toml).
     pub paths: Vec<String>,
     /// Only accept the snapshot (and snippet file) of this snippet id; repeatable.
     #[arg(long, value_name = "ID")]

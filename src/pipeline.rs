@@ -356,7 +356,7 @@ pub fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
     let patterns: Vec<String> = if args.is_empty() {
         if config.notes.is_empty() {
             bail!(
-                "no notes to verify: pass Markdown files, or list them under `notes` in {}",
+                "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {}",
                 config::FILE_NAME
             );
         }
