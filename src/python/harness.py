@@ -523,10 +523,25 @@ def run_prelude(prelude, namespace):
     return None
 
 
-def execute(tree, filename, namespace, hooks):
-    """Compiles the rewritten module once and runs it; returns "exit" if it called sys.exit()."""
+def compile_module(tree, filename):
+    """The rewritten module, compiled once. Raises SyntaxError for what only the compiler
+    rejects (`return` outside a function, `from __future__ import braces`, ...), as
+    `python3 file.py` would before running anything."""
+    return compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+
+
+def unparsable(exc, offset):
+    """Reports a block that is not valid Python 3 (its first SyntaxError)."""
+    line = (exc.lineno or 1) + offset
+    emit({
+        "event": "unparsable",
+        "error": {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__], "message": exc.msg, "line": line, "traceback": ""},
+    })
+
+
+def execute(code, namespace, hooks):
+    """Runs the compiled module; returns "exit" if it called sys.exit()."""
     setattr(builtins, _HOOK, hooks)
-    code = compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     hooks.top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
     try:
         if hooks.top_level_await:
@@ -575,11 +590,13 @@ def main(request_json, result_fd):
     try:
         tree, statements = analyze(source, offset)
     except SyntaxError as exc:
-        line = (exc.lineno or 1) + offset
-        emit({
-            "event": "unparsable",
-            "error": {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__], "message": exc.msg, "line": line, "traceback": ""},
-        })
+        unparsable(exc, offset)
+        return
+    try:
+        code = compile_module(tree, filename)
+    except SyntaxError as exc:
+        # The tree's line numbers are Markdown lines already.
+        unparsable(exc, 0)
         return
     emit({"event": "analysis", "statements": statements})
 
@@ -591,7 +608,7 @@ def main(request_json, result_fd):
     run_context(request, namespace, out_sink, err_sink)
 
     register_source(filename, source, offset)
-    stopped = execute(tree, filename, namespace, hooks)
+    stopped = execute(code, namespace, hooks)
     if stopped is not None and not hooks.output_limited:
         emit({"event": "exit", "code": hooks.exit_code})
     finish(filename, out_sink, err_sink, hooks.top_level_await)
@@ -609,11 +626,12 @@ def run_context(request, namespace, out_sink, err_sink):
             continue
         try:
             cell_tree, cell_statements = analyze(cell["code"], cell_offset)
+            cell_code = compile_module(cell_tree, cell["path"])
         except SyntaxError:
             continue
         register_source(cell["path"], cell["code"], cell_offset)
         silent = Hooks(cell_statements, cell["path"], out_sink, err_sink, silent=True)
-        if execute(cell_tree, cell["path"], namespace, silent) is not None:
+        if execute(cell_code, namespace, silent) is not None:
             return
 
 

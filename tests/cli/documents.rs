@@ -51,8 +51,8 @@ fn an_unparsable_block_is_reported_and_the_others_still_run() {
     let (run, report) = verify_fixture("unparsable.md", &[]);
     // Not valid Python 3 is reported, distinct from failing claims, and does not fail the run.
     assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
-    assert_summary(&report, 1, 6, [2, 0, 0, 0], 0);
-    assert_eq!(report["summary"]["unparsable"], 4);
+    assert_summary(&report, 1, 7, [2, 0, 0, 0], 0);
+    assert_eq!(report["summary"]["unparsable"], 5);
     assert_eq!(
         ids(&report),
         [
@@ -62,6 +62,7 @@ fn an_unparsable_block_is_reported_and_the_others_still_run() {
             "unparsable/not-python-3",
             "unparsable/not-python-3-2",
             "unparsable/not-python-3-3",
+            "unparsable/only-the-compiler-rejects-it",
         ]
     );
 
@@ -121,7 +122,7 @@ fn an_unparsable_block_is_reported_and_the_others_still_run() {
 fn strict_parse_fails_on_blocks_that_are_not_python_3() {
     let (run, report) = verify_fixture("unparsable.md", &["--strict-parse"]);
     assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
-    assert_summary(&report, 1, 6, [2, 0, 0, 0], 4);
+    assert_summary(&report, 1, 7, [2, 0, 0, 0], 5);
     assert_eq!(report["strict_parse"], true);
     let broken = snippet(&report, "unparsable/broken");
     assert_eq!(broken["error"]["expected_by"], Value::Null);
@@ -135,7 +136,7 @@ fn strict_parse_fails_on_blocks_that_are_not_python_3() {
     assert!(
         human
             .stdout
-            .contains("4 blocks not valid Python 3 (--strict-parse: they fail the run)"),
+            .contains("5 blocks not valid Python 3 (--strict-parse: they fail the run)"),
         "{}",
         human.stdout
     );
@@ -145,7 +146,7 @@ fn strict_parse_fails_on_blocks_that_are_not_python_3() {
     );
     assert!(
         lenient.stdout.contains(
-            "4 blocks not valid Python 3 (reported, not failed; --strict-parse fails them)"
+            "5 blocks not valid Python 3 (reported, not failed; --strict-parse fails them)"
         ),
         "{}",
         lenient.stdout
