@@ -195,11 +195,22 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         };
     }
     if let Some(error) = &outcome.unparsable {
+        let mut error_report = from_facts(error, block.first_line);
+        let claims: Vec<CheckedClaim> = block
+            .output
+            .as_ref()
+            .and_then(|output| judge_compile_error(block, output, error))
+            .into_iter()
+            .collect();
+        // An output block showing the SyntaxError documents it.
+        if claims.iter().any(|c| c.verdict != Verdict::Fail) {
+            error_report.expected_by = Some("claim");
+        }
         return SnippetCheck {
             outcome: OutcomeKind::Unparsable,
-            error: Some(from_facts(error, block.first_line)),
+            error: Some(error_report),
             missing_expected_error: None,
-            claims: Vec::new(),
+            claims,
         };
     }
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
@@ -208,6 +219,8 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         .iter()
         .filter_map(|statement| judge(statement, outcome.execution(statement.index), &stop))
         .collect();
+    // Nested prints' claims come after the top-level statements': put them in line order.
+    claims.sort_by_key(|claim| claim.line);
     if let Some(output) = &block.output {
         claims.push(judge_output_block(block, output, outcome, &stop));
     }
@@ -737,6 +750,45 @@ fn ending(
 /// first documented one (marked as expected by the claim).
 /// The output block of a Python block (`Output:` and a code block below it): a claim on the
 /// whole block's stdout, or, when it shows a traceback, on the exception the block ends with.
+/// An output block under a block that does not compile, when it shows the compiler's error
+/// (`SyntaxError: invalid syntax`, with or without the `File "...", line N` lines above it):
+/// an exception claim on the compile error. Other output under such a block claims nothing
+/// checkable, and is not a claim.
+fn judge_compile_error(
+    block: &Block,
+    output: &crate::document::OutputBlock,
+    error: &ErrorFacts,
+) -> Option<CheckedClaim> {
+    let claimed = output.text.trim_end().to_owned();
+    let last = claimed.lines().last().unwrap_or("").trim();
+    let expected = claim::exception_claim(last)?;
+    let mut claim = CheckedClaim {
+        line: block.first_line,
+        claim_line: output.line,
+        kind: ClaimKind::Exception,
+        claimed,
+        actual: None,
+        verdict: Verdict::Unchecked,
+        normalization: None,
+        reason: None,
+        after_error: false,
+        source: block.code.lines().next().unwrap_or("").to_owned(),
+    };
+    let execution = Execution {
+        index: 0,
+        line: block.first_line,
+        stdout: String::new(),
+        stderr: String::new(),
+        value: None,
+        exception: Some(error.clone()),
+        after_error: false,
+        exit_code: None,
+        doctest: None,
+    };
+    judge_exception(&mut claim, &expected, &execution);
+    Some(claim)
+}
+
 fn judge_output_block(
     block: &Block,
     output: &crate::document::OutputBlock,

@@ -75,16 +75,38 @@ pub const OUTPUT_LABELS: &[&str] = &[
 ];
 
 /// Whether a paragraph's text is an output label.
+/// A qualifier in parentheses (`Output (Python 3.x):`, `**Output:** (Python 2)`) is allowed.
 pub fn is_output_label(text: &str) -> bool {
     let cleaned: String = text
         .chars()
         .filter(|c| *c != '*' && *c != '_')
         .collect::<String>()
-        .trim()
-        .trim_end_matches(':')
-        .trim()
         .to_lowercase();
-    OUTPUT_LABELS.contains(&cleaned.as_str())
+    let mut label = cleaned.trim().trim_end_matches(':').trim();
+    if label.ends_with(')')
+        && let Some(open) = label.rfind('(')
+    {
+        label = label[..open].trim().trim_end_matches(':').trim();
+    }
+    OUTPUT_LABELS.contains(&label)
+}
+
+/// Whether an output label says its output is another Python's (`Output (Python 2.x):`): the
+/// block is still output, not a snippet, but it claims nothing about this Python 3.
+pub fn names_python_2(label: &str) -> bool {
+    let label = label.to_lowercase();
+    ["python 2", "python2", "py2", "python 2.", "(2.x)"]
+        .iter()
+        .any(|needle| label.contains(needle))
+}
+
+/// Whether code is an interactive session: its first line that is neither blank nor a `#`
+/// comment starts with a `>>>` prompt.
+pub fn starts_session(code: &str) -> bool {
+    code.lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .is_some_and(|line| line.starts_with(">>>"))
 }
 
 /// Finds output blocks: a Python block, then a label paragraph, then a non-Python code block.
@@ -94,13 +116,20 @@ enum OutputScan {
     Idle,
     AfterPython(usize),
     InLabel(usize, LineNo, String),
-    AfterLabel(usize, LineNo),
-    InOutput(usize, LineNo, LineNo, String),
+    /// After a label; `false`: the label names another Python (the block is skipped).
+    AfterLabel(usize, LineNo, bool),
+    InOutput(usize, LineNo, LineNo, String, bool),
+    /// A Python-fenced block under the label: output unless it is a session.
+    InPythonOutput(usize, LineNo, LineNo, String, bool),
 }
 
 impl OutputScan {
-    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) {
+    /// Advances over one event; true when the event closed a code block that is the output of
+    /// the Python block before it (so it is not a snippet of its own). After an output block,
+    /// another label may follow (`Output (Python 2.x):` then `Output (Python 3.x):`).
+    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) -> bool {
         let state = std::mem::take(self);
+        let mut consumed = false;
         *self = match (state, event) {
             (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph)) => {
                 OutputScan::InLabel(i, line, String::new())
@@ -116,35 +145,76 @@ impl OutputScan {
             ) => state,
             (OutputScan::InLabel(i, at, label), Event::End(TagEnd::Paragraph)) => {
                 if is_output_label(&label) {
-                    OutputScan::AfterLabel(i, at)
+                    OutputScan::AfterLabel(i, at, !names_python_2(&label))
                 } else {
                     OutputScan::Idle
                 }
             }
-            (OutputScan::AfterLabel(i, at), Event::Start(Tag::CodeBlock(kind))) => match kind {
-                CodeBlockKind::Fenced(info) if is_python(info) => OutputScan::Idle,
-                CodeBlockKind::Fenced(_) => {
-                    OutputScan::InOutput(i, at, line.plus(1), String::new())
+            (OutputScan::AfterLabel(i, at, claims), Event::Start(Tag::CodeBlock(kind))) => {
+                match kind {
+                    // Output shown in a python fence (for the colours): output unless a
+                    // session.
+                    CodeBlockKind::Fenced(info) if is_python(info) => {
+                        OutputScan::InPythonOutput(i, at, line.plus(1), String::new(), claims)
+                    }
+                    CodeBlockKind::Fenced(_) => {
+                        OutputScan::InOutput(i, at, line.plus(1), String::new(), claims)
+                    }
+                    CodeBlockKind::Indented => {
+                        OutputScan::InOutput(i, at, line, String::new(), claims)
+                    }
                 }
-                CodeBlockKind::Indented => OutputScan::InOutput(i, at, line, String::new()),
-            },
-            (OutputScan::InOutput(i, at, first, mut text), Event::Text(t)) => {
+            }
+            (
+                OutputScan::InOutput(i, at, first, mut text, claims),
+                Event::Text(t),
+            ) => {
                 text.push_str(t);
-                OutputScan::InOutput(i, at, first, text)
+                OutputScan::InOutput(i, at, first, text, claims)
             }
-            (OutputScan::InOutput(i, at, first, text), Event::End(TagEnd::CodeBlock)) => {
-                if let Some(block) = blocks.get_mut(i) {
-                    block.output = Some(OutputBlock {
-                        label_line: at,
-                        line: first,
-                        text: text.replace("\r\n", "\n"),
-                    });
+            (
+                OutputScan::InPythonOutput(i, at, first, mut text, claims),
+                Event::Text(t),
+            ) => {
+                text.push_str(t);
+                OutputScan::InPythonOutput(i, at, first, text, claims)
+            }
+            (
+                OutputScan::InOutput(i, at, first, text, claims),
+                Event::End(TagEnd::CodeBlock),
+            ) => {
+                consumed = true;
+                attach(blocks, i, at, first, &text, claims);
+                OutputScan::AfterPython(i)
+            }
+            (
+                OutputScan::InPythonOutput(i, at, first, text, claims),
+                Event::End(TagEnd::CodeBlock),
+            ) => {
+                if starts_session(&text) {
+                    OutputScan::Idle
+                } else {
+                    consumed = true;
+                    attach(blocks, i, at, first, &text, claims);
+                    OutputScan::AfterPython(i)
                 }
-                OutputScan::Idle
             }
-            (state @ OutputScan::InOutput(..), _) => state,
+            (state @ (OutputScan::InOutput(..) | OutputScan::InPythonOutput(..)), _) => state,
             _ => OutputScan::Idle,
         };
+        consumed
+    }
+}
+
+/// Makes `text` the output of block `i`, unless the label named another Python or the block
+/// already has its output.
+fn attach(blocks: &mut [Block], i: usize, at: LineNo, first: LineNo, text: &str, claims: bool) {
+    if let Some(block) = blocks.get_mut(i).filter(|b| claims && b.output.is_none()) {
+        block.output = Some(OutputBlock {
+            label_line: at,
+            line: first,
+            text: text.replace("\r\n", "\n"),
+        });
     }
 }
 
@@ -256,7 +326,7 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     let mut output = OutputScan::Idle;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let before = blocks.len();
-        output.step(&event, LineNo::of_offset(text, range.start), &mut blocks);
+        let is_output = output.step(&event, LineNo::of_offset(text, range.start), &mut blocks);
         match &event {
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((LineNo::of_offset(text, range.start), String::new()));
@@ -301,14 +371,22 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                     title.push_str(&t);
                 }
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(&info) => {
+            // A fence with no info string is a Python block when it holds a session (decided
+            // at its end, from its code).
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if is_python(&info) || info.trim().is_empty() =>
+            {
                 let fence_line = LineNo::of_offset(text, range.start);
-                let directives = take_directives(
-                    &mut pending,
-                    directive::parse,
-                    blocks.is_empty(),
-                    &mut problems,
-                );
+                let directives = if is_python(&info) {
+                    take_directives(
+                        &mut pending,
+                        directive::parse,
+                        blocks.is_empty(),
+                        &mut problems,
+                    )
+                } else {
+                    None
+                };
                 open = Some(Block {
                     directives,
                     section: section.clone(),
@@ -327,7 +405,9 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some(mut block) = open.take() {
+                if let Some(mut block) = open.take().filter(|b| {
+                    !is_output && (is_python(&b.info) || starts_session(&b.code))
+                }) {
                     block.code = block.code.replace("\r\n", "\n");
                     let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
                     block.end_line = block.fence_line.plus(lines);

@@ -32,6 +32,10 @@ pub struct Statement {
     /// For an example of an interactive session: what doctest expects of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<Example>,
+    /// A `print(...)` nested in a compound statement whose output the text marks (`#>` lines
+    /// or a string below it): its record holds that print's own output, each time it ran.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nested: bool,
 }
 
 /// What an interactive-session example expects, as CPython's doctest parsed it.

@@ -317,7 +317,7 @@ pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner:
 fn lenient_parse(mut check: SnippetCheck, strict_parse: bool) -> SnippetCheck {
     if !strict_parse
         && check.outcome == check::OutcomeKind::Unparsable
-        && let Some(error) = check.error.as_mut()
+        && let Some(error) = check.error.as_mut().filter(|e| e.expected_by.is_none())
     {
         error.expected_by = Some(check::NOT_PYTHON);
     }

@@ -49,11 +49,7 @@ pub fn is_interactive(block: &Block) -> bool {
         .split_whitespace()
         .next()
         .is_some_and(|lang| lang.eq_ignore_ascii_case("pycon"))
-        || block
-            .code
-            .lines()
-            .find(|line| !line.trim().is_empty())
-            .is_some_and(|line| line.trim_start().starts_with(">>>"))
+        || crate::document::starts_session(&block.code)
 }
 
 /// Assigns ids and settings to every block of every document.

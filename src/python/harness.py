@@ -136,15 +136,13 @@ def analyze(source, offset):
         trailing = None
         below = []
         if kind != "compound" and not shares_line:
-            if end in comments:
+            run = comments_below(end, comments, code_lines, offset)
+            if end in comments and not (run and is_output_marker(run[0]["text"])):
                 col, text = comments[end]
                 trailing = {"line": end + offset, "text": text}
             else:
-                line = end + 1
-                while line in comments and line not in code_lines:
-                    col, text = comments[line]
-                    below.append({"line": line + offset, "text": text})
-                    line += 1
+                # `#>` lines below win over a trailing remark (`print(m)  # no context`).
+                below = run
         elif kind == "compound" and not shares_line:
             # After a loop or a with/if block only an explicit `# Output:` comment run claims
             # the whole statement's output; any other comment there is prose.
@@ -179,8 +177,78 @@ def analyze(source, offset):
             "comments_below": below,
             "string_below": string_below,
         })
+    nested = {}
+    for node, claim in nested_prints(body, comments, code_lines, offset):
+        index = len(body) + len(nested)
+        nested[id(node)] = index
+        end = node.end_lineno
+        statements.append({
+            "index": index,
+            "line": node.lineno + offset,
+            "end_line": end + offset,
+            "kind": "print",
+            "source": "\n".join(lines[node.lineno - 1:end]).strip(),
+            "trailing_comment": None,
+            "comments_below": claim if isinstance(claim, list) else [],
+            "string_below": claim if isinstance(claim, dict) else None,
+            "nested": True,
+        })
+    tree.snipcheck_nested = nested
     ast.increment_lineno(tree, offset)
     return tree, statements
+
+
+def is_output_marker(comment):
+    """`#> …`: pytest-examples' mark of printed output."""
+    return comment.startswith("#>")
+
+
+def comments_below(end, comments, code_lines, offset):
+    """The comment-only lines directly below line `end`."""
+    run = []
+    line = end + 1
+    while line in comments and line not in code_lines:
+        col, text = comments[line]
+        run.append({"line": line + offset, "text": text})
+        line += 1
+    return run
+
+
+def nested_prints(body, comments, code_lines, offset):
+    """`print(...)` calls nested in compound statements (a `try` body, a `with` block, a
+    loop) whose output the text states with explicit marks: `#>` lines below, or a bare
+    triple-quoted string right below (pydantic's docs). Yields (node, claim): the `#>` run, or
+    the string. Trailing comments on nested prints stay prose: they run any number of times."""
+    for parent in body:
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(parent, field, None)
+            if not isinstance(children, list) or isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and field != "body":
+                continue
+            statements = [c for c in children if isinstance(c, ast.stmt)]
+            for position, node in enumerate(statements):
+                if statement_kind(node) == "print":
+                    end = node.end_lineno
+                    run = comments_below(end, comments, code_lines, offset)
+                    if run and is_output_marker(run[0]["text"]) and end not in comments:
+                        yield node, run
+                        continue
+                    after = statements[position + 1] if position + 1 < len(statements) else None
+                    if (
+                        end not in comments
+                        and not run
+                        and isinstance(after, ast.Expr)
+                        and isinstance(after.value, ast.Constant)
+                        and isinstance(after.value.value, str)
+                        and after.lineno == end + 1
+                    ):
+                        import textwrap
+                        text = textwrap.dedent(after.value.value).strip("\n")
+                        yield node, {"line": after.lineno + offset, "text": text}
+            # Handlers and match cases hold their statements one level down.
+            for child in children:
+                if isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                    yield from nested_prints([child], comments, code_lines, offset)
+            yield from nested_prints(statements, comments, code_lines, offset)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,6 +468,36 @@ class Hooks:
         self.exit_code = None
         self.top_level_await = False
         self.output_limited = False
+        self.nesting = []
+        self.nested_output = {}
+
+    def nest(self, index):
+        flush_streams()
+        self.nesting.append(len(self.out.chunks))
+
+    def unnest(self, index):
+        flush_streams()
+        start = self.nesting.pop() if self.nesting else len(self.out.chunks)
+        if not self.silent:
+            printed = b"".join(self.out.chunks[start:]).decode("utf-8", "backslashreplace")
+            self.nested_output[index] = self.nested_output.get(index, "") + printed
+
+    def emit_nested(self):
+        """The nested prints' records, after the module ran (their output is also part of
+        the top-level statement that ran them)."""
+        if self.silent:
+            return
+        for index in sorted(self.nested_output):
+            emit({
+                "event": "statement",
+                "index": index,
+                "line": self.statements[index]["line"],
+                "stdout": self.nested_output[index],
+                "stderr": "",
+                "value": None,
+                "exception": None,
+                "after_error": False,
+            })
 
     def enter(self, index):
         self.current = index
@@ -483,6 +581,24 @@ def rewrite(tree):
     def call(attr, *args):
         func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr=attr, ctx=ast.Load())
         return ast.Expr(value=ast.Call(func=func, args=list(args), keywords=[]))
+
+    nested = getattr(tree, "snipcheck_nested", {})
+    if nested:
+        class WrapNested(ast.NodeTransformer):
+            # nest(i); try: print(...) finally: unnest(i) — the print's own output, each time
+            # it runs.
+            def visit_Expr(self, node):
+                index = nested.get(id(node))
+                if index is None:
+                    return node
+                wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[call("unnest", ast.Constant(index))])
+                parts = [call("nest", ast.Constant(index)), wrapped]
+                for part in parts:
+                    ast.copy_location(part, node)
+                return parts
+
+        for top in tree.body:
+            WrapNested().generic_visit(top)
 
     for index, node in enumerate(tree.body):
         is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
@@ -609,6 +725,8 @@ def main(request_json, result_fd):
 
     register_source(filename, source, offset)
     stopped = execute(code, namespace, hooks)
+    if stopped is None:
+        hooks.emit_nested()
     if stopped is not None and not hooks.output_limited:
         emit({"event": "exit", "code": hooks.exit_code})
     finish(filename, out_sink, err_sink, hooks.top_level_await)
@@ -742,10 +860,16 @@ def run_session(request, filename, source, offset):
         })
         return
     statements = []
+    source_lines = source.split("\n")
     for index, example in enumerate(examples):
         text = example.source.rstrip("\n")
         first = offset + example.lineno + 1
-        lines = text.count("\n") + 1
+        # The expected output starts after the prompt line and every `...` continuation,
+        # including a bare `...` that doctest drops from the example's source.
+        after = example.lineno + 1
+        while after < len(source_lines) and source_lines[after].lstrip().startswith("..."):
+            after += 1
+        lines = after - example.lineno
         statements.append({
             "index": index,
             "line": first,

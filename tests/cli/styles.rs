@@ -79,3 +79,70 @@ fn an_output_comment_run_after_a_loop_claims_its_output() {
         line_of(&text, "with open(\"f.txt\", \"w\") as f:")
     ));
 }
+
+#[test]
+fn styles_of_public_docs_nested_prints_other_pythons_and_unlabelled_sessions() {
+    let text = fixture_text("real_styles.md");
+    let (run, report) = verify_fixture("real_styles.md", &["--no-snapshots"]);
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
+
+    // A print nested in `except`, a loop or a `with`, with a string or `#>` lines below it.
+    let nested = claim_on(&report, line_of(&text, "    print(e)"));
+    assert_claim(nested, "output", "pass", "x must be >= 0");
+    assert_eq!(nested["claim_line"], line_of(&text, "    print(e)") + 1);
+    assert_claim(
+        claim_on(&report, line_of(&text, "    #> 0") - 1),
+        "output",
+        "pass",
+        "0\n1",
+    );
+    let with = claim_on(&report, line_of(&text, "print(\"wrote\")"));
+    assert_claim(with, "output", "fail", "written");
+    assert_eq!(with["actual"], "wrote");
+    // `#>` lines below win over a trailing remark.
+    let remark = claim_on(&report, line_of(&text, "print({\"a\": 1})"));
+    assert_claim(remark, "output", "pass", "{'a': 1}");
+    assert_eq!(remark["claim_line"], line_of(&text, "#> {'a': 1}"));
+
+    // Output for another Python is not a claim; the Python 3 one is, and neither python
+    // fence is a snippet of its own.
+    let division = claim_on(&report, line_of(&text, "print(10 / 4)"));
+    assert_claim(division, "output", "pass", "2.5");
+    assert_eq!(
+        ids(&report)
+            .iter()
+            .filter(|id| id.contains("two-pythons"))
+            .count(),
+        1
+    );
+
+    // The compiler's error shown under a block that does not compile documents it.
+    let compile = snippet(&report, "real_styles/compile-error-shown");
+    assert_eq!(compile["outcome"], "unparsable");
+    assert_eq!(compile["error"]["expected_by"], "claim");
+    assert_eq!(claims(compile)[0]["kind"], "exception");
+    assert_eq!(claims(compile)[0]["verdict"], "pass");
+
+    // A fence without an info string is a snippet when it holds a session, and only then.
+    let session = snippet(&report, "real_styles/unlabelled-session");
+    assert_claim(&claims(session)[0], "output", "pass", "2");
+    assert_eq!(
+        ids(&report)
+            .iter()
+            .filter(|id| id.contains("unlabelled"))
+            .count(),
+        1
+    );
+
+    // A comment before the first prompt: still a session, with the REPL's `a is b`.
+    let repl = snippet(&report, "real_styles/comment-first");
+    assert_claim(&claims(repl)[0], "output", "pass", "False");
+
+    // The expected output of an example ending in a bare `...` line starts after it.
+    let loop_claim = &claims(snippet(&report, "real_styles/continuation-lines"))[0];
+    assert_claim(loop_claim, "output", "pass", "0\n1");
+    assert_eq!(
+        loop_claim["claim_line"],
+        line_of(&text, ">>> for i in range(2):") + 3
+    );
+}
