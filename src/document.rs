@@ -165,24 +165,15 @@ impl OutputScan {
                     }
                 }
             }
-            (
-                OutputScan::InOutput(i, at, first, mut text, claims),
-                Event::Text(t),
-            ) => {
+            (OutputScan::InOutput(i, at, first, mut text, claims), Event::Text(t)) => {
                 text.push_str(t);
                 OutputScan::InOutput(i, at, first, text, claims)
             }
-            (
-                OutputScan::InPythonOutput(i, at, first, mut text, claims),
-                Event::Text(t),
-            ) => {
+            (OutputScan::InPythonOutput(i, at, first, mut text, claims), Event::Text(t)) => {
                 text.push_str(t);
                 OutputScan::InPythonOutput(i, at, first, text, claims)
             }
-            (
-                OutputScan::InOutput(i, at, first, text, claims),
-                Event::End(TagEnd::CodeBlock),
-            ) => {
+            (OutputScan::InOutput(i, at, first, text, claims), Event::End(TagEnd::CodeBlock)) => {
                 consumed = true;
                 attach(blocks, i, at, first, &text, claims);
                 OutputScan::AfterPython(i)
@@ -324,12 +315,13 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     let mut pending: Vec<(LineNo, String)> = Vec::new();
     let mut html: Option<(LineNo, String)> = None;
     let mut output = OutputScan::Idle;
+    let lines = crate::line::LineIndex::new(text);
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let before = blocks.len();
-        let is_output = output.step(&event, LineNo::of_offset(text, range.start), &mut blocks);
+        let is_output = output.step(&event, lines.line(range.start), &mut blocks);
         match &event {
             Event::Start(Tag::HtmlBlock) => {
-                html = Some((LineNo::of_offset(text, range.start), String::new()));
+                html = Some((lines.line(range.start), String::new()));
             }
             Event::Html(t) => {
                 if let Some((_, buf)) = html.as_mut() {
@@ -356,7 +348,7 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
         }
         match event {
             Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H6 => {
-                heading = Some((LineNo::of_offset(text, range.start), String::new()));
+                heading = Some((lines.line(range.start), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((line, title)) = heading.take() {
@@ -376,7 +368,7 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if is_python(&info) || info.trim().is_empty() =>
             {
-                let fence_line = LineNo::of_offset(text, range.start);
+                let fence_line = lines.line(range.start);
                 let directives = if is_python(&info) {
                     take_directives(
                         &mut pending,
@@ -405,9 +397,10 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some(mut block) = open.take().filter(|b| {
-                    !is_output && (is_python(&b.info) || starts_session(&b.code))
-                }) {
+                if let Some(mut block) = open
+                    .take()
+                    .filter(|b| !is_output && (is_python(&b.info) || starts_session(&b.code)))
+                {
                     block.code = block.code.replace("\r\n", "\n");
                     let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
                     block.end_line = block.fence_line.plus(lines);

@@ -36,6 +36,34 @@ impl LineNo {
     }
 }
 
+/// The line starts of a text, so that many offsets map to lines in O(log n) each (a parser's
+/// events over a whole book would be quadratic with [`LineNo::of_offset`]).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The line number of the byte at `offset` (as [`LineNo::of_offset`]).
+    pub fn line(&self, offset: usize) -> LineNo {
+        let before = self.newlines.partition_point(|&newline| newline < offset);
+        LineNo(u32::try_from(before).unwrap_or(u32::MAX - 1) + 1)
+    }
+}
+
 impl fmt::Display for LineNo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -54,6 +82,19 @@ mod tests {
         assert_eq!(LineNo::of_offset(text, 5).get(), 3);
         assert_eq!(LineNo::of_offset(text, 6).get(), 4);
         assert_eq!(LineNo::of_offset(text, 999).get(), 4);
+    }
+
+    #[test]
+    fn the_index_agrees_with_counting() {
+        let text = "a\nbc\n\nd\n";
+        let index = LineIndex::new(text);
+        for offset in 0..text.len() + 3 {
+            assert_eq!(
+                index.line(offset),
+                LineNo::of_offset(text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -19,10 +19,12 @@
 //!   the next `testcode`) is its [`OutputBlock`], with the `testoutput` line as label line.
 //! - a doctest block (a paragraph whose first line starts with `>>>`): info `pycon`.
 //! - a literal block (after a paragraph ending in `::`, or a `::` line) whose first line
-//!   starts with `>>>`: info `pycon`. Other literal blocks are not Python (they are usually
-//!   shell output), unless `.. highlight:: python` (or `py`, `python3`, `pycon`) came before
-//!   in the file: then, as in Sphinx, every later literal block is Python (info: that
-//!   language), until another `.. highlight::` names a language that is not Python.
+//!   starts with `>>>`: info `pycon`. Other literal blocks are Python too, as Sphinx's
+//!   default highlight language (`default`, i.e. Python 3) makes them — a literal block that
+//!   is not Python (shell output, a grammar) is then reported `unparsable`, which does not
+//!   fail the run — until a `.. highlight::` names a language that is not Python (`none`,
+//!   `console`, `text`): from there on literal blocks are not Python, until another
+//!   `.. highlight:: python`.
 //! - a label paragraph (`Output:`, `Output::`, `**Answer:**`, [`is_output_label`]) right after
 //!   a Python block, then a literal block or a non-Python `code-block`: that block's output,
 //!   as in Markdown.
@@ -124,7 +126,12 @@ pub fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
         .enumerate()
         .map(|(i, text)| Line::new(LineNo::new(u32::try_from(i + 1).unwrap_or(u32::MAX)), text))
         .collect();
-    let mut reader = Reader::default();
+    // Sphinx's default highlight language ("default") is Python 3: literal blocks are Python
+    // until a `.. highlight::` names another language.
+    let mut reader = Reader {
+        highlight: Some("python".to_owned()),
+        ..Reader::default()
+    };
     reader.body(&lines, 0);
     document::dangling(&mut reader.pending, &mut reader.problems);
     (reader.blocks, reader.problems)
@@ -980,13 +987,15 @@ Other
     }
 
     #[test]
-    fn literal_blocks_are_python_only_with_prompts() {
+    fn literal_blocks_are_sessions_with_prompts_and_not_python_after_highlight_none() {
         let d = doc("\
 A session::
 
     >>> x = 2
     >>> x * 21
     42
+
+.. highlight:: none
 
 Shell output::
 
@@ -1010,11 +1019,11 @@ Expanded form:
                     "pycon".to_owned(),
                     ">>> x = 2\n>>> x * 21\n42\n".to_owned()
                 ),
-                (16, 17, "pycon".to_owned(), ">>> 1\n1\n".to_owned()),
+                (18, 19, "pycon".to_owned(), ">>> 1\n1\n".to_owned()),
             ]
         );
         assert_eq!(d.blocks[0].fence_line.get(), 1);
-        assert_eq!(d.blocks[1].fence_line.get(), 14);
+        assert_eq!(d.blocks[1].fence_line.get(), 16);
     }
 
     #[test]
@@ -1045,6 +1054,8 @@ Again not::
         assert_eq!(
             summary(&d),
             vec![
+                // Sphinx's default highlight language is Python 3.
+                (3, 3, "python".to_owned(), "not_python = 1\n".to_owned()),
                 (10, 10, "python".to_owned(), "x = 1\n".to_owned()),
                 (14, 14, "python".to_owned(), "y = 2\n".to_owned()),
             ]
@@ -1412,7 +1423,8 @@ Not a label::
 
    y
 ");
-        assert_eq!(d.blocks.len(), 3);
+        // The last literal block is not output (no label): Python, by Sphinx's default.
+        assert_eq!(d.blocks.len(), 4);
         assert_eq!(
             d.blocks[0].output,
             Some(OutputBlock {

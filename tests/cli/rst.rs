@@ -77,6 +77,8 @@ A literal block holding a session::
     >>> "py" * 2
     'pypy'
 
+.. highlight:: none
+
 Running it from the shell looks like this::
 
     $ python3 -c "print(1)"
@@ -124,7 +126,8 @@ fn a_chapter_runs_with_rst_lines_verdicts_and_ids() {
         "{:#}",
         report["documents"]
     );
-    // The shell literal block is not a snippet; every other block is, by section.
+    // The shell literal block after `.. highlight:: none` is not a snippet; every other
+    // block is, by section.
     assert_eq!(
         ids(&report),
         [

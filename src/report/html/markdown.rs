@@ -29,6 +29,7 @@ pub(super) fn document(
 ) {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut capture: Option<(usize, &SnippetReport, String)> = None;
+    let lines = crate::line::LineIndex::new(text);
     for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
         if let Some((_, _, code)) = capture.as_mut() {
             match event {
@@ -46,7 +47,7 @@ pub(super) fn document(
         }
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) if is_python(info) => {
-                let first = LineNo::of_offset(text, range.start).plus(1);
+                let first = lines.line(range.start).plus(1);
                 match snippets.iter().find(|(_, s)| s.start_line == first) {
                     Some(&(s, snippet)) => capture = Some((s, snippet, String::new())),
                     None => events.push(event),
