@@ -42,6 +42,10 @@ pub enum Verdict {
     Fail,
     /// The statement never ran.
     Unchecked,
+    /// The block cannot run at all (it is not valid Python 3): the claim is listed, not
+    /// checked, and does not fail the run (under `--strict-parse` the block itself fails it).
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 /// One claim with its verdict.
@@ -196,14 +200,49 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
     }
     if let Some(error) = &outcome.unparsable {
         let mut error_report = from_facts(error, block.first_line);
-        let claims: Vec<CheckedClaim> = block
-            .output
-            .as_ref()
-            .and_then(|output| judge_compile_error(block, output, error))
-            .into_iter()
+        // Values its comments state in words are claims too, listed but not run.
+        let mut claims: Vec<CheckedClaim> = outcome
+            .unparsable_comments
+            .iter()
+            .filter_map(|comment| {
+                let claimed = claim::stated_value(&claim::comment_text(&comment.text))?;
+                let source = block
+                    .code
+                    .lines()
+                    .nth(
+                        usize::try_from(comment.line.get().checked_sub(block.first_line.get())?)
+                            .ok()?,
+                    )
+                    .unwrap_or("")
+                    .to_owned();
+                Some(CheckedClaim {
+                    line: comment.line,
+                    claim_line: comment.line,
+                    kind: ClaimKind::Value,
+                    claimed,
+                    actual: None,
+                    verdict: Verdict::NotRun,
+                    normalization: None,
+                    reason: Some(format!(
+                        "the block is not valid Python 3 ({}), so it never runs",
+                        error_report.headline()
+                    )),
+                    after_error: false,
+                    source,
+                })
+            })
             .collect();
+        claims.extend(
+            block
+                .output
+                .as_ref()
+                .and_then(|output| judge_compile_error(block, output, error)),
+        );
         // An output block showing the SyntaxError documents it.
-        if claims.iter().any(|c| c.verdict != Verdict::Fail) {
+        if claims
+            .iter()
+            .any(|c| matches!(c.verdict, Verdict::Pass | Verdict::Loose))
+        {
             error_report.expected_by = Some("claim");
         }
         return SnippetCheck {

@@ -21,6 +21,50 @@ pub fn comment_text(comment: &str) -> String {
     trimmed.to_owned()
 }
 
+/// A value a comment states in words: `Returns [1, 2, ..., 10].`, `returns iter([6, 7]).`,
+/// `Evaluates to 45. Accepts 'initial'.` — the value, when it is a literal that reads as
+/// output (a container, a number, `name(...)`), up to a `.` that ends the sentence. Bare words
+/// (`Returns True if ...`) and strings are not taken: in prose they are rarely the value.
+pub fn stated_value(text: &str) -> Option<String> {
+    let rest = ["Returns ", "returns ", "Evaluates to ", "evaluates to "]
+        .iter()
+        .find_map(|p| text.trim().strip_prefix(p))?
+        .trim_start();
+    let first = rest.chars().next()?;
+    let call = rest.find('(').is_some_and(|i| {
+        i > 0
+            && rest[..i]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    });
+    if !("[{(".contains(first)
+        || first.is_ascii_digit()
+        || (first == '-' && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || call)
+    {
+        return None;
+    }
+    // The value ends where brackets balance and a sentence ends (`. ` or a final `.`).
+    let mut depth = 0i32;
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        match c {
+            '[' | '{' | '(' => depth += 1,
+            ']' | '}' | ')' => depth -= 1,
+            '.' if depth == 0 => {
+                let next = rest[i + 1..].chars().next();
+                if next.is_none_or(char::is_whitespace) {
+                    end = i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = rest[..end].trim();
+    (depth == 0 && !value.is_empty()).then(|| value.to_owned())
+}
+
 /// An exception named by a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExceptionClaim {
@@ -131,6 +175,34 @@ pub fn is_commentary(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_stated_in_words() {
+        assert_eq!(
+            stated_value("Returns [1, 2, ..., 10]."),
+            Some("[1, 2, ..., 10]".to_owned())
+        );
+        assert_eq!(
+            stated_value("Returns iter([6, 7, 8, 9])."),
+            Some("iter([6, 7, 8, 9])".to_owned())
+        );
+        assert_eq!(
+            stated_value("Returns 45. Accepts 'initial'."),
+            Some("45".to_owned())
+        );
+        assert_eq!(
+            stated_value("Returns {0: 0, 1: 2, ..., 9: 18}."),
+            Some("{0: 0, 1: 2, ..., 9: 18}".to_owned())
+        );
+        assert_eq!(stated_value("Returns 3.5"), Some("3.5".to_owned()));
+        assert_eq!(
+            stated_value("Returns True if string contains the substring."),
+            None
+        );
+        assert_eq!(stated_value("Returns '[-]0x<hex>'. Also bin()."), None);
+        assert_eq!(stated_value("Returns number of items."), None);
+        assert_eq!(stated_value("Creates new list object."), None);
+    }
 
     #[test]
     fn comment_text_strips_hash_and_markers() {

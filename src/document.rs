@@ -316,7 +316,49 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     let mut html: Option<(LineNo, String)> = None;
     let mut output = OutputScan::Idle;
     let lines = crate::line::LineIndex::new(text);
+    // The last block-level element was a MkDocs admonition's title (`!!! note "…"`): its body,
+    // indented by four spaces, is an indented code block to CommonMark.
+    let mut admonition = false;
+    let mut skip_indented = false;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) if admonition => {
+                admonition = false;
+                let first = lines.line(range.start);
+                let last = lines.line(range.end.saturating_sub(1));
+                let (inner, inner_problems) = admonition_body(text, first, last);
+                for mut block in inner {
+                    if block.section.is_none() {
+                        block.section = section.clone();
+                    }
+                    blocks.push(block);
+                }
+                problems.extend(inner_problems);
+                skip_indented = true;
+                continue;
+            }
+            Event::Start(Tag::Paragraph) => {
+                let start = text[range.start..].trim_start();
+                admonition = ["!!! ", "??? ", "???+ "]
+                    .iter()
+                    .any(|p| start.starts_with(p));
+            }
+            Event::Start(
+                Tag::Heading { .. }
+                | Tag::CodeBlock(_)
+                | Tag::List(_)
+                | Tag::BlockQuote(_)
+                | Tag::Table(_)
+                | Tag::HtmlBlock,
+            ) => admonition = false,
+            _ => {}
+        }
+        if skip_indented {
+            if matches!(event, Event::End(TagEnd::CodeBlock)) {
+                skip_indented = false;
+            }
+            continue;
+        }
         let before = blocks.len();
         let is_output = output.step(&event, lines.line(range.start), &mut blocks);
         match &event {
@@ -417,6 +459,43 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     (blocks, problems)
 }
 
+/// The Python blocks of a MkDocs admonition's body (lines `first..=last` of `text`, indented
+/// by up to four spaces), with lines in `text`'s numbering.
+fn admonition_body(text: &str, first: LineNo, last: LineNo) -> (Vec<Block>, Vec<Problem>) {
+    let skip = usize::try_from(first.get().saturating_sub(1)).unwrap_or(usize::MAX);
+    let take = usize::try_from(last.get().saturating_sub(first.get()) + 1).unwrap_or(0);
+    let body: String = text
+        .split_inclusive('\n')
+        .skip(skip)
+        .take(take)
+        .map(|line| {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            &line[indent.min(4)..]
+        })
+        .collect();
+    let shift = first.get().saturating_sub(1);
+    let (mut blocks, mut problems) = self::blocks(&body);
+    for block in &mut blocks {
+        block.fence_line = block.fence_line.plus(shift);
+        block.first_line = block.first_line.plus(shift);
+        block.end_line = block.end_line.plus(shift);
+        if let Some(section) = block.section.as_mut() {
+            section.line = section.line.plus(shift);
+        }
+        if let Some(directives) = block.directives.as_mut() {
+            directives.line = directives.line.plus(shift);
+        }
+        if let Some(output) = block.output.as_mut() {
+            output.label_line = output.label_line.plus(shift);
+            output.line = output.line.plus(shift);
+        }
+    }
+    for problem in &mut problems {
+        problem.line = problem.line.plus(shift);
+    }
+    (blocks, problems)
+}
+
 /// Parses the directive comments waiting for the Python block that starts now (`parse` reads
 /// one comment as its reader keeps it). Bad directives are problems; `continue` on the file's
 /// first block is a problem and dropped.
@@ -487,6 +566,24 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         extract(Path::new("notes/t.md"), text.as_bytes())
+    }
+
+    #[test]
+    fn blocks_inside_mkdocs_admonitions_are_found_with_their_lines() {
+        let d = doc(
+            "# A\n\n!!! warning \"Careful\"\n    Intro text.\n\n    More text.\n\n    ```python\n    print(1)  # 1\n    ```\n\n```python\nx = 2\n```\n\n    not an admonition: plain indented code\n",
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        let found: Vec<(u32, u32, &str)> = d
+            .blocks
+            .iter()
+            .map(|b| (b.fence_line.get(), b.first_line.get(), b.code.as_str()))
+            .collect();
+        assert_eq!(found, [(8, 9, "print(1)  # 1\n"), (12, 13, "x = 2\n")]);
+        assert_eq!(
+            d.blocks[0].section.as_ref().map(|s| s.title.as_str()),
+            Some("A")
+        );
     }
 
     #[test]

@@ -144,6 +144,9 @@ pub enum Record {
     Unparsable {
         /// The SyntaxError.
         error: ErrorFacts,
+        /// Comments at the end of code lines, as far as tokenize got.
+        #[serde(default)]
+        comments: Vec<Comment>,
     },
     /// The block parsed; its statements.
     Analysis {
@@ -207,6 +210,8 @@ pub struct Outcome {
     pub statements: Option<Vec<Statement>>,
     /// The SyntaxError when the block does not parse.
     pub unparsable: Option<ErrorFacts>,
+    /// For a block that does not parse: the comments at the end of its code lines.
+    pub unparsable_comments: Vec<Comment>,
     /// The prelude's error, if it raised.
     pub prelude_error: Option<ErrorFacts>,
     /// What each statement that finished did, in order.
@@ -320,7 +325,10 @@ impl Outcome {
                 self.sandbox_failed = failed;
             }
             Record::Start { python } => self.python = Some(python),
-            Record::Unparsable { error } => self.unparsable = Some(error),
+            Record::Unparsable { error, comments } => {
+                self.unparsable = Some(error);
+                self.unparsable_comments = comments;
+            }
             Record::Analysis { statements } => self.statements = Some(statements),
             Record::Prelude { error, .. } => self.prelude_error = error,
             Record::Statement(execution) => self.executions.push(execution),

@@ -226,6 +226,10 @@ fn render_claim(out: &mut String, run: &Run, i: usize, claim: &CheckedClaim) -> 
             Level::ERROR,
             "claim unchecked: the statement never ran".to_owned(),
         ),
+        Verdict::NotRun => (
+            Level::NOTE,
+            "claim not run: the block is not valid Python 3".to_owned(),
+        ),
     };
     let text = markdown(run, snippet)?;
     let context = excerpt(

@@ -646,13 +646,33 @@ def compile_module(tree, filename):
     return compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
-def unparsable(exc, offset):
-    """Reports a block that is not valid Python 3 (its first SyntaxError)."""
-    line = (exc.lineno or 1) + offset
+def unparsable(exc, line_offset, source, offset):
+    """Reports a block that is not valid Python 3 (its first SyntaxError), with the trailing
+    comments tokenize can still find in it (a cheat-sheet's `<list> = [...]  # Returns [1,
+    2]` states values even where the code is notation)."""
+    line = (exc.lineno or 1) + line_offset
     emit({
         "event": "unparsable",
         "error": {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__], "message": exc.msg, "line": line, "traceback": ""},
+        "comments": trailing_comments(source, offset),
     })
+
+
+def trailing_comments(source, offset):
+    """Comments at the end of a code line, as far as tokenize gets through the source."""
+    found = []
+    code_lines = set()
+    ignorable = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                if tok.start[0] in code_lines:
+                    found.append({"line": tok.start[0] + offset, "text": tok.string})
+            elif tok.type not in ignorable:
+                code_lines.update(range(tok.start[0], tok.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass
+    return found
 
 
 def execute(code, namespace, hooks):
@@ -706,13 +726,13 @@ def main(request_json, result_fd):
     try:
         tree, statements = analyze(source, offset)
     except SyntaxError as exc:
-        unparsable(exc, offset)
+        unparsable(exc, offset, source, offset)
         return
     try:
         code = compile_module(tree, filename)
     except SyntaxError as exc:
         # The tree's line numbers are Markdown lines already.
-        unparsable(exc, 0)
+        unparsable(exc, 0, source, offset)
         return
     emit({"event": "analysis", "statements": statements})
 

@@ -65,6 +65,9 @@ pub struct Summary {
     pub errors: usize,
     /// Blocks that are not valid Python 3 (errors too under `--strict-parse`).
     pub unparsable: usize,
+    /// Claims in blocks that cannot run (not valid Python 3): listed, not checked.
+    #[serde(default)]
+    pub not_run: usize,
 }
 
 /// One document.
@@ -298,6 +301,7 @@ impl Summary {
                     Verdict::Loose => summary.loose += 1,
                     Verdict::Fail => summary.fail += 1,
                     Verdict::Unchecked => summary.unchecked += 1,
+                    Verdict::NotRun => summary.not_run += 1,
                 }
             }
         }

@@ -67,6 +67,7 @@ pub fn render(report: &Report) -> String {
                 Verdict::Loose => ("warning", "loose claim"),
                 Verdict::Fail => ("error", "claim fails"),
                 Verdict::Unchecked => ("error", "claim unchecked"),
+                Verdict::NotRun => ("notice", "claim not run (not valid Python 3)"),
             };
             let mut message = format!(
                 "claimed: {}\nactual: {}",

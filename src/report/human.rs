@@ -69,6 +69,14 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         s.errors,
         plural(s.errors, "error"),
     );
+    if s.not_run > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} in blocks that cannot run: listed, not checked",
+            s.not_run,
+            plural(s.not_run, "claim")
+        );
+    }
     if s.unparsable > 0 {
         let _ = writeln!(
             out,
@@ -207,6 +215,7 @@ fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim,
         ),
         Verdict::Fail => "fail".to_owned(),
         Verdict::Unchecked => "unchecked".to_owned(),
+        Verdict::NotRun => "not run".to_owned(),
     };
     let after = if claim.after_error {
         " [ran after an earlier error]"

@@ -160,6 +160,17 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
     let status = match claim.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Loose if !report.strict => TestCaseStatus::success(),
+        Verdict::NotRun => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "not run: {}",
+                claim
+                    .reason
+                    .as_deref()
+                    .unwrap_or("the block is not valid Python 3")
+            ));
+            status
+        }
         verdict => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let word = match verdict {

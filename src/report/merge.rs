@@ -362,6 +362,8 @@ pub(super) mod de {
         Loose,
         Fail,
         Unchecked,
+        #[serde(rename = "not-run")]
+        NotRun,
     }
 
     #[derive(Deserialize)]

@@ -184,6 +184,10 @@ fn verdict(claim: &CheckedClaim) -> String {
             "unchecked ({})",
             claim.reason.as_deref().unwrap_or("never ran")
         ),
+        Verdict::NotRun => format!(
+            "not run ({})",
+            claim.reason.as_deref().unwrap_or("the block does not run")
+        ),
     }
 }
 

@@ -29,6 +29,7 @@ pub(super) fn document(
 ) {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut capture: Option<(usize, &SnippetReport, String)> = None;
+    let mut rendered: Vec<usize> = Vec::new();
     let lines = crate::line::LineIndex::new(text);
     for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
         if let Some((_, _, code)) = capture.as_mut() {
@@ -46,10 +47,16 @@ pub(super) fn document(
             continue;
         }
         match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) if is_python(info) => {
+            // A fence without an info string is a snippet when it holds a session.
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if is_python(info) || info.trim().is_empty() =>
+            {
                 let first = lines.line(range.start).plus(1);
                 match snippets.iter().find(|(_, s)| s.start_line == first) {
-                    Some(&(s, snippet)) => capture = Some((s, snippet, String::new())),
+                    Some(&(s, snippet)) => {
+                        rendered.push(s);
+                        capture = Some((s, snippet, String::new()));
+                    }
                     None => events.push(event),
                 }
             }
@@ -90,6 +97,35 @@ pub(super) fn document(
         }
     }
     pulldown_cmark::html::push_html(out, events.into_iter());
+    // Blocks CommonMark shows as something else (a MkDocs admonition's body is an indented
+    // code block): annotated after the document, so that every claim has its marker.
+    let source: Vec<&str> = text.lines().collect();
+    let missed: Vec<&(usize, &SnippetReport)> = snippets
+        .iter()
+        .filter(|(s, _)| !rendered.contains(s))
+        .collect();
+    if !missed.is_empty() {
+        out.push_str(
+            "<section class=\"nested-blocks\"><h3>Python blocks inside other blocks (admonitions)</h3>\n",
+        );
+        for &&(s, snippet) in &missed {
+            let from = usize::try_from(snippet.start_line.get()).unwrap_or(1) - 1;
+            let to = usize::try_from(snippet.end_line.get()).unwrap_or(0);
+            let lines = source.get(from..to.min(source.len())).unwrap_or(&[]);
+            let indent = lines
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| l.len() - l.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            let code: String = lines
+                .iter()
+                .map(|l| format!("{}\n", l.get(indent..).unwrap_or("")))
+                .collect();
+            block(out, d, s, snippet, &code, expanded, strict);
+        }
+        out.push_str("</section>\n");
+    }
 }
 
 /// Whether a link target is safe to keep: a fragment, a relative path, or http(s)/mailto.
@@ -199,7 +235,7 @@ fn claim_end(claim: &crate::check::CheckedClaim, last: LineNo) -> LineNo {
 
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
-        Verdict::Pass => 0,
+        Verdict::Pass | Verdict::NotRun => 0,
         Verdict::Loose => 1,
         Verdict::Unchecked => 2,
         Verdict::Fail => 3,
@@ -225,7 +261,7 @@ fn claim_details(
         Verdict::Pass => "the output",
         Verdict::Loose => "the normalization",
         Verdict::Fail => "the diff",
-        Verdict::Unchecked => "why",
+        Verdict::Unchecked | Verdict::NotRun => "why",
     };
     let tooltip = match claim.verdict {
         Verdict::Pass | Verdict::Loose | Verdict::Fail => format!(
@@ -239,6 +275,13 @@ fn claim_details(
         Verdict::Unchecked => format!(
             "unchecked: {}",
             claim.reason.as_deref().unwrap_or("the statement never ran")
+        ),
+        Verdict::NotRun => format!(
+            "not run: {}",
+            claim
+                .reason
+                .as_deref()
+                .unwrap_or("the block is not valid Python 3")
         ),
     };
     let _ = write!(

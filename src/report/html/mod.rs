@@ -155,6 +155,7 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
         Verdict::Loose => ("loose", "≈"),
         Verdict::Fail => ("fail", "✗"),
         Verdict::Unchecked => ("unchecked", "?"),
+        Verdict::NotRun => ("not-run", "–"),
     }
 }
 
@@ -191,7 +192,12 @@ fn summary(out: &mut String, report: &Report) {
         (Verdict::Loose, s.loose),
         (Verdict::Fail, s.fail),
         (Verdict::Unchecked, s.unchecked),
+        (Verdict::NotRun, s.not_run),
     ] {
+        if verdict == Verdict::NotRun && n == 0 {
+            // Shown only when a block that cannot run states values.
+            continue;
+        }
         let (class, icon) = verdict_mark(verdict);
         let _ = writeln!(
             out,
@@ -319,7 +325,7 @@ fn toc(out: &mut String, report: &Report) {
                     Verdict::Fail | Verdict::Unchecked => failing.push(item),
                     Verdict::Loose if report.strict => failing.push(item),
                     Verdict::Loose => loose.push(item),
-                    Verdict::Pass => {}
+                    Verdict::Pass | Verdict::NotRun => {}
                 }
             }
         }

@@ -98,6 +98,7 @@ fn report() -> Report {
             unchecked: 1,
             errors: 1,
             unparsable: 0,
+            not_run: 0,
         },
         documents: vec![DocumentReport {
             path: "notes/<demo>.md".to_owned(),
