@@ -594,7 +594,7 @@ def rewrite(tree):
                 wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[call("unnest", ast.Constant(index))])
                 parts = [call("nest", ast.Constant(index)), wrapped]
                 for part in parts:
-                    ast.copy_location(part, node)
+                    locate(part, node, {id(node)})
                 return parts
 
         for top in tree.body:
@@ -607,18 +607,35 @@ def rewrite(tree):
             new_body.append(node)
             continue
         stmt = node
+        originals = {id(node)}
         if isinstance(node, ast.Expr):
             func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="record_value", ctx=ast.Load())
             stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
-            ast.copy_location(stmt, node)
+            originals.add(id(node.value))
         handler = ast.ExceptHandler(type=ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="BaseException", ctx=ast.Load()), name=None, body=[call("raised", ast.Constant(index))])
         wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
         for part in (call("enter", ast.Constant(index)), wrapped, call("leave", ast.Constant(index))):
-            ast.copy_location(part, node)
+            locate(part, node, originals)
             new_body.append(part)
     tree.body = new_body
-    ast.fix_missing_locations(tree)
     return tree
+
+
+def locate(new, origin, originals):
+    """Gives the harness's own nodes under `new` the location of `origin`, leaving the
+    snippet's nodes (`originals`, by id) and everything under them as they are: what
+    `ast.fix_missing_locations` does, without walking the whole snippet again."""
+    stack = [new]
+    while stack:
+        node = stack.pop()
+        if id(node) in originals:
+            continue
+        if "lineno" in node._attributes:
+            node.lineno = origin.lineno
+            node.col_offset = origin.col_offset
+            node.end_lineno = origin.end_lineno
+            node.end_col_offset = origin.end_col_offset
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def register_source(filename, source, offset):

@@ -27,18 +27,26 @@ pub const RESULT_FD: i32 = 3;
 /// Exit status of a worker whose harness failed internally (not the snippet's fault).
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
-const HARNESS: &str = include_str!("harness.py");
+/// `harness.py` compiled by the pinned interpreter at build time (see `build.rs`), marshalled.
+const HARNESS_CODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/harness.marshal"));
 
-/// Loads the harness module (done once, in the zygote, before any snippet runs).
+/// Loads the harness module (done once, in the zygote, before any snippet runs) from its
+/// precompiled bytecode.
 fn load_harness(py: Python<'_>) -> anyhow::Result<Bound<'_, PyModule>> {
-    let harness =
-        CString::new(HARNESS).map_err(|_| anyhow::anyhow!("harness contains a NUL byte"))?;
-    Ok(PyModule::from_code(
-        py,
-        &harness,
-        c"<snipcheck harness>",
-        c"_snipcheck_harness",
-    )?)
+    let code = py
+        .import("marshal")?
+        .call_method1("loads", (pyo3::types::PyBytes::new(py, HARNESS_CODE),))?;
+    // SAFETY: `code` is a live code object; the name and file name are NUL-terminated C
+    // strings; the call returns a new reference or NULL with an exception set.
+    let module = unsafe {
+        let raw = ffi::PyImport_ExecCodeModuleEx(
+            c"_snipcheck_harness".as_ptr(),
+            code.as_ptr(),
+            c"<snipcheck harness>".as_ptr(),
+        );
+        Bound::from_owned_ptr_or_err(py, raw)?
+    };
+    Ok(module.cast_into::<PyModule>().map_err(pyo3::PyErr::from)?)
 }
 
 fn redirect_stdin_to_null() -> Result<(), String> {
