@@ -471,14 +471,19 @@ class Hooks:
         self.nesting = []
         self.nested_output = {}
 
-    def nest(self, index):
+    def nest(self, index, line):
         flush_streams()
         self.nesting.append(len(self.out.chunks))
 
-    def unnest(self, index):
+    def unnest(self, index, line):
         flush_streams()
         start = self.nesting.pop() if self.nesting else len(self.out.chunks)
-        if not self.silent:
+        own = (
+            index < len(self.statements)
+            and self.statements[index].get("nested")
+            and self.statements[index]["line"] == line
+        )
+        if own and not self.silent:
             printed = b"".join(self.out.chunks[start:]).decode("utf-8", "backslashreplace")
             self.nested_output[index] = self.nested_output.get(index, "") + printed
 
@@ -591,8 +596,11 @@ def rewrite(tree):
                 index = nested.get(id(node))
                 if index is None:
                     return node
-                wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[call("unnest", ast.Constant(index))])
-                parts = [call("nest", ast.Constant(index)), wrapped]
+                # The line tells this block's print from another's (a function defined in an
+                # earlier block of a shared namespace runs under this block's hooks).
+                line = ast.Constant(node.lineno)
+                wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[call("unnest", ast.Constant(index), line)])
+                parts = [call("nest", ast.Constant(index), line), wrapped]
                 for part in parts:
                     locate(part, node, {id(node)})
                 return parts

@@ -103,3 +103,31 @@ fn a_namespace_directive_after_the_first_block_is_an_error_naming_its_line() {
         run.stdout
     );
 }
+
+#[test]
+fn a_nested_print_claim_belongs_to_its_own_block_in_a_shared_namespace() {
+    let dir = empty_dir();
+    let text = "# Chain\n\n<!-- snipcheck: namespace=document -->\n```python\ndef show(x):\n    print(x)\n    #> 1\n\nshow(1)\n```\n\n```python\nfor i in range(3):\n    if i == 2:\n        print(\"two\")\n        #> two\nshow(5)\n```\n";
+    std::fs::write(dir.path().join("chain.md"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "chain.md"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    // `show(5)` in the second block runs the first block's print: its output is not the
+    // first block's claim (that block's run printed 1), nor any claim of the second block.
+    assert_claim(
+        claim_on(&report, line_of(text, "    print(x)")),
+        "output",
+        "pass",
+        "1",
+    );
+    assert_claim(
+        claim_on(&report, line_of(text, "print(\"two\")")),
+        "output",
+        "pass",
+        "two",
+    );
+    assert_eq!(all_claims(&report).len(), 2);
+}
