@@ -63,7 +63,12 @@ pub fn resolve(
 pub fn load(root: &Path, source: &str, python: &str) -> Result<Venv> {
     let cfg_path = root.join("pyvenv.cfg");
     if !root.is_dir() {
-        bail!("venv {} ({source}): no such directory", root.display());
+        let what = if root.exists() {
+            "not a directory"
+        } else {
+            "no such directory"
+        };
+        bail!("venv {} ({source}): {what}", root.display());
     }
     let text = std::fs::read_to_string(&cfg_path).with_context(|| {
         format!(
