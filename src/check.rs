@@ -74,6 +74,30 @@ pub struct CheckedClaim {
     pub source: String,
 }
 
+impl CheckedClaim {
+    /// A claim not judged yet: `unchecked`, no actual value, normalization or reason.
+    fn new(
+        line: LineNo,
+        claim_line: LineNo,
+        kind: ClaimKind,
+        claimed: String,
+        source: String,
+    ) -> CheckedClaim {
+        CheckedClaim {
+            line,
+            claim_line,
+            kind,
+            claimed,
+            actual: None,
+            verdict: Verdict::Unchecked,
+            normalization: None,
+            reason: None,
+            after_error: false,
+            source,
+        }
+    }
+}
+
 /// How a snippet's run ended, as one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -215,21 +239,19 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
                     )
                     .unwrap_or("")
                     .to_owned();
-                Some(CheckedClaim {
-                    line: comment.line,
-                    claim_line: comment.line,
-                    kind: ClaimKind::Value,
+                let mut claim = CheckedClaim::new(
+                    comment.line,
+                    comment.line,
+                    ClaimKind::Value,
                     claimed,
-                    actual: None,
-                    verdict: Verdict::NotRun,
-                    normalization: None,
-                    reason: Some(format!(
-                        "the block is not valid Python 3 ({}), so it never runs",
-                        error_report.headline()
-                    )),
-                    after_error: false,
                     source,
-                })
+                );
+                claim.verdict = Verdict::NotRun;
+                claim.reason = Some(format!(
+                    "the block is not valid Python 3 ({}), so it never runs",
+                    error_report.headline()
+                ));
+                Some(claim)
             })
             .collect();
         claims.extend(
@@ -357,16 +379,14 @@ fn judge(
     let exception_claim = claim::exception_claim(&claimed);
     let output_like = claim::is_output_like(&claimed);
     let base = |kind: ClaimKind| CheckedClaim {
-        line: statement.line,
-        claim_line,
-        kind,
-        claimed: claimed.clone(),
-        actual: None,
-        verdict: Verdict::Unchecked,
-        normalization: None,
-        reason: None,
         after_error: execution.is_some_and(|e| e.after_error),
-        source: statement.source.clone(),
+        ..CheckedClaim::new(
+            statement.line,
+            claim_line,
+            kind,
+            claimed.clone(),
+            statement.source.clone(),
+        )
     };
     let Some(execution) = execution else {
         let kind = if exception_claim.is_some() {
@@ -801,18 +821,13 @@ fn judge_compile_error(
     let claimed = output.text.trim_end().to_owned();
     let last = claimed.lines().last().unwrap_or("").trim();
     let expected = claim::exception_claim(last)?;
-    let mut claim = CheckedClaim {
-        line: block.first_line,
-        claim_line: output.line,
-        kind: ClaimKind::Exception,
+    let mut claim = CheckedClaim::new(
+        block.first_line,
+        output.line,
+        ClaimKind::Exception,
         claimed,
-        actual: None,
-        verdict: Verdict::Unchecked,
-        normalization: None,
-        reason: None,
-        after_error: false,
-        source: block.code.lines().next().unwrap_or("").to_owned(),
-    };
+        block.code.lines().next().unwrap_or("").to_owned(),
+    );
     let execution = Execution {
         index: 0,
         line: block.first_line,
@@ -836,22 +851,18 @@ fn judge_output_block(
 ) -> CheckedClaim {
     let claimed = output.text.trim_end().to_owned();
     let traceback = claimed.contains("Traceback (most recent call last):");
-    let mut claim = CheckedClaim {
-        line: block.first_line,
-        claim_line: output.line,
-        kind: if traceback {
-            ClaimKind::Exception
-        } else {
-            ClaimKind::Output
-        },
-        claimed: claimed.clone(),
-        actual: None,
-        verdict: Verdict::Unchecked,
-        normalization: None,
-        reason: None,
-        after_error: false,
-        source: block.code.lines().next().unwrap_or("").to_owned(),
+    let kind = if traceback {
+        ClaimKind::Exception
+    } else {
+        ClaimKind::Output
     };
+    let mut claim = CheckedClaim::new(
+        block.first_line,
+        output.line,
+        kind,
+        claimed.clone(),
+        block.code.lines().next().unwrap_or("").to_owned(),
+    );
     if traceback {
         let raised = outcome.executions.iter().find_map(|e| e.exception.as_ref());
         let last = claimed.lines().last().unwrap_or("").trim();
@@ -924,18 +935,13 @@ fn judge_example(
     } else {
         ClaimKind::Output
     };
-    let mut claim = CheckedClaim {
-        line: statement.line,
-        claim_line: example.want_line,
+    let mut claim = CheckedClaim::new(
+        statement.line,
+        example.want_line,
         kind,
         claimed,
-        actual: None,
-        verdict: Verdict::Unchecked,
-        normalization: None,
-        reason: None,
-        after_error: false,
-        source: statement.source.clone(),
-    };
+        statement.source.clone(),
+    );
     let Some(execution) = execution else {
         claim.reason = Some(stop.reason.clone());
         return Some(claim);

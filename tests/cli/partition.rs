@@ -11,7 +11,6 @@ use crate::support::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 /// Twelve blocks: a `continue` chain of three, a failing claim, a documented exception, a
 /// value claim, a skipped block.
@@ -90,29 +89,7 @@ const CHAIN: [&str; 3] = ["shards/cells", "shards/cells-2", "shards/cells-3"];
 
 /// Runs the binary in `cwd` with `CI` set (no `.snap.new`, no rewritten `snippets/`).
 fn run(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env("CI", "true")
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run {BIN}: {err}"));
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
-    assert!(
-        !stderr.contains("panicked"),
-        "snipcheck panicked on {args:?}:\n{stderr}"
-    );
-    let code = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("snipcheck was killed by a signal on {args:?}:\n{stderr}"));
-    Run {
-        code,
-        stdout,
-        stderr,
-        elapsed: std::time::Duration::ZERO,
-    }
+    snipcheck_in_ci(cwd, args)
 }
 
 /// A project with `note` as `notes/shards.md`, its `snippets/` and `expected/` written by

@@ -38,8 +38,19 @@ impl Run {
 
 /// Runs the binary with `args` in `cwd`. Fails the test if it panicked or died by a signal.
 pub fn snipcheck(cwd: &Path, args: &[&str]) -> Run {
+    snipcheck_with(cwd, args, &mut Command::new(BIN))
+}
+
+/// [`snipcheck`] in CI (`CI=true`: no `.snap.new`, no rewritten `snippets/`), colours off.
+pub fn snipcheck_in_ci(cwd: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(BIN);
+    command.env("CI", "true").env_remove("NO_COLOR");
+    snipcheck_with(cwd, args, &mut command)
+}
+
+fn snipcheck_with(cwd: &Path, args: &[&str], command: &mut Command) -> Run {
     let started = Instant::now();
-    let output = Command::new(BIN)
+    let output = command
         .args(args)
         .current_dir(cwd)
         .output()
