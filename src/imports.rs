@@ -9,10 +9,21 @@
 
 use std::collections::BTreeSet;
 
-/// The modules `code` imports, dotted names included (`concurrent.futures`).
+/// The modules `code` imports, dotted names included (`concurrent.futures`). Top-level
+/// `await` counts as `asyncio`: the harness runs such a block as `python -m asyncio` does.
 pub fn scan(code: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for line in code.lines() {
+        let unprompted = line.strip_prefix(">>> ").unwrap_or(line);
+        let top_level = !unprompted.starts_with([' ', '\t']);
+        let awaits = unprompted.starts_with("await ")
+            || unprompted.contains(" await ")
+            || unprompted.contains("(await ")
+            || unprompted.starts_with("async with ")
+            || unprompted.starts_with("async for ");
+        if top_level && awaits && !unprompted.starts_with('#') {
+            found.insert("asyncio".to_owned());
+        }
         let line = line.trim_start();
         let line = line
             .strip_prefix(">>>")
@@ -84,6 +95,22 @@ mod tests {
                 "textwrap"
             ]
         );
+    }
+
+    #[test]
+    fn top_level_await_needs_asyncio() {
+        for code in [
+            "await main()\n",
+            "result = await fetch()\n",
+            ">>> await x\n",
+        ] {
+            assert_eq!(
+                scan(code).into_iter().collect::<Vec<_>>(),
+                ["asyncio"],
+                "{code}"
+            );
+        }
+        assert!(scan("async def f():\n    await g()\n").is_empty());
     }
 
     #[test]

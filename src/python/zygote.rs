@@ -43,28 +43,37 @@ fn serve(setup: &crate::runner::Setup) -> anyhow::Result<()> {
     let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
     super::redirect_stdin_to_null().map_err(anyhow::Error::msg)?;
     let network = sandbox::prepare_network();
+    // SAFETY: plain getter.
+    let run = format!("snipcheck-{}", unsafe { libc::getpid() });
+    // The cgroup move waits for an RCU grace period: let it happen while the interpreter
+    // starts. The thread is joined before anything forks, so forks see one thread.
+    let cgroups = {
+        let run = run.clone();
+        let slots = slots.max(1);
+        std::thread::spawn(move || sandbox::join_cgroups(&run, &Limits::default(), slots))
+    };
     super::initialize().map_err(anyhow::Error::msg)?;
     Python::attach(|py| -> anyhow::Result<()> {
         let harness = super::load_harness(py)?;
         let sys = py.import("sys")?;
+        let cgroups = cgroups
+            .join()
+            .map_err(|_| anyhow::anyhow!("the cgroup thread panicked"))?;
         if !setup.preload.is_empty() {
             harness.call_method1("preload", (setup.preload.clone(),))?;
-            // Forking is only safe while the zygote has a single thread.
-            let threads = std::fs::read_dir("/proc/self/task").map_or(1, Iterator::count);
-            anyhow::ensure!(
-                threads == 1,
-                "preloading {:?} started a thread; the zygote must stay single-threaded",
-                setup.preload
-            );
         }
+        // Forking is only safe while the zygote has a single thread.
+        let threads = std::fs::read_dir("/proc/self/task").map_or(1, Iterator::count);
+        anyhow::ensure!(
+            threads == 1,
+            "the zygote has {threads} threads before forking (preloaded: {:?}); it must stay single-threaded",
+            setup.preload
+        );
         let mut sys_path: Vec<String> = sys.getattr("path")?.extract()?;
         sys_path.extend(setup.read_only.iter().map(|p| p.display().to_string()));
         let python: String = sys.getattr("version")?.extract::<String>()?;
         let python = python.split_whitespace().next().unwrap_or("").to_owned();
-        // SAFETY: plain getter.
-        let run = format!("snipcheck-{}", unsafe { libc::getpid() });
-        let prepared =
-            sandbox::prepare(network, &sys_path, &run, &Limits::default(), slots.max(1))?;
+        let prepared = sandbox::prepare(network, cgroups, &sys_path)?;
         control::send(
             &control,
             &Reply::Ready {

@@ -168,13 +168,53 @@ fn enter_user_namespace() -> Result<()> {
     Ok(())
 }
 
-/// Prepares everything else once the interpreter is up, given its `sys.path`.
+/// Creates the run's v1 memory and pids cgroups and moves the calling process into them (as
+/// root; otherwise the layer is unavailable). Moving a process between v1 cgroups waits for an
+/// RCU grace period (10-15 ms here), so the zygote runs this on a short-lived thread while its
+/// interpreter starts, and joins the thread before it forks anything.
+pub fn join_cgroups(run: &str, limits: &Limits, slots: u64) -> (Layer, Option<cgroup::Cgroups>) {
+    // SAFETY: plain getter.
+    if unsafe { libc::geteuid() } != 0 {
+        let layer = Layer::new(
+            "cgroup",
+            LayerStatus::Unavailable,
+            "not root: cgroups are not writable; memory is bounded by RLIMIT_AS only",
+        );
+        return (layer, None);
+    }
+    let memory = limits
+        .memory_bytes
+        .saturating_mul(slots)
+        .saturating_add(ZYGOTE_MEMORY);
+    let tasks = u64::from(limits.max_tasks)
+        .saturating_mul(slots)
+        .saturating_add(16);
+    match cgroup::Cgroups::create_and_join(run, memory, tasks) {
+        Ok(groups) => {
+            let layer = Layer::new(
+                "cgroup",
+                LayerStatus::Active,
+                format!(
+                    "the run's v1 memory group ({} MiB in all, memfd and tmpfs included) and pids group ({tasks} tasks in all)",
+                    memory >> 20
+                ),
+            );
+            (layer, Some(groups))
+        }
+        Err(err) => (
+            Layer::new("cgroup", LayerStatus::Unavailable, format!("{err:#}")),
+            None,
+        ),
+    }
+}
+
+/// Prepares everything else once the interpreter is up, given its `sys.path` (plus the
+/// venv's directories): the layers as they will apply, the read-only paths, the compiled
+/// seccomp filters, and the cgroups [`join_cgroups`] joined.
 pub fn prepare(
     network: Layer,
+    cgroups: (Layer, Option<cgroup::Cgroups>),
     sys_path: &[String],
-    run: &str,
-    limits: &Limits,
-    slots: u64,
 ) -> Result<Prepared> {
     // SAFETY: plain getters.
     let (root, zygote_pid) = unsafe { (libc::geteuid() == 0, libc::getpid()) };
@@ -213,43 +253,8 @@ pub fn prepare(
             "needs root or a user namespace; scratch disk use is bounded only per file (RLIMIT_FSIZE)",
         )
     });
-    let cgroups = if root {
-        let memory = limits
-            .memory_bytes
-            .saturating_mul(slots)
-            .saturating_add(ZYGOTE_MEMORY);
-        let tasks = u64::from(limits.max_tasks)
-            .saturating_mul(slots)
-            .saturating_add(16);
-        match cgroup::Cgroups::create_and_join(run, memory, tasks) {
-            Ok(groups) => {
-                layers.push(Layer::new(
-                    "cgroup",
-                    LayerStatus::Active,
-                    format!(
-                        "the run's v1 memory group ({} MiB in all, memfd and tmpfs included) and pids group ({tasks} tasks in all)",
-                        memory >> 20
-                    ),
-                ));
-                Some(groups)
-            }
-            Err(err) => {
-                layers.push(Layer::new(
-                    "cgroup",
-                    LayerStatus::Unavailable,
-                    format!("{err:#}"),
-                ));
-                None
-            }
-        }
-    } else {
-        layers.push(Layer::new(
-            "cgroup",
-            LayerStatus::Unavailable,
-            "not root: cgroups are not writable; memory is bounded by RLIMIT_AS only",
-        ));
-        None
-    };
+    let (cgroup_layer, cgroups) = cgroups;
+    layers.push(cgroup_layer);
     layers.push(Layer::new(
         "rlimits",
         LayerStatus::Active,
