@@ -33,6 +33,7 @@ fn main() {
         unterminated: false,
         directives: None,
         output: None,
+        setup: None,
     };
     // Warm up, and make sure the measured path is the real one: every layer applied, the
     // claim judged from a real run.

@@ -49,6 +49,9 @@ pub struct Block {
     /// A code block right after this one, under a label paragraph such as `Output:` or
     /// `**Answer:**`: what the whole block prints (or the traceback it ends with).
     pub output: Option<OutputBlock>,
+    /// Code the document says runs before the block (Sphinx's `.. testsetup::` for `doctest`
+    /// and `testcode` blocks): run first, like a config prelude, and shown as one.
+    pub setup: Option<String>,
 }
 
 /// The expected output of a Python block, written as a block of its own below a label.
@@ -431,6 +434,7 @@ fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                     code: String::new(),
                     unterminated: !is_closed(&text[range.clone()]),
                     output: None,
+                    setup: None,
                 });
             }
             Event::Text(t) if open.is_some() => {

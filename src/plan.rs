@@ -82,13 +82,26 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
             } else {
                 format!("{}/{slug}-{count}", document.name)
             };
-            let settings = merge(
+            let mut settings = merge(
                 config.snippets.get(&id).cloned(),
                 block.directives.as_ref(),
                 &id,
                 document,
                 config,
             )?;
+            if let Some(setup) = &block.setup {
+                // The document's own setup code (Sphinx's testsetup) runs first, then any
+                // prelude from the config.
+                let line = block.fence_line;
+                let settings = settings.get_or_insert_with(|| SnippetSettings {
+                    line,
+                    ..SnippetSettings::default()
+                });
+                settings.prelude = Some(match settings.prelude.take() {
+                    Some(prelude) => format!("{setup}\n{prelude}"),
+                    None => setup.clone(),
+                });
+            }
             snippets.push(Snippet {
                 settings,
                 id,

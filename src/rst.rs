@@ -78,7 +78,6 @@ const OPAQUE_DIRECTIVES: &[&str] = &[
     "ipython",
     "jupyter-execute",
     "code-cell",
-    "testsetup",
     "testcleanup",
 ];
 
@@ -134,6 +133,16 @@ pub fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     };
     reader.body(&lines, 0);
     document::dangling(&mut reader.pending, &mut reader.problems);
+    // As Sphinx's doctest extension runs a group's setup code before its tests (groups are
+    // not told apart: every setup applies to every test, as with the `*` group).
+    if !reader.setup.is_empty() {
+        let setup = reader.setup.join("\n");
+        for &i in &reader.tested {
+            if let Some(block) = reader.blocks.get_mut(i) {
+                block.setup = Some(setup.clone());
+            }
+        }
+    }
     (reader.blocks, reader.problems)
 }
 
@@ -210,6 +219,11 @@ struct Reader {
     highlight: Option<String>,
     testcode: TestCode,
     after: After,
+    /// The code of the file's `.. testsetup::` directives, in order.
+    setup: Vec<String>,
+    /// The blocks Sphinx's doctest extension tests (`doctest`, `testcode`): the setup runs
+    /// before each of them.
+    tested: Vec<usize>,
 }
 
 impl Reader {
@@ -352,15 +366,16 @@ impl Reader {
             "code-block" | "code" | "sourcecode" => self.code(name, argument, first, rest),
             "doctest" => match content(name, first, rest) {
                 Ok(content) => {
-                    self.python("pycon", first.no, &content);
+                    let index = self.python("pycon", first.no, &content);
+                    self.tested.extend(index);
                 }
                 Err(problem) => self.broken(problem),
             },
             "testcode" => match content(name, first, rest) {
                 Ok(content) => {
-                    self.testcode = self
-                        .python("python", first.no, &content)
-                        .map_or(TestCode::Broken, TestCode::Block);
+                    let index = self.python("python", first.no, &content);
+                    self.tested.extend(index);
+                    self.testcode = index.map_or(TestCode::Broken, TestCode::Block);
                 }
                 Err(problem) => {
                     self.broken(problem);
@@ -368,6 +383,13 @@ impl Reader {
                 }
             },
             "testoutput" => self.testoutput(first, rest),
+            "testsetup" => {
+                match content(name, first, rest) {
+                    Ok(content) => self.setup.push(joined(trimmed(&content))),
+                    Err(problem) => self.broken(problem),
+                }
+                self.other();
+            }
             "highlight" => {
                 self.highlight = argument.split_whitespace().next().map(str::to_owned);
             }
@@ -487,6 +509,7 @@ impl Reader {
             unterminated: false,
             directives,
             output: None,
+            setup: None,
         });
         let index = self.blocks.len() - 1;
         self.after = After::Python(index);
@@ -906,6 +929,36 @@ After.
         );
         assert_eq!(d.blocks[0].fence_line.get(), 1);
         assert!(crate::plan::is_interactive(&d.blocks[0]));
+    }
+
+    #[test]
+    fn testsetup_code_runs_before_doctest_and_testcode_blocks_only() {
+        let d = doc("\
+.. doctest::
+
+   >>> x + 1
+   3
+
+.. testsetup::
+
+   x = 2
+
+.. testcode::
+
+   print(x)
+
+.. code-block:: python
+
+   print(x)
+
+.. testsetup::
+");
+        let setups: Vec<Option<&str>> = d.blocks.iter().map(|b| b.setup.as_deref()).collect();
+        // Sphinx runs a group's setup before each of its tests, wherever the setup stands.
+        assert_eq!(setups, [Some("x = 2\n"), Some("x = 2\n"), None]);
+        // An empty testsetup is a problem with its line, like any empty directive.
+        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+        assert_eq!(d.problems[0].line.get(), 18);
     }
 
     #[test]

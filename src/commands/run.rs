@@ -94,6 +94,7 @@ fn target(args: &RunArgs) -> Result<(Job, Block, Option<config::SnippetSettings>
             unterminated: false,
             directives: None,
             output: None,
+            setup: None,
         };
         let job = Job::new(args.target.clone(), LineNo::FIRST, code, timeout);
         return Ok((job, block, None));

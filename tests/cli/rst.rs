@@ -352,3 +352,26 @@ fn the_html_report_shows_rst_as_escaped_text_with_annotated_blocks() {
     // The shell literal block stays text.
     assert!(page.contains("    $ python3 -c &quot;print(1)&quot;"));
 }
+
+#[test]
+fn testsetup_code_runs_before_sphinx_tests_and_shows_as_a_prelude() {
+    let dir = empty_dir();
+    let text = "Setup\n=====\n\n.. testsetup::\n\n   import math\n   base = 10\n\n.. doctest::\n\n   >>> math.sqrt(base * 10)\n   10.0\n\n.. testcode::\n\n   print(base + 1)\n\n.. testoutput::\n\n   11\n\n.. code-block:: python\n\n   print(\"base\" in globals())  # False\n";
+    std::fs::write(dir.path().join("setup.rst"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "setup.rst"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    assert_summary(&report, 1, 3, [3, 0, 0, 0], 0);
+    for id in ["setup/setup", "setup/setup-2"] {
+        assert_eq!(
+            snippet(&report, id)["settings"]["prelude"],
+            "import math\nbase = 10\n",
+            "{id}"
+        );
+    }
+    // A plain code-block is not one of Sphinx's tests: no setup, its own namespace.
+    assert_eq!(snippet(&report, "setup/setup-3")["settings"], Value::Null);
+}
