@@ -89,7 +89,7 @@ pub(super) fn body(out: &mut String, d: usize, snippet: &SnippetReport, claim: &
 pub(super) fn traceback(out: &mut String, text: &str) {
     let _ = writeln!(
         out,
-        "<figure class=\"traceback\"><figcaption>traceback (Markdown line numbers)</figcaption><pre>{}</pre></figure>",
+        "<figure class=\"traceback\"><figcaption>traceback (line numbers of the notes file)</figcaption><pre>{}</pre></figure>",
         escape(text.trim_end())
     );
 }
