@@ -415,7 +415,7 @@ fn every_fixture_report_marks_every_claim_on_its_line() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
         let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "md") {
+        if path.extension().is_none_or(|e| e != "md" && e != "rst") {
             continue;
         }
         let fixture = path.display().to_string();
