@@ -78,7 +78,8 @@ pub const OUTPUT_LABELS: &[&str] = &[
 ];
 
 /// Whether a paragraph's text is an output label.
-/// A qualifier in parentheses (`Output (Python 3.x):`, `**Output:** (Python 2)`) is allowed.
+/// A qualifier in parentheses (`Output (Python 3.x):`, `**Output:** (Python 2)`) is allowed,
+/// and so is a sentence ending in "the following output:".
 pub fn is_output_label(text: &str) -> bool {
     let cleaned: String = text
         .chars()
@@ -91,7 +92,8 @@ pub fn is_output_label(text: &str) -> bool {
     {
         label = label[..open].trim().trim_end_matches(':').trim();
     }
-    OUTPUT_LABELS.contains(&label)
+    // A sentence that announces it: "This produces the following output:".
+    OUTPUT_LABELS.contains(&label) || label.ends_with("the following output")
 }
 
 /// Whether an output label says its output is another Python's (`Output (Python 2.x):`): the
@@ -570,6 +572,31 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         extract(Path::new("notes/t.md"), text.as_bytes())
+    }
+
+    #[test]
+    fn output_labels() {
+        for label in [
+            "Output:",
+            "**Output:**",
+            "*Expected output*:",
+            "**Answer:**",
+            "**Output (Python 3.x):**",
+            "**Output:** (on Python 3.8)",
+            "This produces the following output:",
+            "produces the following output (note that the initial newline is not included):",
+        ] {
+            assert!(is_output_label(label), "{label}");
+        }
+        for prose in [
+            "The output of this loop depends on the order:",
+            "Output is written to a file.",
+            "Run it and check the output",
+        ] {
+            assert!(!is_output_label(prose), "{prose}");
+        }
+        assert!(names_python_2("**Output (Python 2.x):**"));
+        assert!(!names_python_2("**Output (Python 3.x):**"));
     }
 
     #[test]

@@ -514,7 +514,7 @@ impl Watcher {
                         }
                     }
                     min_free.fetch_min(tmp_free(), Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(10));
+                    std::thread::sleep(Duration::from_millis(2));
                 }
             })
         };
@@ -659,11 +659,13 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
         !stdout.contains(SECRET_VALUE) && !stderr.contains(SECRET_VALUE),
         "{case}: the runner's secret environment value leaked into the report"
     );
-    // The watcher must have seen the zygote, or the checks below would prove nothing.
+    // The watcher must have seen the zygote, or the checks below would prove nothing. The
+    // runner starts no process but the zygote, so any process of its tree is the zygote or
+    // one of its children; a run can be over within a few samples, and the zygote may then
+    // only have been seen between its fork and its exec (with the runner's command line).
     assert!(
-        seen.values()
-            .any(|(_, cmd)| cmd.get(1).is_some_and(|a| a == "worker")),
-        "{case}: never saw the runner's zygote (seen: {seen:?})"
+        !seen.is_empty(),
+        "{case}: never saw the runner's zygote or any of its children"
     );
     // Everything the run started (zygote, children) is gone now that the runner exited.
     let deadline = Instant::now() + Duration::from_secs(2);
