@@ -24,6 +24,9 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Problems that concern the whole file (e.g. it is not UTF-8).
     pub problems: Vec<Problem>,
+    /// `snipcheck-namespace: section` (or `snipcheck:` then `namespace: section`) in the
+    /// Markdown front matter, with its line.
+    pub namespace: Option<(LineNo, crate::config::Namespace)>,
 }
 
 /// A fenced Python code block (in reStructuredText: a Python `code-block`, `doctest`,
@@ -254,6 +257,7 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
         name,
         blocks: Vec::new(),
         problems: Vec::new(),
+        namespace: None,
     };
     let text = match decode(bytes) {
         Ok(text) => text,
@@ -265,11 +269,60 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
     let (blocks, problems) = if is_rst(path) {
         crate::rst::blocks(text)
     } else {
+        match front_matter_namespace(text) {
+            Ok(namespace) => document.namespace = namespace,
+            Err(problem) => document.problems.push(problem),
+        }
         blocks(text)
     };
     document.blocks = blocks;
     document.problems.extend(problems);
     document
+}
+
+/// The `namespace` a Markdown file's YAML front matter sets for snipcheck: a top-level
+/// `snipcheck-namespace: VALUE`, or `namespace: VALUE` indented under a top-level `snipcheck:`.
+/// Only these keys are read (snipcheck does not parse YAML at large); a bad value is a problem
+/// naming its line.
+fn front_matter_namespace(
+    text: &str,
+) -> Result<Option<(LineNo, crate::config::Namespace)>, Problem> {
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return Ok(None);
+    }
+    let mut under_snipcheck = false;
+    for (index, line) in lines.enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim_end() == "---" || line.trim_end() == "..." {
+            break;
+        }
+        let number = LineNo::new(u32::try_from(index + 2).unwrap_or(u32::MAX));
+        let indented = line.starts_with([' ', '\t']);
+        if !indented {
+            under_snipcheck = line.trim_end() == "snipcheck:";
+        }
+        let value = if !indented {
+            line.strip_prefix("snipcheck-namespace:")
+        } else if under_snipcheck {
+            line.trim_start().strip_prefix("namespace:")
+        } else {
+            None
+        };
+        if let Some(value) = value {
+            let value = value.trim().trim_matches(['"', '\'']);
+            return match crate::config::Namespace::parse(value) {
+                Some(namespace) => Ok(Some((number, namespace))),
+                None => Err(Problem {
+                    line: number,
+                    message: format!(
+                        "invalid snipcheck front matter: namespace must be block, section or document, got {value:?}"
+                    ),
+                }),
+            };
+        }
+    }
+    Ok(None)
 }
 
 /// Whether a path names a reStructuredText file (`.rst`, `.rest`, any case).
@@ -572,6 +625,26 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         extract(Path::new("notes/t.md"), text.as_bytes())
+    }
+
+    #[test]
+    fn front_matter_sets_the_namespace() {
+        use crate::config::Namespace;
+        let flat = doc("---\ntitle: Cheats\nsnipcheck-namespace: section\n---\n# A\n");
+        assert_eq!(flat.namespace, Some((LineNo::new(3), Namespace::Section)));
+        let nested = doc("---\nsnipcheck:\n  namespace: \"document\"\ntags: [a]\n---\n");
+        assert_eq!(
+            nested.namespace,
+            Some((LineNo::new(3), Namespace::Document))
+        );
+        // Only under `snipcheck:`, only in the front matter.
+        let other = doc("---\nbuild:\n  namespace: document\n---\nsnipcheck-namespace: section\n");
+        assert_eq!(other.namespace, None);
+        let bad = doc("---\nsnipcheck-namespace: chapter\n---\n");
+        assert_eq!(bad.namespace, None);
+        assert_eq!(bad.problems.len(), 1);
+        assert_eq!(bad.problems[0].line.get(), 2);
+        assert!(bad.problems[0].message.contains("chapter"));
     }
 
     #[test]

@@ -228,11 +228,19 @@ fn share_namespaces(
                 .iter()
                 .take_while(|s| s.document == document)
                 .count();
-        let declared = snippets[start]
+        let directive = snippets[start]
             .block
             .directives
             .as_ref()
-            .and_then(|d| d.namespace);
+            .and_then(|d| d.namespace.map(|n| (d.line, n)));
+        let declared = match (directive, documents[document].namespace) {
+            (Some((line, _)), Some((front, _))) => bail!(
+                "{}: `namespace` is set both in the front matter (line {front}) and by a directive (line {line}); keep one",
+                documents[document].path.display()
+            ),
+            (Some((_, namespace)), None) | (None, Some((_, namespace))) => Some(namespace),
+            (None, None) => None,
+        };
         for later in &snippets[start + 1..end] {
             if let Some(d) = later
                 .block

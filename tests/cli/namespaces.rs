@@ -131,3 +131,32 @@ fn a_nested_print_claim_belongs_to_its_own_block_in_a_shared_namespace() {
     );
     assert_eq!(all_claims(&report).len(), 2);
 }
+
+#[test]
+fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_an_error() {
+    let dir = empty_dir();
+    let text = "---\ntitle: Cheat sheet\nsnipcheck-namespace: document\n---\n\n# A\n\n```python\nx = 1\n```\n\n# B\n\n```python\nprint(x + 1)  # 2\n```\n";
+    std::fs::write(dir.path().join("front.md"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "front.md"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    assert_claim(
+        claim_on(&report, line_of(text, "print(x + 1)")),
+        "output",
+        "pass",
+        "2",
+    );
+
+    let both = text.replace("# A\n\n", "# A\n\n<!-- snipcheck: namespace=section -->\n");
+    std::fs::write(dir.path().join("both.md"), both).expect("write doc");
+    let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "both.md"]);
+    assert_eq!(run.code, EXIT_ERROR, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("front matter (line 3)") && run.stderr.contains("directive (line 8)"),
+        "{}",
+        run.stderr
+    );
+}
