@@ -16,10 +16,10 @@ use crate::config::SnippetSettings;
 use crate::document::Block;
 use crate::line::LineNo;
 use crate::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a claim is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClaimKind {
     /// What the statement printed.
@@ -31,7 +31,7 @@ pub enum ClaimKind {
 }
 
 /// The judgment on one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The claim equals what happened (commentary after it allowed).
@@ -49,7 +49,7 @@ pub enum Verdict {
 }
 
 /// One claim with its verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckedClaim {
     /// Markdown line of the statement.
     pub line: LineNo,
@@ -99,7 +99,7 @@ impl CheckedClaim {
 }
 
 /// How a snippet's run ended, as one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutcomeKind {
     /// Every statement ran and none raised.

@@ -102,7 +102,6 @@ pub struct SnippetReport {
     /// The section title.
     pub section: Option<String>,
     /// How the run ended.
-    #[serde(deserialize_with = "super::merge::de::outcome")]
     pub outcome: OutcomeKind,
     /// The error that ended or marred it.
     #[serde(deserialize_with = "super::merge::de::error")]
@@ -112,7 +111,6 @@ pub struct SnippetReport {
     /// Settings from `snipcheck.toml` that applied.
     pub settings: Option<AppliedSettings>,
     /// The claims and their verdicts.
-    #[serde(deserialize_with = "super::merge::de::claims")]
     pub claims: Vec<CheckedClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
     #[serde(default, skip_serializing_if = "String::is_empty")]

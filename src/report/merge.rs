@@ -317,72 +317,12 @@ fn merge_generated<'a>(parts: impl Iterator<Item = &'a GeneratedReport>) -> Gene
     }
 }
 
-/// Deserialization of the report's fields whose types live in `check` and only serialize:
-/// serde's remote derives, kept here so `check` stays a module of judgments. The enum mirrors
-/// also derive `Serialize`, whose exhaustive match stops the build when `check` gains a variant
-/// they do not list; the struct mirrors construct the real structs, which stops the build when
-/// `check` gains a field.
+/// Deserialization of `SnippetError`, whose `expected_by` is a `&'static str` in `check` (one
+/// of a few fixed words) and whose traceback the JSON omits.
 pub(super) mod de {
-    use crate::check::{CheckedClaim, ClaimKind, NOT_PYTHON, OutcomeKind, SnippetError, Verdict};
+    use crate::check::{NOT_PYTHON, SnippetError};
     use crate::line::LineNo;
-    use serde::{Deserialize, Deserializer, Serialize};
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(remote = "OutcomeKind", rename_all = "kebab-case")]
-    pub(super) enum OutcomeKindDef {
-        Completed,
-        Raised,
-        Exited,
-        Timeout,
-        OutputLimit,
-        Memory,
-        Blocked,
-        SandboxFailed,
-        Tampered,
-        Crashed,
-        Unparsable,
-        SetupFailed,
-        Unterminated,
-        Skipped,
-        RunnerError,
-    }
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(remote = "ClaimKind", rename_all = "lowercase")]
-    pub(super) enum ClaimKindDef {
-        Output,
-        Value,
-        Exception,
-    }
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(remote = "Verdict", rename_all = "lowercase")]
-    pub(super) enum VerdictDef {
-        Pass,
-        Loose,
-        Fail,
-        Unchecked,
-        #[serde(rename = "not-run")]
-        NotRun,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(remote = "CheckedClaim")]
-    struct CheckedClaimDef {
-        line: LineNo,
-        claim_line: LineNo,
-        #[serde(with = "ClaimKindDef")]
-        kind: ClaimKind,
-        claimed: String,
-        actual: Option<String>,
-        #[serde(with = "VerdictDef")]
-        verdict: Verdict,
-        normalization: Option<String>,
-        reason: Option<String>,
-        after_error: bool,
-        #[serde(skip)]
-        source: String,
-    }
+    use serde::{Deserialize, Deserializer};
 
     /// `SnippetError` as the JSON has it (`expected_by` a word, no traceback).
     #[derive(Deserialize)]
@@ -419,13 +359,6 @@ pub(super) mod de {
         }
     }
 
-    /// `SnippetReport::outcome`.
-    pub(in crate::report) fn outcome<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<OutcomeKind, D::Error> {
-        OutcomeKindDef::deserialize(d)
-    }
-
     /// `SnippetReport::error`.
     pub(in crate::report) fn error<'de, D: Deserializer<'de>>(
         d: D,
@@ -434,24 +367,12 @@ pub(super) mod de {
             .map(SnippetErrorIn::into_error)
             .transpose()
     }
-
-    /// `SnippetReport::claims`.
-    pub(in crate::report) fn claims<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<CheckedClaim>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrap(#[serde(with = "CheckedClaimDef")] CheckedClaim);
-        Ok(Vec::<Wrap>::deserialize(d)?
-            .into_iter()
-            .map(|w| w.0)
-            .collect())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{NOT_PYTHON, OutcomeKind};
+    use crate::check::NOT_PYTHON;
     use serde_json::{Value, json};
 
     fn snippet(id: &str, line: u32, verdict: &str) -> Value {
@@ -636,30 +557,7 @@ mod tests {
     }
 
     #[test]
-    fn every_outcome_and_expected_by_word_reads_back() {
-        use OutcomeKind::*;
-        let every = [
-            Completed,
-            Raised,
-            Exited,
-            Timeout,
-            OutputLimit,
-            Memory,
-            Blocked,
-            SandboxFailed,
-            Tampered,
-            Crashed,
-            Unparsable,
-            SetupFailed,
-            Unterminated,
-            Skipped,
-            RunnerError,
-        ];
-        for kind in every {
-            let text = serde_json::to_string(&kind).expect("serializes");
-            let mut d = serde_json::Deserializer::from_str(&text);
-            assert_eq!(de::outcome(&mut d).expect(&text), kind);
-        }
+    fn every_expected_by_word_reads_back() {
         for word in ["claim", "config", NOT_PYTHON] {
             let mut value = snippet("n/a", 1, "pass");
             value["error"]["expected_by"] = json!(word);
