@@ -210,7 +210,49 @@ impl Report {
     }
 }
 
+/// How a snippet stands, as every report labels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// An unexpected error, a failing or unchecked claim, a loose one under `--strict`, or a
+    /// failing snapshot.
+    Failed,
+    /// Not run on purpose (`skip`).
+    Skipped,
+    /// Not valid Python 3, reported without failing.
+    NotPython,
+    /// Every claim holds, some only after a normalization.
+    Loose,
+    /// Every claim holds.
+    Ok,
+}
+
 impl SnippetReport {
+    /// How the snippet stands (`strict`: `--strict`, loose claims fail).
+    pub fn standing(&self, strict: bool) -> Standing {
+        let loose = self.claims.iter().any(|c| c.verdict == Verdict::Loose);
+        let failed = self.is_unexpected_error()
+            || self
+                .claims
+                .iter()
+                .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
+            || (strict && loose)
+            || self
+                .snapshot
+                .as_ref()
+                .is_some_and(SnapshotReport::is_failure);
+        if failed {
+            Standing::Failed
+        } else if self.outcome == OutcomeKind::Skipped {
+            Standing::Skipped
+        } else if self.outcome == OutcomeKind::Unparsable {
+            Standing::NotPython
+        } else if loose {
+            Standing::Loose
+        } else {
+            Standing::Ok
+        }
+    }
+
     /// Whether this snippet has an unexpected error.
     pub fn is_unexpected_error(&self) -> bool {
         self.missing_expected_error.is_some()

@@ -2,7 +2,7 @@
 //! and a summary line. Every detail starts with `path:line` so editors and terminals can jump
 //! to the Markdown line.
 
-use super::{Report, SnippetReport};
+use super::{Report, SnippetReport, Standing};
 use crate::check::{CheckedClaim, Verdict};
 use std::fmt::Write;
 
@@ -122,25 +122,11 @@ pub(crate) fn paint(text: &str, color: &str, colors: bool) -> String {
 }
 
 fn label(snippet: &SnippetReport, strict: bool, colors: bool) -> String {
-    let loose = snippet.claims.iter().any(|c| c.verdict == Verdict::Loose);
-    let failed = snippet.is_unexpected_error()
-        || snippet
-            .claims
-            .iter()
-            .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
-        || (strict && loose)
-        || snippet.snapshot.as_ref().is_some_and(|s| s.is_failure());
-    if failed {
-        paint("FAIL ", RED, colors)
-    } else if matches!(
-        snippet.outcome,
-        crate::check::OutcomeKind::Skipped | crate::check::OutcomeKind::Unparsable
-    ) {
-        paint("skip ", YELLOW, colors)
-    } else if loose {
-        paint("loose", YELLOW, colors)
-    } else {
-        paint("ok   ", GREEN, colors)
+    match snippet.standing(strict) {
+        Standing::Failed => paint("FAIL ", RED, colors),
+        Standing::Skipped | Standing::NotPython => paint("skip ", YELLOW, colors),
+        Standing::Loose => paint("loose", YELLOW, colors),
+        Standing::Ok => paint("ok   ", GREEN, colors),
     }
 }
 

@@ -15,6 +15,6 @@ pub mod merge;
 mod snapshots;
 
 pub use build::{
-    AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, Summary, build,
+    AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, Standing, Summary, build,
 };
 pub use snapshots::{FileReport, GeneratedReport, SnapshotReport, SnapshotState};

@@ -7,7 +7,7 @@ use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
 use crate::check::{OutcomeKind, Verdict};
 use crate::document::is_python;
 use crate::line::LineNo;
-use crate::report::{SnapshotState, SnippetReport};
+use crate::report::{SnapshotState, SnippetReport, Standing};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
 
@@ -408,24 +408,12 @@ fn settings(out: &mut String, snippet: &SnippetReport) {
 
 /// The snippet's status class and badge text (icon and word), as the human report labels it.
 fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str) {
-    let loose = snippet.claims.iter().any(|c| c.verdict == Verdict::Loose);
-    let failed = snippet.is_unexpected_error()
-        || snippet
-            .claims
-            .iter()
-            .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
-        || (strict && loose)
-        || snippet.snapshot.as_ref().is_some_and(|s| s.is_failure());
-    if failed {
-        ("fail", "✗ FAIL")
-    } else if snippet.outcome == OutcomeKind::Skipped {
-        ("skip", "⤼ skipped")
-    } else if snippet.outcome == OutcomeKind::Unparsable {
-        ("skip", "⤼ not Python 3")
-    } else if loose {
-        ("loose", "≈ loose")
-    } else {
-        ("pass", "✓ ok")
+    match snippet.standing(strict) {
+        Standing::Failed => ("fail", "✗ FAIL"),
+        Standing::Skipped => ("skip", "⤼ skipped"),
+        Standing::NotPython => ("skip", "⤼ not Python 3"),
+        Standing::Loose => ("loose", "≈ loose"),
+        Standing::Ok => ("pass", "✓ ok"),
     }
 }
 
