@@ -13,6 +13,7 @@ use crate::report::{self, Report};
 use crate::venv::{self, Venv};
 use crate::{environment, imports, python, runner};
 use anyhow::{Context, Result, bail};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -233,12 +234,13 @@ pub fn execute_partitioned(
         layers: Vec::new(),
     };
     if !jobs.is_empty() {
-        let setup = setup(parallelism, &jobs, venv.as_ref());
+        let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
+        let setup = setup_for(parallelism, &jobs, &needs, venv.as_ref());
         let zygote = runner::Zygote::start_setup(&setup)?;
         observer.started(jobs.len());
         // Likely-slow snippets start first, so that none is left running alone at the end;
         // results go back to document order.
-        let order = dispatch_order(&jobs, &setup.preload);
+        let order = dispatch_order(&needs, &setup.preload);
         let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
         let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
         for (&k, outcome) in order.iter().zip(finished) {
@@ -284,26 +286,42 @@ pub fn execute_partitioned(
 /// its scratch dir). A module imported by at most `slots` jobs is cheaper to import in those
 /// children, side by side, than once in the zygote, where every child waits for it.
 pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner::Setup {
-    let mut importers: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut shadowed = std::collections::BTreeSet::new();
-    for job in jobs {
-        let mut names = std::collections::BTreeSet::new();
-        let cells = job.context.iter().map(|c| c.code.as_str());
-        for code in std::iter::once(job.code.as_str())
-            .chain(job.prelude.as_deref())
-            .chain(cells)
-        {
-            names.extend(imports::scan(code));
-        }
-        if job.interactive || job.context.iter().any(|c| c.interactive) {
-            // The harness runs sessions with CPython's doctest.
-            names.insert("doctest".to_owned());
-        }
-        for name in names {
-            *importers.entry(name).or_default() += 1;
-        }
-        shadowed.extend(imports::shadowed_by_files(job.files.keys()));
+    let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
+    setup_for(slots, jobs, &needs, venv)
+}
+
+/// The modules a job's child will import: its code's, its prelude's and its context cells'
+/// imports, and `doctest` when it runs a session (the harness runs sessions with it).
+fn modules_needed(job: &runner::Job) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let cells = job.context.iter().map(|c| c.code.as_str());
+    for code in std::iter::once(job.code.as_str())
+        .chain(job.prelude.as_deref())
+        .chain(cells)
+    {
+        names.extend(imports::scan(code));
     }
+    if job.interactive || job.context.iter().any(|c| c.interactive) {
+        names.insert("doctest".to_owned());
+    }
+    names
+}
+
+/// [`setup`] with each job's [`modules_needed`] already known.
+fn setup_for(
+    slots: usize,
+    jobs: &[runner::Job],
+    needs: &[BTreeSet<String>],
+    venv: Option<&Venv>,
+) -> runner::Setup {
+    let mut importers: std::collections::BTreeMap<&str, usize> = Default::default();
+    for name in needs.iter().flatten() {
+        *importers.entry(name.as_str()).or_default() += 1;
+    }
+    let shadowed: BTreeSet<String> = jobs
+        .iter()
+        .flat_map(|job| imports::shadowed_by_files(job.files.keys()))
+        .collect();
     runner::Setup {
         slots,
         read_only: venv.map(Venv::read_only).unwrap_or_default(),
@@ -312,7 +330,7 @@ pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner:
             .filter(|(name, count)| {
                 *count > slots.max(1) && !shadowed.contains(name.split('.').next().unwrap_or(name))
             })
-            .map(|(name, _)| name)
+            .map(|(name, _)| name.to_owned())
             .collect(),
     }
 }
@@ -362,23 +380,20 @@ const LOADED_IN_ZYGOTE: &[&str] = &[
 /// The order to start `jobs` in: the ones that import more modules the children must load
 /// themselves first (a stable sort, so document order otherwise). A heuristic for scheduling
 /// only: every result is reported in document order.
-fn dispatch_order(jobs: &[runner::Job], preloaded: &[String]) -> Vec<usize> {
-    let cost = |job: &runner::Job| -> usize {
-        let mut names = imports::scan(&job.code);
-        for cell in &job.context {
-            names.extend(imports::scan(&cell.code));
-        }
-        let own = names
-            .iter()
-            .filter(|name| {
-                let top = name.split('.').next().unwrap_or(name);
-                !LOADED_IN_ZYGOTE.contains(&top) && !preloaded.iter().any(|p| p == *name)
-            })
-            .count();
-        own + usize::from(job.interactive && !preloaded.iter().any(|p| p == "doctest"))
-    };
-    let costs: Vec<usize> = jobs.iter().map(cost).collect();
-    let mut order: Vec<usize> = (0..jobs.len()).collect();
+fn dispatch_order(needs: &[BTreeSet<String>], preloaded: &[String]) -> Vec<usize> {
+    let costs: Vec<usize> = needs
+        .iter()
+        .map(|names| {
+            names
+                .iter()
+                .filter(|name| {
+                    let top = name.split('.').next().unwrap_or(name);
+                    !LOADED_IN_ZYGOTE.contains(&top) && !preloaded.iter().any(|p| p == *name)
+                })
+                .count()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..needs.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(costs[k]));
     order
 }
@@ -545,17 +560,18 @@ mod tests {
 
     #[test]
     fn snippets_that_load_modules_themselves_start_first() {
-        let jobs = vec![
+        let jobs = [
             job("print(1)"),
             job("import asyncio"),
             job("import json"),
             job("import asyncio, multiprocessing"),
             job("import sys"),
         ];
-        assert_eq!(dispatch_order(&jobs, &[]), [3, 1, 0, 2, 4]);
+        let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
+        assert_eq!(dispatch_order(&needs, &[]), [3, 1, 0, 2, 4]);
         // A preloaded module costs the child nothing.
         assert_eq!(
-            dispatch_order(&jobs, &["asyncio".to_owned()]),
+            dispatch_order(&needs, &["asyncio".to_owned()]),
             [3, 0, 1, 2, 4]
         );
     }
