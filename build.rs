@@ -12,7 +12,7 @@ use std::process::Command;
 /// zygote loads it (`marshal.loads`, well under a millisecond) instead of compiling 900 lines
 /// of Python at every start (about 10 ms). The same interpreter runs it, so the bytecode fits.
 fn compile_harness(python: &str) {
-    println!("cargo:rerun-if-changed=src/python/harness.py");
+    println!("cargo:rerun-if-changed=src/run/python/harness.py");
     let out = std::path::Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("harness.marshal");
     let status = Command::new(python)
@@ -20,14 +20,14 @@ fn compile_harness(python: &str) {
             "-I",
             "-c",
             "import marshal, sys\nsource = open(sys.argv[1], encoding='utf-8').read()\ncode = compile(source, '<snipcheck harness>', 'exec', dont_inherit=True)\nopen(sys.argv[2], 'wb').write(marshal.dumps(code))",
-            "src/python/harness.py",
+            "src/run/python/harness.py",
         ])
         .arg(&out)
         .status()
         .unwrap_or_else(|err| panic!("cannot run the pinned Python {python}: {err}"));
     assert!(
         status.success(),
-        "the pinned Python {python} failed to compile src/python/harness.py"
+        "the pinned Python {python} failed to compile src/run/python/harness.py"
     );
 }
 

@@ -5,11 +5,11 @@
 //! `cargo bench --bench overhead` (add `-- RUNS` to change the number of runs, default 300).
 //! Prints medians and ratios; the README quotes its latest output.
 
-use snipcheck::check;
-use snipcheck::document::Block;
+use snipcheck::judge;
 use snipcheck::line::LineNo;
-use snipcheck::runner::{Job, Zygote};
-use snipcheck::sandbox::LayerStatus;
+use snipcheck::read::document::Block;
+use snipcheck::run::runner::{Job, Zygote};
+use snipcheck::run::sandbox::LayerStatus;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -38,9 +38,9 @@ fn main() {
     // Warm up, and make sure the measured path is the real one: every layer applied, the
     // claim judged from a real run.
     let warm = zygote.run(&job);
-    let checked = check::check(&block, None, &warm);
+    let checked = judge::check(&block, None, &warm);
     assert_eq!(checked.claims.len(), 1, "{warm:#?}");
-    assert_eq!(checked.claims[0].verdict, check::Verdict::Pass, "{warm:#?}");
+    assert_eq!(checked.claims[0].verdict, judge::Verdict::Pass, "{warm:#?}");
     let active: Vec<&str> = warm
         .layers
         .iter()
@@ -52,7 +52,7 @@ fn main() {
     for _ in 0..runs {
         let start = Instant::now();
         let outcome = zygote.run(&job);
-        let checked = check::check(&block, None, &outcome);
+        let checked = judge::check(&block, None, &outcome);
         std::hint::black_box(serde_json::to_string(&checked).expect("serializes"));
         snipcheck_us.push(start.elapsed().as_secs_f64() * 1e6);
     }
@@ -64,7 +64,7 @@ fn main() {
     let parallel_us = start.elapsed().as_secs_f64() * 1e6 / runs as f64;
     assert!(outcomes.iter().all(|o| o.finished), "every run finished");
 
-    let baseline = Command::new(snipcheck::python::PYTHON_EXECUTABLE)
+    let baseline = Command::new(snipcheck::run::python::PYTHON_EXECUTABLE)
         .arg("-I")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/baseline.py"))
         .arg(runs.to_string())

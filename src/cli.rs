@@ -112,10 +112,10 @@ pub struct VerifyArgs {
     /// stays in one shard. Join the shards' `--format json` reports with `snipcheck report
     /// merge`.
     #[arg(long, value_name = "SCHEME:K/N", value_parser = parse_partition)]
-    pub partition: Option<crate::partition::Partition>,
+    pub partition: Option<crate::plan::partition::Partition>,
 }
 
-fn parse_partition(text: &str) -> Result<crate::partition::Partition, String> {
+fn parse_partition(text: &str) -> Result<crate::plan::partition::Partition, String> {
     text.parse()
 }
 

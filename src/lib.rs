@@ -7,30 +7,18 @@
 //! `Outcome`) → `check` (judgments: verdicts) → `report` (human, JSON).
 
 pub mod atomic;
-pub mod check;
-pub mod claim;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod directive;
-pub mod document;
 pub mod environment;
-pub mod generated;
-pub mod imports;
+pub mod files;
+pub mod judge;
 pub mod line;
-pub mod outcome;
-pub mod partition;
 pub mod pipeline;
 pub mod plan;
-pub mod progress;
-pub mod python;
+pub mod read;
 pub mod report;
-pub mod rst;
-pub mod runner;
-pub mod sandbox;
-pub mod snapshot;
-pub mod snippet_file;
-pub mod venv;
+pub mod run;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -50,7 +38,7 @@ pub fn main() -> ExitCode {
             slots,
             read_only,
             preload,
-        } => python::zygote_main(&runner::Setup {
+        } => run::python::zygote_main(&run::runner::Setup {
             slots: usize::try_from(slots).unwrap_or(usize::MAX),
             read_only,
             preload,

@@ -3,9 +3,9 @@
 
 use crate::cli::{DoctorArgs, Format};
 use crate::line::LineNo;
-use crate::python;
-use crate::runner::{Job, Zygote};
-use crate::sandbox::{Layer, LayerStatus};
+use crate::run::python;
+use crate::run::runner::{Job, Zygote};
+use crate::run::sandbox::{Layer, LayerStatus};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::io::Write;

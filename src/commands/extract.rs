@@ -3,9 +3,9 @@
 //! no Python: it stops the pipeline after planning.
 
 use crate::cli::ExtractArgs;
-use crate::generated::{self, Change};
+use crate::files::generated::{self, Change};
+use crate::files::snippets as snippet_file;
 use crate::pipeline::{self, Options};
-use crate::snippet_file;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 use std::io::Write;

@@ -4,13 +4,13 @@
 //! `loose` rung and whether it made them equal, and the exact command to rerun the snippet.
 //! Without a target: every failing or unchecked claim, and every unexpected snippet error.
 
-use crate::check::{self, CheckedClaim, Verdict};
 use crate::cli::InspectArgs;
+use crate::judge::{self, CheckedClaim, Verdict};
 use crate::line::LineNo;
-use crate::outcome::{Execution, Outcome};
 use crate::pipeline::{self, Options, Run};
 use crate::plan::Snippet;
 use crate::report::{SnippetReport, html};
+use crate::run::outcome::{Execution, Outcome};
 use annotate_snippets::{AnnotationKind, Level, Renderer};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -43,7 +43,7 @@ fn comments(run: &Run, target: &Target) -> Result<String> {
         }
         any_snippet = true;
         let path = run.documents[snippet.document].path.display().to_string();
-        for call in check::close_calls(outcome) {
+        for call in judge::close_calls(outcome) {
             shown += 1;
             let _ = writeln!(
                 out,
@@ -103,7 +103,7 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
         strict_parse: false,
         venv: args.run.venv.clone(),
     };
-    let progress = crate::progress::Progress::start("running snippets");
+    let progress = crate::report::progress::Progress::start("running snippets");
     let run = pipeline::execute_observed(&options, &progress)?;
     drop(progress);
     if args.comments {
@@ -295,10 +295,10 @@ fn render_claim(out: &mut String, run: &Run, i: usize, claim: &CheckedClaim) -> 
         let _ = writeln!(out, "  (identical)");
     }
     let _ = writeln!(out, "normalizations tried (the `loose` rung, each alone):");
-    for (name, normalize) in check::NORMALIZATIONS {
+    for (name, normalize) in judge::NORMALIZATIONS {
         let c = normalize(&claim.claimed, false);
         let a = normalize(actual, true);
-        let verdict = check::compare(&c, &a).verdict;
+        let verdict = judge::compare(&c, &a).verdict;
         let result = if verdict == Verdict::Pass {
             "equal after it"
         } else {
@@ -324,7 +324,7 @@ fn render_error(out: &mut String, run: &Run, i: usize) -> Result<()> {
         (None, None) => (
             format!(
                 "{}: no claims",
-                crate::snapshot::outcome_word(report.outcome)
+                crate::files::snapshot::outcome_word(report.outcome)
             ),
             snippet.block.fence_line,
         ),
@@ -348,7 +348,7 @@ fn render_error(out: &mut String, run: &Run, i: usize) -> Result<()> {
         "snippet: {} ({}) [{}]",
         report.id,
         report.path,
-        crate::snapshot::outcome_word(report.outcome)
+        crate::files::snapshot::outcome_word(report.outcome)
     );
     if let Some(error) = &report.error {
         stream(out, "traceback", &error.traceback);
@@ -445,9 +445,9 @@ fn stream(out: &mut String, label: &str, text: &str) {
 
 fn kind_word(claim: &CheckedClaim) -> &'static str {
     match claim.kind {
-        check::ClaimKind::Output => "output",
-        check::ClaimKind::Value => "value",
-        check::ClaimKind::Exception => "exception",
+        judge::ClaimKind::Output => "output",
+        judge::ClaimKind::Value => "value",
+        judge::ClaimKind::Exception => "exception",
     }
 }
 

@@ -1,13 +1,13 @@
 //! `snipcheck run FILE.py|ID`: one file or snippet in the sandbox, with its full transcript.
 
-use crate::check::{self, Verdict};
 use crate::cli::{Format, RunArgs};
 use crate::config;
-use crate::document::Block;
+use crate::judge::{self, Verdict};
 use crate::line::LineNo;
-use crate::outcome::Outcome;
 use crate::pipeline::{self, Options};
-use crate::runner::{Job, Zygote};
+use crate::read::document::Block;
+use crate::run::outcome::Outcome;
+use crate::run::runner::{Job, Zygote};
 use anyhow::{Context, Result, anyhow};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -18,19 +18,19 @@ use std::path::Path;
 pub fn run(args: &RunArgs) -> Result<bool> {
     let (mut job, block, settings) = target(args)?;
     let config = config::load(args.config.as_deref())?;
-    job.venv = crate::venv::resolve(
+    job.venv = crate::run::venv::resolve(
         args.venv.as_deref(),
         config.venv.as_deref().zip(config.path.as_deref()),
         crate::environment::virtual_env().as_deref(),
-        crate::python::PYTHON_VERSION,
+        crate::run::python::PYTHON_VERSION,
     )?;
-    let zygote = Zygote::start_setup(&pipeline::setup(
+    let zygote = Zygote::start_setup(&crate::run::schedule::setup(
         1,
         std::slice::from_ref(&job),
         job.venv.as_ref(),
     ))?;
     let outcome = zygote.run(&job);
-    let checked = check::check(&block, settings.as_ref(), &outcome);
+    let checked = judge::check(&block, settings.as_ref(), &outcome);
     let success = !checked.is_unexpected_error()
         && checked
             .claims
@@ -146,7 +146,7 @@ fn statements(outcome: &Outcome) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn human(job: &Job, python: &str, outcome: &Outcome, checked: &check::SnippetCheck) -> String {
+fn human(job: &Job, python: &str, outcome: &Outcome, checked: &judge::SnippetCheck) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "snipcheck run · Python {python} · {}", job.path);
     for statement in outcome.statements.as_deref().unwrap_or(&[]) {

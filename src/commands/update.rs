@@ -4,15 +4,15 @@
 //! `--accept-only ID` narrows it to those snippets (and removes nothing else).
 
 use crate::cli::UpdateArgs;
-use crate::generated::{self, Change, ChangeKind};
+use crate::files::generated::{self, Change, ChangeKind};
+use crate::files::{snapshot, snippets as snippet_file};
 use crate::pipeline::{self, Options};
-use crate::{snapshot, snippet_file};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 
 /// Regenerates the files; `Ok(true)` unless snipcheck failed.
 pub fn update(args: &UpdateArgs) -> Result<bool> {
-    let progress = crate::progress::Progress::start("running snippets");
+    let progress = crate::report::progress::Progress::start("running snippets");
     let mut run = pipeline::execute_observed(
         &Options {
             paths: args.paths.clone(),

@@ -1,20 +1,21 @@
 //! `snipcheck verify`: run the pipeline, compare with `snippets/` and `expected/`, and print
 //! the report (or write it to `--output` and print the human report).
 
+use crate::atomic;
 use crate::cli::{ReportFormat, VerifyArgs};
 use crate::environment;
-use crate::generated::{self, ChangeKind};
+use crate::files::generated::{self, ChangeKind};
+use crate::files::snapshot::{self, Status};
+use crate::files::snippets as snippet_file;
 use crate::pipeline::{self, Options, Run};
 use crate::report::{self, FileReport, GeneratedReport, SnapshotReport, SnapshotState};
-use crate::snapshot::{self, Status};
-use crate::{atomic, snippet_file};
 use anyhow::Result;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Verifies the notes; `Ok(true)` when every claim held and every generated file is current.
 pub fn verify(args: &VerifyArgs) -> Result<bool> {
-    let progress = crate::progress::Progress::start("running snippets");
+    let progress = crate::report::progress::Progress::start("running snippets");
     let mut run = pipeline::execute_partitioned(
         &Options {
             paths: args.paths.clone(),

@@ -1,12 +1,12 @@
 //! Adding up a run into a `Report`.
 
 use super::snapshots::{GeneratedReport, SnapshotReport};
-use crate::check::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
 use crate::config::SnippetSettings;
-use crate::document::Document;
+use crate::judge::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
 use crate::line::LineNo;
-use crate::outcome::Outcome;
 use crate::plan::Snippet;
+use crate::read::document::Document;
+use crate::run::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 
 /// Everything a renderer needs.
@@ -21,12 +21,12 @@ pub struct Report {
     /// `verify --partition`: the shard(s) of a partition this report covers (`None`: every
     /// snippet of the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partition: Option<crate::partition::Shards>,
+    pub partition: Option<crate::plan::partition::Shards>,
     /// The sandbox layers that confined them.
-    pub sandbox: Vec<crate::sandbox::Layer>,
+    pub sandbox: Vec<crate::run::sandbox::Layer>,
     /// The virtualenv the snippets imported from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub venv: Option<crate::venv::Venv>,
+    pub venv: Option<crate::run::venv::Venv>,
     /// The counts.
     pub summary: Summary,
     /// Every document, with its file-level problems.

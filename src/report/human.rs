@@ -3,7 +3,7 @@
 //! to the Markdown line.
 
 use super::{Report, SnippetReport, Standing};
-use crate::check::{CheckedClaim, Verdict};
+use crate::judge::{CheckedClaim, Verdict};
 use std::fmt::Write;
 
 /// Renders the report for a person, without colours.
@@ -158,7 +158,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
         let note = match error.expected_by {
             None => "error",
             Some("claim") => "raised, as claimed",
-            Some(crate::check::NOT_PYTHON) => {
+            Some(crate::judge::NOT_PYTHON) => {
                 "not Python 3, not run (reported only; --strict-parse fails it)"
             }
             Some(_) => "raised, as declared by expect-error",
@@ -251,8 +251,8 @@ fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim,
 }
 
 /// ` · sandbox: 9 of 10 layers active (unavailable: cgroup)`, or nothing when nothing ran.
-fn sandbox_summary(layers: &[crate::sandbox::Layer]) -> String {
-    use crate::sandbox::LayerStatus;
+fn sandbox_summary(layers: &[crate::run::sandbox::Layer]) -> String {
+    use crate::run::sandbox::LayerStatus;
     if layers.is_empty() {
         return String::new();
     }

@@ -9,7 +9,7 @@
 //! merged report has none, so its JSON is the JSON of an unpartitioned run.
 
 use super::{FileReport, GeneratedReport, Report, SnippetReport, Summary};
-use crate::partition::Shards;
+use crate::plan::partition::Shards;
 use anyhow::{Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -320,7 +320,7 @@ fn merge_generated<'a>(parts: impl Iterator<Item = &'a GeneratedReport>) -> Gene
 /// Deserialization of `SnippetError`, whose `expected_by` is a `&'static str` in `check` (one
 /// of a few fixed words) and whose traceback the JSON omits.
 pub(super) mod de {
-    use crate::check::{NOT_PYTHON, SnippetError};
+    use crate::judge::{NOT_PYTHON, SnippetError};
     use crate::line::LineNo;
     use serde::{Deserialize, Deserializer};
 
@@ -372,7 +372,7 @@ pub(super) mod de {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::NOT_PYTHON;
+    use crate::judge::NOT_PYTHON;
     use serde_json::{Value, json};
 
     fn snippet(id: &str, line: u32, verdict: &str) -> Value {

@@ -12,6 +12,7 @@ mod human_snapshots;
 pub mod json;
 pub mod junit;
 pub mod merge;
+pub mod progress;
 mod snapshots;
 
 pub use build::{

@@ -4,7 +4,7 @@
 //! traceback when the claim is about an exception.
 
 use super::escape;
-use crate::check::{self, CheckedClaim, ClaimKind, Verdict};
+use crate::judge::{self, CheckedClaim, ClaimKind, Verdict};
 use crate::report::SnippetReport;
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write;
@@ -145,7 +145,7 @@ fn normalization(out: &mut String, claim: &CheckedClaim) {
         "<p class=\"normalization\">≈ equal only after normalization: <b>{}</b></p>",
         escape(names)
     );
-    let applied: Vec<&(&str, check::Normalize)> = check::NORMALIZATIONS
+    let applied: Vec<&(&str, judge::Normalize)> = judge::NORMALIZATIONS
         .iter()
         .filter(|(name, _)| names.split('+').any(|n| n == *name))
         .collect();

@@ -4,9 +4,9 @@
 //! links restricted to safe schemes and images shown as text (the page fetches nothing).
 
 use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
-use crate::check::{OutcomeKind, Verdict};
-use crate::document::is_python;
+use crate::judge::{OutcomeKind, Verdict};
 use crate::line::LineNo;
+use crate::read::document::is_python;
 use crate::report::{SnapshotState, SnippetReport, Standing};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
@@ -228,7 +228,7 @@ pub(super) fn block(
 }
 
 /// The last Markdown line of a claim's text (comment lines below a statement count).
-fn claim_end(claim: &crate::check::CheckedClaim, last: LineNo) -> LineNo {
+fn claim_end(claim: &crate::judge::CheckedClaim, last: LineNo) -> LineNo {
     let lines = u32::try_from(claim.claimed.lines().count().max(1) - 1).unwrap_or(0);
     claim.claim_line.plus(lines).min(last).max(claim.claim_line)
 }
@@ -253,9 +253,9 @@ fn claim_details(
     let claim = &snippet.claims[k];
     let (class, icon) = verdict_mark(claim.verdict);
     let kind = match claim.kind {
-        crate::check::ClaimKind::Output => "output",
-        crate::check::ClaimKind::Value => "value",
-        crate::check::ClaimKind::Exception => "exception",
+        crate::judge::ClaimKind::Output => "output",
+        crate::judge::ClaimKind::Value => "value",
+        crate::judge::ClaimKind::Exception => "exception",
     };
     let hint = match claim.verdict {
         Verdict::Pass => "the output",
@@ -304,7 +304,7 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
     let not_python = snippet
         .error
         .as_ref()
-        .is_some_and(|e| e.expected_by == Some(crate::check::NOT_PYTHON));
+        .is_some_and(|e| e.expected_by == Some(crate::judge::NOT_PYTHON));
     let (class, word) = if unexpected {
         ("error", "⚠ error")
     } else if not_python {
@@ -418,5 +418,5 @@ fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str)
 }
 
 fn outcome_word(kind: OutcomeKind) -> String {
-    crate::snapshot::outcome_word(kind)
+    crate::files::snapshot::outcome_word(kind)
 }

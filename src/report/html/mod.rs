@@ -20,8 +20,8 @@ mod rst;
 mod tests;
 
 use super::{Report, SnapshotState};
-use crate::check::Verdict;
-use crate::sandbox::LayerStatus;
+use crate::judge::Verdict;
+use crate::run::sandbox::LayerStatus;
 use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -115,7 +115,7 @@ pub fn render(report: &Report, sources: &[String], expanded: &Expanded) -> Strin
             );
         }
         let text = sources.get(d).map_or("", String::as_str);
-        if crate::document::is_rst(std::path::Path::new(&document.path)) {
+        if crate::read::document::is_rst(std::path::Path::new(&document.path)) {
             out.push_str("<article class=\"markdown rst\">\n");
             rst::document(&mut out, d, text, &snippets, expanded, report.strict);
         } else {

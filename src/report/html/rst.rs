@@ -67,7 +67,10 @@ fn prose(out: &mut String, lines: &[&str], first: usize) {
 
 /// A block's source lines without their common indentation (tabs expanded as the reader does).
 fn dedent(lines: &[&str]) -> String {
-    let expanded: Vec<String> = lines.iter().map(|l| crate::rst::expand_tabs(l)).collect();
+    let expanded: Vec<String> = lines
+        .iter()
+        .map(|l| crate::read::rst::expand_tabs(l))
+        .collect();
     let indent = expanded
         .iter()
         .filter(|l| !l.trim().is_empty())

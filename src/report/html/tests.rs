@@ -3,7 +3,7 @@
 //! the page body for a small document.
 
 use super::{Expanded, escape, render};
-use crate::check::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
+use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
 use crate::line::LineNo;
 use crate::report::{DocumentReport, Report, SnippetReport, Summary};
 

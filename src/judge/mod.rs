@@ -11,11 +11,13 @@
 //! A verdict is a ladder: `pass` (equal, or equal and followed by commentary), `loose` (equal
 //! after named normalizations), `fail`, or `unchecked` (the statement never ran).
 
-use crate::claim::{self, ExceptionClaim};
+pub mod grammar;
+
 use crate::config::SnippetSettings;
-use crate::document::Block;
 use crate::line::LineNo;
-use crate::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
+use crate::read::document::Block;
+use crate::run::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
+use grammar::ExceptionClaim;
 use serde::{Deserialize, Serialize};
 
 /// What a claim is about.
@@ -229,7 +231,7 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
             .unparsable_comments
             .iter()
             .filter_map(|comment| {
-                let claimed = claim::stated_value(&claim::comment_text(&comment.text))?;
+                let claimed = grammar::stated_value(&grammar::comment_text(&comment.text))?;
                 let source = block
                     .code
                     .lines()
@@ -376,8 +378,8 @@ fn judge(
         return None;
     }
     let (claim_line, claimed) = claimed_text(statement)?;
-    let exception_claim = claim::exception_claim(&claimed);
-    let output_like = claim::is_output_like(&claimed);
+    let exception_claim = grammar::exception_claim(&claimed);
+    let output_like = grammar::is_output_like(&claimed);
     let base = |kind: ClaimKind| CheckedClaim {
         after_error: execution.is_some_and(|e| e.after_error),
         ..CheckedClaim::new(
@@ -512,15 +514,15 @@ pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
         let Some((line, text)) = claimed_text(statement).or_else(|| {
             // A compound statement's other comments below it (not an `# Output:` run).
             let first = statement.comments_below.first()?;
-            Some((first.line, claim::comment_text(&first.text)))
+            Some((first.line, grammar::comment_text(&first.text)))
         }) else {
             continue;
         };
         if judge(statement, execution, &stop).is_some() {
             continue;
         }
-        let output_like = claim::is_output_like(&text);
-        let exception_like = claim::exception_claim(&text).is_some();
+        let output_like = grammar::is_output_like(&text);
+        let exception_like = grammar::exception_claim(&text).is_some();
         let printed = execution.is_some_and(|e| !e.stdout.is_empty());
         let value = execution.and_then(|e| e.value.as_ref());
         let why = match (statement.kind, execution) {
@@ -558,7 +560,7 @@ pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
 /// The claim's first line and text: a trailing comment, else the comment lines below.
 fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
     if let Some(comment) = &statement.trailing_comment {
-        let text = claim::comment_text(&comment.text);
+        let text = grammar::comment_text(&comment.text);
         return (!text.is_empty()).then_some((comment.line, text));
     }
     if statement.comments_below.is_empty()
@@ -571,7 +573,7 @@ fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
     let lines: Vec<(LineNo, String)> = statement
         .comments_below
         .iter()
-        .map(|c| (c.line, claim::comment_text(&c.text)))
+        .map(|c| (c.line, grammar::comment_text(&c.text)))
         .skip_while(|(_, text)| text.is_empty())
         .collect();
     let line = lines.first().map_or(first.line, |(line, _)| *line);
@@ -662,7 +664,7 @@ fn ending(
         let failed = outcome
             .layers
             .iter()
-            .find(|l| l.status == crate::sandbox::LayerStatus::Failed)
+            .find(|l| l.status == crate::run::sandbox::LayerStatus::Failed)
             .map(|l| format!("layer {:?} could not be applied: {}", l.name, l.detail))
             .unwrap_or_else(|| "a sandbox layer could not be applied".to_owned());
         return (
@@ -815,12 +817,12 @@ fn ending(
 /// checkable, and is not a claim.
 fn judge_compile_error(
     block: &Block,
-    output: &crate::document::OutputBlock,
+    output: &crate::read::document::OutputBlock,
     error: &ErrorFacts,
 ) -> Option<CheckedClaim> {
     let claimed = output.text.trim_end().to_owned();
     let last = claimed.lines().last().unwrap_or("").trim();
-    let expected = claim::exception_claim(last)?;
+    let expected = grammar::exception_claim(last)?;
     let mut claim = CheckedClaim::new(
         block.first_line,
         output.line,
@@ -845,7 +847,7 @@ fn judge_compile_error(
 
 fn judge_output_block(
     block: &Block,
-    output: &crate::document::OutputBlock,
+    output: &crate::read::document::OutputBlock,
     outcome: &Outcome,
     stop: &Stop,
 ) -> CheckedClaim {
@@ -866,7 +868,7 @@ fn judge_output_block(
     if traceback {
         let raised = outcome.executions.iter().find_map(|e| e.exception.as_ref());
         let last = claimed.lines().last().unwrap_or("").trim();
-        let expected = claim::exception_claim(last).unwrap_or(ExceptionClaim {
+        let expected = grammar::exception_claim(last).unwrap_or(ExceptionClaim {
             type_name: last.to_owned(),
             message: None,
         });
@@ -1099,7 +1101,7 @@ fn line_matches(claimed: &str, actual: &str) -> bool {
     claimed == actual
         || (!actual.is_empty()
             && claimed.starts_with(actual)
-            && claim::is_commentary(&claimed[actual.len()..]))
+            && grammar::is_commentary(&claimed[actual.len()..]))
 }
 
 fn strip_main_prefix(text: &str, is_actual: bool) -> String {

@@ -9,7 +9,7 @@
 
 use crate::atomic;
 use crate::config::Config;
-use crate::document::Document;
+use crate::read::document::Document;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -72,7 +72,7 @@ pub fn tracked(config: &Config, documents: &[Document]) -> Result<Vec<bool>> {
     if config.notes.is_empty() {
         return Ok(vec![false; documents.len()]);
     }
-    let listed: BTreeSet<PathBuf> = crate::pipeline::resolve_paths(&[], config)
+    let listed: BTreeSet<PathBuf> = crate::read::discover::resolve_paths(&[], config)
         .unwrap_or_default()
         .iter()
         .filter_map(|p| p.canonicalize().ok())

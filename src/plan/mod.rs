@@ -5,10 +5,12 @@
 //! matched to snippets here; an entry for a document being verified that matches no snippet is
 //! an error, so stale settings cannot linger.
 
+pub mod partition;
+
 use crate::config::{Config, Namespace, SnippetSettings};
-use crate::directive::Directives;
-use crate::document::{Block, Document};
 use crate::line::LineNo;
+use crate::read::directive::Directives;
+use crate::read::document::{Block, Document};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 
@@ -49,7 +51,7 @@ pub fn is_interactive(block: &Block) -> bool {
         .split_whitespace()
         .next()
         .is_some_and(|lang| lang.eq_ignore_ascii_case("pycon"))
-        || crate::document::starts_session(&block.code)
+        || crate::read::document::starts_session(&block.code)
 }
 
 /// Assigns ids and settings to every block of every document.
@@ -348,7 +350,7 @@ pub fn slug(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::extract;
+    use crate::read::document::extract;
     use std::path::Path;
 
     #[test]

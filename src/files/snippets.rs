@@ -5,9 +5,9 @@
 //! written above the block's code, marked, so the file runs as the snippet does.
 
 use crate::config::Config;
-use crate::document::Document;
-use crate::generated::Tree;
+use crate::files::generated::Tree;
 use crate::plan::Snippet;
+use crate::read::document::Document;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -28,14 +28,14 @@ pub fn tree(
     orphans: bool,
 ) -> Tree {
     Tree {
-        root: crate::generated::root(&config.base_dir(), DIR),
+        root: crate::files::generated::root(&config.base_dir(), DIR),
         extension: EXTENSION,
         pending: None,
         files: snippets
             .iter()
             .filter(|snippet| tracked[snippet.document])
             .map(|snippet| {
-                let path = crate::generated::document_path(
+                let path = crate::files::generated::document_path(
                     &config.base_dir(),
                     &documents[snippet.document].path,
                 );

@@ -15,7 +15,7 @@ pub use redact::{FILTERS, Filter};
 pub use transcript::{Transcript, outcome_word, transcript};
 
 use crate::atomic;
-use crate::generated::Tree;
+use crate::files::generated::Tree;
 use crate::pipeline::Run;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ pub struct Reviewed {
 /// The snapshots a run should have for the snippets of the `tracked` documents, in snippet
 /// order.
 pub fn expected(run: &Run, tracked: &[bool]) -> Vec<Expected> {
-    let root = crate::generated::root(&run.config.base_dir(), DIR);
+    let root = crate::files::generated::root(&run.config.base_dir(), DIR);
     run.snippets
         .iter()
         .zip(&run.outcomes)
@@ -98,7 +98,7 @@ pub fn expected(run: &Run, tracked: &[bool]) -> Vec<Expected> {
                 header: vec![
                     (
                         "source".to_owned(),
-                        Value::Str(crate::generated::document_path(
+                        Value::Str(crate::files::generated::document_path(
                             &run.config.base_dir(),
                             &document.path,
                         )),
@@ -125,7 +125,7 @@ pub fn expected(run: &Run, tracked: &[bool]) -> Vec<Expected> {
 /// What `update` writes under `expected/`: one `.snap` per snippet in `expected`; orphans are
 /// looked for in the `tracked` documents' directories.
 pub fn tree(run: &Run, tracked: &[bool], expected: &[Expected], orphans: bool) -> Tree {
-    let root = crate::generated::root(&run.config.base_dir(), DIR);
+    let root = crate::files::generated::root(&run.config.base_dir(), DIR);
     Tree {
         files: expected
             .iter()

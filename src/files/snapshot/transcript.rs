@@ -5,11 +5,11 @@
 //! redaction filters.
 
 use super::redact;
-use crate::check::{CheckedClaim, ClaimKind, OutcomeKind, Verdict};
+use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, Verdict};
 use crate::line::LineNo;
-use crate::outcome::Outcome;
 use crate::plan::Snippet;
 use crate::report::SnippetReport;
+use crate::run::outcome::Outcome;
 use std::fmt::Write;
 
 /// A snippet's transcript and the redaction filters that changed it.

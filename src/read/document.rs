@@ -7,8 +7,8 @@
 //! `Problem`s or flagged blocks, so one bad file or block never stops the others. Only an
 //! unreadable path is an `Err`.
 
-use crate::directive::{self, Directives};
 use crate::line::LineNo;
+use crate::read::directive::{self, Directives};
 use anyhow::{Context, Result};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::path::{Path, PathBuf};
@@ -267,7 +267,7 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
         }
     };
     let (blocks, problems) = if is_rst(path) {
-        crate::rst::blocks(text)
+        crate::read::rst::blocks(text)
     } else {
         match front_matter_namespace(text) {
             Ok(namespace) => document.namespace = namespace,

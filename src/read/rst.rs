@@ -48,9 +48,11 @@
 //! the next `testoutput` whatever their group), `testsetup`/`testcleanup` (not run), and the
 //! contents of directives whose body is not reST (`math`, `raw`, `ipython`, …).
 
-use crate::directive;
-use crate::document::{self, Block, OutputBlock, Problem, Section, is_output_label, is_python};
 use crate::line::LineNo;
+use crate::read::directive;
+use crate::read::document::{
+    self, Block, OutputBlock, Problem, Section, is_output_label, is_python,
+};
 
 /// Tab stops every 8 columns, as docutils expands tabs.
 const TAB_WIDTH: usize = 8;
@@ -787,15 +789,15 @@ fn clean_title(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::extract;
+    use crate::read::document::extract;
     use std::path::Path;
 
-    fn doc(text: &str) -> crate::document::Document {
+    fn doc(text: &str) -> crate::read::document::Document {
         extract(Path::new("notes/t.rst"), text.as_bytes())
     }
 
     /// (first_line, end_line, info, code) of every block.
-    fn summary(d: &crate::document::Document) -> Vec<(u32, u32, String, String)> {
+    fn summary(d: &crate::read::document::Document) -> Vec<(u32, u32, String, String)> {
         d.blocks
             .iter()
             .map(|b| {
@@ -809,7 +811,7 @@ mod tests {
             .collect()
     }
 
-    fn problems(d: &crate::document::Document) -> Vec<(u32, String)> {
+    fn problems(d: &crate::read::document::Document) -> Vec<(u32, String)> {
         d.problems
             .iter()
             .map(|p| (p.line.get(), p.message.clone()))

@@ -5,7 +5,7 @@
 //! about how the process ended (`End`), which the snippet cannot forge.
 
 use crate::line::LineNo;
-use crate::sandbox::Layer;
+use crate::run::sandbox::Layer;
 use serde::{Deserialize, Serialize};
 
 /// A top-level statement as the harness's `ast`/`tokenize` pass saw it.

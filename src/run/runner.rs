@@ -10,10 +10,10 @@
 //! byte counts, never from anything the snippet can write.
 
 use crate::line::LineNo;
-use crate::outcome::{End, Outcome};
-use crate::python::CONTROL_FD;
-use crate::sandbox::control::{self, Reply, Request};
-use crate::sandbox::{Layer, Limits};
+use crate::run::outcome::{End, Outcome};
+use crate::run::python::CONTROL_FD;
+use crate::run::sandbox::control::{self, Reply, Request};
+use crate::run::sandbox::{Layer, Limits};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -60,7 +60,7 @@ pub struct Job {
     /// An interactive session (`>>>`): run with REPL semantics by doctest, not as a script.
     pub interactive: bool,
     /// The virtualenv whose site-packages join `sys.path` inside the sandbox.
-    pub venv: Option<crate::venv::Venv>,
+    pub venv: Option<crate::run::venv::Venv>,
 }
 
 impl Job {
@@ -523,7 +523,7 @@ impl Drop for Zygote {
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
-        crate::sandbox::cgroup::remove(&self.cgroups);
+        crate::run::sandbox::cgroup::remove(&self.cgroups);
     }
 }
 

@@ -7,8 +7,8 @@
 //! It reaps every child itself (waiting on pidfds, so no signal handlers or threads are
 //! needed) and reports how each ended, with what its memory cgroup saw.
 
-use crate::sandbox::control::{self, Reply, Request};
-use crate::sandbox::{self, ChildFds, Limits, Prepared, SANDBOX_FAILED_STATUS};
+use crate::run::sandbox::control::{self, Reply, Request};
+use crate::run::sandbox::{self, ChildFds, Limits, Prepared, SANDBOX_FAILED_STATUS};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub const CONTROL_FD: RawFd = 3;
 
 /// Runs the zygote until the runner closes the control socket; never returns.
-pub fn zygote_main(setup: &crate::runner::Setup) -> ! {
+pub fn zygote_main(setup: &crate::run::runner::Setup) -> ! {
     let status = match serve(setup) {
         Ok(()) => 0,
         Err(err) => {
@@ -37,7 +37,7 @@ struct Child {
     killed: bool,
 }
 
-fn serve(setup: &crate::runner::Setup) -> anyhow::Result<()> {
+fn serve(setup: &crate::run::runner::Setup) -> anyhow::Result<()> {
     let slots = u64::try_from(setup.slots).unwrap_or(u64::MAX);
     // SAFETY: the runner placed the control socket at fd 3 and nothing else owns it.
     let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };

@@ -1,0 +1,87 @@
+//! Which notes files a run reads: the command line's files, directories and globs, or the
+//! config's `notes` patterns.
+
+use crate::config::{self, Config};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// Expands the command-line paths (files, directories, globs), or the config's `notes`.
+pub fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
+    let patterns: Vec<String> = if args.is_empty() {
+        if config.notes.is_empty() {
+            bail!(
+                "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {}",
+                config::FILE_NAME
+            );
+        }
+        let base = config.base_dir();
+        config
+            .notes
+            .iter()
+            .map(|p| {
+                if base == Path::new(".") {
+                    p.clone()
+                } else {
+                    base.join(p).display().to_string()
+                }
+            })
+            .collect()
+    } else {
+        args.to_vec()
+    };
+    let mut paths = Vec::new();
+    for pattern in &patterns {
+        if pattern.contains(['*', '?', '[']) {
+            let mut matched: Vec<PathBuf> = glob::glob(pattern)
+                .with_context(|| format!("invalid glob pattern {pattern:?}"))?
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
+            if matched.is_empty() {
+                bail!("no file matches {pattern:?}");
+            }
+            matched.sort();
+            paths.extend(matched);
+        } else {
+            let path = PathBuf::from(pattern);
+            if path.is_dir() {
+                let mut found = Vec::new();
+                collect_notes(&path, &mut found)?;
+                found.sort();
+                paths.extend(found);
+            } else if path.is_file() {
+                paths.push(path);
+            } else {
+                bail!(
+                    "failed to read {}: no such file or directory",
+                    path.display()
+                );
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| seen.insert(p.clone()));
+    Ok(paths)
+}
+
+/// The notes files under `dir`, recursively: Markdown (`.md`, `.markdown`) and
+/// reStructuredText (`.rst`, `.rest`).
+fn collect_notes(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("failed to read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("failed to read {}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            collect_notes(&path, found)?;
+        } else if path.extension().is_some_and(|e| {
+            ["md", "markdown", "rst", "rest"]
+                .iter()
+                .any(|known| e.eq_ignore_ascii_case(known))
+        }) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
