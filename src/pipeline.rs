@@ -1,24 +1,29 @@
-//! The pipeline every command shares: config → documents → plan → run → check → report.
+//! The pipeline every command shares: config → read → plan → run → judge → files, one row per
+//! snippet.
 //!
-//! Commands (`verify`, and later `update`, `inspect`, ...) call [`execute`] and then render or
-//! store what they need from the [`Run`]; none of them re-implements a stage.
+//! [`prepare`] reads the config and the notes and plans the snippets (`extract` stops there);
+//! [`execute`] runs them, judges each, and — when asked — compares each with its generated
+//! files. Every stage completes the same [`SnippetRun`]; the report is built once, from the
+//! finished rows (`report::build`).
 
 use crate::config::{self, Config};
-use crate::environment;
+use crate::files::generated::{self, Change, ChangeKind};
+use crate::files::snapshot::{self, Reviewed};
+use crate::files::snippets as snippet_files;
 use crate::judge::{self, SnippetCheck};
-use crate::plan::partition::Partition;
+use crate::plan::partition::{self, Partition};
 use crate::plan::{self, Snippet};
-use crate::read::document::{self, Document};
-use crate::report::{self, Report};
+use crate::read::discover::{self, Note};
+use crate::read::document;
 use crate::run::outcome::Outcome;
-use crate::run::venv;
+use crate::run::venv::{self, Venv};
 use crate::run::{python, runner, schedule};
 use anyhow::{Context, Result, bail};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// What to run, resolved from the command line and the config.
+/// What to run, from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Paths, directories or globs from the command line (empty: the config's `notes`).
@@ -38,6 +43,38 @@ pub struct Options {
     /// `--venv`: the virtualenv the snippets import from (else config `venv`, else
     /// `$VIRTUAL_ENV`).
     pub venv: Option<PathBuf>,
+    /// `--partition`: run only this shard of the snippets.
+    pub partition: Option<Partition>,
+    /// Compare each snippet with its generated files (`snippets/`, `expected/`).
+    pub files: Files,
+}
+
+/// What a run does with the generated files of the configured notes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Files {
+    /// Nothing (`--no-snapshots`, `update`, `inspect`, `run`).
+    #[default]
+    Ignore,
+    /// Compare; write nothing (CI).
+    Compare,
+    /// Compare, leave a `.snap.new` beside each snapshot that differs, and bring `snippets/`
+    /// up to date (`verify` outside CI).
+    CompareAndRefresh,
+}
+
+/// Which snippets a run covers.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The run covers every configured note and every snippet of them (no paths, no filter),
+    /// so a generated file that matches none of them is an orphan.
+    pub complete: bool,
+    /// Some snippets were left out by `--filter`.
+    pub filtered: bool,
+    /// `--partition`: the shard run.
+    pub partition: Option<Partition>,
+    /// `--partition`: the planned snippets left to other shards (not run, not reported; their
+    /// generated files are neither compared nor orphans).
+    pub outside: Vec<Snippet>,
 }
 
 /// The stages before anything runs: what `extract` needs, and where `execute` starts.
@@ -45,118 +82,68 @@ pub struct Options {
 pub struct Prepared {
     /// The loaded config.
     pub config: Config,
-    /// The documents read.
-    pub documents: Vec<Document>,
-    /// The planned snippets, narrowed by `--filter`.
+    /// The notes read, in the order given.
+    pub notes: Vec<Note>,
+    /// The planned snippets of this run, in document order.
     pub snippets: Vec<Snippet>,
-    /// The run covers every configured note and every snippet of them (no paths, no filter),
-    /// so a generated file that matches none of them is an orphan.
-    pub complete: bool,
-    /// Some snippets were left out by `--filter`.
-    pub filtered: bool,
-    /// `--partition`: the planned snippets left to other shards (not run, not reported; their
-    /// generated files are neither compared nor orphans). Empty without a partition.
-    pub outside: Vec<Snippet>,
-    /// `--partition`: the shard `snippets` are.
-    pub partition: Option<Partition>,
+    /// Which snippets the run covers.
+    pub scope: Scope,
 }
 
-/// Everything a run produced, stage by stage.
-#[derive(Debug)]
-pub struct Run {
-    /// The loaded config.
-    pub config: Config,
-    /// The documents read.
-    pub documents: Vec<Document>,
-    /// The planned snippets.
-    pub snippets: Vec<Snippet>,
-    /// One outcome per snippet (default for snippets that were not run).
-    pub outcomes: Vec<Outcome>,
-    /// The interpreter and sandbox that ran them.
-    pub sandbox: Sandbox,
-    /// The report (verdicts included).
-    pub report: Report,
-    /// See [`Prepared::complete`].
-    pub complete: bool,
-    /// See [`Prepared::filtered`].
-    pub filtered: bool,
-    /// See [`Prepared::outside`].
-    pub outside: Vec<Snippet>,
-    /// See [`Prepared::partition`].
-    pub partition: Option<Partition>,
+/// One snippet, completed by every stage: planned, run, judged, compared with its files.
+#[derive(Debug, Clone)]
+pub struct SnippetRun {
+    /// The plan: id, document, block, settings, context.
+    pub snippet: Snippet,
+    /// What happened (the default for a snippet that was not run).
+    pub outcome: Outcome,
+    /// The verdicts.
+    pub check: SnippetCheck,
+    /// Its accepted snapshot, compared (`None`: not compared).
+    pub snapshot: Option<Reviewed>,
 }
 
-/// Reads the config and the documents and plans the snippets, without running anything.
-pub fn prepare(options: &Options) -> Result<Prepared> {
-    prepare_partitioned(options, None)
-}
-
-/// [`prepare`], keeping only the snippets of one shard (`verify --partition`). The shard is
-/// chosen after planning and `--filter`; a `continue` chain goes where its first block goes,
-/// even when the filter leaves that block out.
-pub fn prepare_partitioned(options: &Options, partition: Option<Partition>) -> Result<Prepared> {
-    let config = config::load(options.config.as_deref())?;
-    let paths = crate::read::discover::resolve_paths(&options.paths, &config)?;
-    let documents = paths
-        .iter()
-        .map(|path| document::read(path))
-        .collect::<Result<Vec<_>>>()?;
-    let mut snippets = plan::plan(&documents, &config)?;
-    let roots: std::collections::HashMap<String, String> = snippets
-        .iter()
-        .map(|s| s.id.clone())
-        .zip(crate::plan::partition::chain_roots(&snippets))
-        .collect();
-    let mut filtered = false;
-    if let Some(pattern) = &options.filter {
-        let before = snippets.len();
-        snippets.retain(|snippet| plan::matches_filter(snippet, pattern));
-        if snippets.is_empty() {
-            bail!(
-                "no snippet matches --filter {pattern:?} (ids are listed by `snipcheck verify --format json`)"
-            );
-        }
-        filtered = snippets.len() < before;
-    }
-    let mut outside = Vec::new();
-    if let Some(partition) = &partition {
-        let chains: Vec<String> = snippets
-            .iter()
-            .map(|s| roots.get(&s.id).cloned().unwrap_or_else(|| s.id.clone()))
-            .collect();
-        let selected = partition.selects(&chains);
-        let (mine, others): (Vec<_>, Vec<_>) = snippets
-            .into_iter()
-            .zip(selected)
-            .partition(|(_, selected)| *selected);
-        snippets = mine.into_iter().map(|(s, _)| s).collect();
-        outside = others.into_iter().map(|(s, _)| s).collect();
-    }
-    Ok(Prepared {
-        complete: options.paths.is_empty() && !filtered,
-        config,
-        documents,
-        snippets,
-        filtered,
-        outside,
-        partition,
-    })
+/// The generated-file findings of a run that belong to no one snippet.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// `snippets/` files out of date.
+    pub snippet_files: Vec<Change>,
+    /// They were rewritten.
+    pub rewritten: bool,
+    /// `expected/` files that belong to no snippet.
+    pub orphaned_snapshots: Vec<PathBuf>,
 }
 
 /// The interpreter and sandbox layers of a run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Sandbox {
     /// The Python version.
     pub python: String,
-    /// The interpreter's home.
-    pub home: String,
     /// The sandbox layers as the zygote prepared them (empty when nothing ran).
     pub layers: Vec<crate::run::sandbox::Layer>,
 }
 
-/// Runs the whole pipeline.
-pub fn execute(options: &Options) -> Result<Run> {
-    execute_observed(options, &Unobserved)
+/// Everything a run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// The loaded config.
+    pub config: Config,
+    /// The notes read.
+    pub notes: Vec<Note>,
+    /// One row per snippet, in document order.
+    pub rows: Vec<SnippetRun>,
+    /// Which snippets the run covers.
+    pub scope: Scope,
+    /// The interpreter and sandbox that ran them.
+    pub sandbox: Sandbox,
+    /// The virtualenv the snippets imported from.
+    pub venv: Option<Venv>,
+    /// `--strict`.
+    pub strict: bool,
+    /// `--strict-parse` (or the config's `strict-parse`).
+    pub strict_parse: bool,
+    /// Generated-file findings (`None`: not compared).
+    pub generated: Option<Generated>,
 }
 
 /// Told how a run advances (a progress bar listens).
@@ -175,27 +162,82 @@ impl Observer for Unobserved {
     fn finished_one(&self) {}
 }
 
-/// [`execute`], telling `observer` how the run advances.
-pub fn execute_observed(options: &Options, observer: &dyn Observer) -> Result<Run> {
-    execute_partitioned(options, None, observer)
+/// Reads the config and the notes and plans the snippets, without running anything. The
+/// shard of `--partition` is chosen after planning and `--filter`; a `continue` chain goes
+/// where its first block goes, even when the filter leaves that block out.
+pub fn prepare(options: &Options) -> Result<Prepared> {
+    let config = config::load(options.config.as_deref())?;
+    let notes = discover::resolve(&options.paths, &config)?
+        .into_iter()
+        .map(|found| {
+            Ok(Note {
+                document: document::read(&found.path)?,
+                tracked: found.tracked,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut snippets = plan::plan(&notes, &config)?;
+    let roots: HashMap<String, String> = snippets
+        .iter()
+        .map(|s| s.id.clone())
+        .zip(partition::chain_roots(&snippets))
+        .collect();
+    let mut filtered = false;
+    if let Some(pattern) = &options.filter {
+        let before = snippets.len();
+        snippets.retain(|snippet| plan::matches_filter(snippet, pattern));
+        if snippets.is_empty() {
+            bail!(
+                "no snippet matches --filter {pattern:?} (ids are listed by `snipcheck verify --format json`)"
+            );
+        }
+        filtered = snippets.len() < before;
+    }
+    let mut outside = Vec::new();
+    if let Some(partition) = &options.partition {
+        let chains: Vec<String> = snippets
+            .iter()
+            .map(|s| roots.get(&s.id).cloned().unwrap_or_else(|| s.id.clone()))
+            .collect();
+        let selected = partition.selects(&chains);
+        let (mine, others): (Vec<_>, Vec<_>) = snippets
+            .into_iter()
+            .zip(selected)
+            .partition(|(_, selected)| *selected);
+        snippets = mine.into_iter().map(|(s, _)| s).collect();
+        outside = others.into_iter().map(|(s, _)| s).collect();
+    }
+    Ok(Prepared {
+        scope: Scope {
+            complete: options.paths.is_empty() && !filtered,
+            filtered,
+            partition: options.partition,
+            outside,
+        },
+        config,
+        notes,
+        snippets,
+    })
 }
 
-/// [`execute_observed`] for one shard of the snippets (`verify --partition`): the others are
-/// planned but neither run nor reported, and the report records the shard.
-pub fn execute_partitioned(
+/// Runs the whole pipeline: [`prepare`], then [`execute_prepared`].
+pub fn execute(options: &Options, observer: &dyn Observer) -> Result<Run> {
+    execute_prepared(prepare(options)?, options, observer)
+}
+
+/// Runs, judges and (as `options.files` says) compares the prepared snippets. The timeout, the
+/// virtualenv and the parallelism are resolved here, once, for every command.
+pub fn execute_prepared(
+    prepared: Prepared,
     options: &Options,
-    partition: Option<Partition>,
     observer: &dyn Observer,
 ) -> Result<Run> {
     let Prepared {
         config,
-        documents,
+        notes,
         snippets,
-        complete,
-        filtered,
-        outside,
-        partition,
-    } = prepare_partitioned(options, partition)?;
+        scope,
+    } = prepared;
     let timeout = match options.timeout {
         Some(secs) => config::seconds(secs).context("invalid --timeout")?,
         None => config.timeout.unwrap_or(config::DEFAULT_TIMEOUT),
@@ -205,81 +247,93 @@ pub fn execute_partitioned(
             .map(usize::from)
             .unwrap_or(1)
     });
-    let runnable: Vec<usize> = (0..snippets.len())
-        .filter(|&i| {
-            !snippets[i].block.unterminated
-                && snippets[i]
-                    .settings
-                    .as_ref()
-                    .is_none_or(|s| s.skip.is_none())
-        })
-        .collect();
     let venv = venv::resolve(
         options.venv.as_deref(),
         config.venv.as_deref().zip(config.path.as_deref()),
-        environment::virtual_env().as_deref(),
+        crate::environment::virtual_env().as_deref(),
         python::PYTHON_VERSION,
     )?;
-    let jobs: Vec<runner::Job> = runnable
-        .iter()
-        .map(|&i| {
-            let mut job = job(&snippets[i], &documents, timeout);
-            job.venv = venv.clone();
-            job
+    let (outcomes, sandbox) =
+        run_snippets(&snippets, timeout, parallelism, venv.as_ref(), observer)?;
+    let strict_parse = options.strict_parse || config.strict_parse;
+    let mut rows: Vec<SnippetRun> = snippets
+        .into_iter()
+        .zip(outcomes)
+        .map(|(snippet, outcome)| {
+            let check = lenient_parse(
+                judge::check(&snippet.block, snippet.settings.as_ref(), &outcome),
+                strict_parse,
+            );
+            SnippetRun {
+                snippet,
+                outcome,
+                check,
+                snapshot: None,
+            }
         })
         .collect();
+    let generated = match options.files {
+        Files::Ignore => None,
+        Files::Compare => compare_files(&config, &notes, &mut rows, &scope, false)?,
+        Files::CompareAndRefresh => compare_files(&config, &notes, &mut rows, &scope, true)?,
+    };
+    Ok(Run {
+        config,
+        notes,
+        rows,
+        scope,
+        sandbox,
+        venv,
+        strict: options.strict,
+        strict_parse,
+        generated,
+    })
+}
+
+/// Runs every snippet that runs (not skipped, not unterminated) in one zygote; one outcome per
+/// snippet, in the order given (the default outcome for those not run).
+fn run_snippets(
+    snippets: &[Snippet],
+    timeout: Duration,
+    parallelism: usize,
+    venv: Option<&Venv>,
+    observer: &dyn Observer,
+) -> Result<(Vec<Outcome>, Sandbox)> {
     let mut outcomes = vec![Outcome::default(); snippets.len()];
     let mut sandbox = Sandbox {
         python: python::PYTHON_VERSION.to_owned(),
-        home: python::PYTHON_HOME.to_owned(),
         layers: Vec::new(),
     };
-    if !jobs.is_empty() {
-        let needs: Vec<BTreeSet<String>> = jobs.iter().map(schedule::modules_needed).collect();
-        let setup = schedule::setup_for(parallelism, &jobs, &needs, venv.as_ref());
-        let zygote = runner::Zygote::start_setup(&setup)?;
-        observer.started(jobs.len());
-        // Likely-slow snippets start first, so that none is left running alone at the end;
-        // results go back to document order.
-        let order = schedule::dispatch_order(&needs, &setup.preload);
-        let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
-        let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
-        for (&k, outcome) in order.iter().zip(finished) {
-            outcomes[runnable[k]] = outcome;
-        }
-        sandbox = Sandbox {
-            python: zygote.python.clone(),
-            home: zygote.home.clone(),
-            layers: zygote.layers.clone(),
-        };
-    }
-    let checks: Vec<SnippetCheck> = snippets
+    let (runnable, jobs): (Vec<usize>, Vec<runner::Job>) = snippets
         .iter()
-        .zip(&outcomes)
-        .map(|(snippet, outcome)| judge::check(&snippet.block, snippet.settings.as_ref(), outcome))
-        .collect();
-    let strict_parse = options.strict_parse || config.strict_parse;
-    let checks: Vec<SnippetCheck> = checks
-        .into_iter()
-        .map(|check| lenient_parse(check, strict_parse))
-        .collect();
-    let mut report = report::build(&documents, &snippets, &outcomes, checks, &sandbox);
-    report.strict = options.strict;
-    report.partition = partition.map(|p| p.shards());
-    report.strict_parse = strict_parse;
-    report.venv = venv;
-    Ok(Run {
-        config,
-        documents,
-        snippets,
-        outcomes,
-        sandbox,
-        report,
-        complete,
-        filtered,
-        outside,
-        partition,
-    })
+        .enumerate()
+        .filter(|(_, snippet)| snippet.runs())
+        .map(|(i, snippet)| {
+            let mut job = job(snippet, timeout);
+            job.venv = venv.cloned();
+            (i, job)
+        })
+        .unzip();
+    if jobs.is_empty() {
+        return Ok((outcomes, sandbox));
+    }
+    let needs: Vec<BTreeSet<String>> = jobs.iter().map(schedule::modules_needed).collect();
+    let setup = schedule::setup_for(parallelism, &jobs, &needs, venv);
+    let zygote = runner::Zygote::start_setup(&setup)?;
+    observer.started(jobs.len());
+    // Likely-slow snippets start first, so that none is left running alone at the end;
+    // results go back to document order.
+    let order = schedule::dispatch_order(&needs, &setup.preload);
+    let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
+    let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
+    for (&k, outcome) in order.iter().zip(finished) {
+        outcomes[runnable[k]] = outcome;
+    }
+    sandbox = Sandbox {
+        python: zygote.python.clone(),
+        layers: zygote.layers.clone(),
+    };
+    Ok((outcomes, sandbox))
 }
 
 /// Without `--strict-parse`, a block that is not valid Python 3 (Python 2, a placeholder, a
@@ -295,10 +349,10 @@ fn lenient_parse(mut check: SnippetCheck, strict_parse: bool) -> SnippetCheck {
 }
 
 /// The runner's job for a planned snippet, with its settings applied.
-pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runner::Job {
+pub fn job(snippet: &Snippet, timeout: Duration) -> runner::Job {
     let settings = snippet.settings.as_ref();
+    let path = snippet.path.display().to_string();
     runner::Job {
-        path: documents[snippet.document].path.display().to_string(),
         first_line: snippet.block.first_line,
         code: snippet.block.code.clone(),
         prelude: settings.and_then(|s| s.prelude.clone()),
@@ -306,12 +360,13 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
             .context
             .iter()
             .map(|cell| runner::Cell {
-                path: documents[snippet.document].path.display().to_string(),
+                path: path.clone(),
                 first_line: cell.first_line,
                 code: cell.code.clone(),
                 interactive: cell.interactive,
             })
             .collect(),
+        path,
         files: settings.map(|s| s.files.clone()).unwrap_or_default(),
         timeout: settings.and_then(|s| s.timeout).unwrap_or(timeout),
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,
@@ -319,4 +374,87 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
         interactive: plan::is_interactive(&snippet.block),
         venv: None,
     }
+}
+
+/// Compares each row of a tracked note with `snippets/` and `expected/`, recording each
+/// snapshot's status in its row. With `write` (outside CI): leaves a `.snap.new` for each
+/// snapshot that differs and brings `snippets/` up to date (plain derived files with nothing
+/// to review but a `git diff`); the run still fails, once, for what was out of date. `None`
+/// when no note of the run is tracked.
+fn compare_files(
+    config: &Config,
+    notes: &[Note],
+    rows: &mut [SnippetRun],
+    scope: &Scope,
+    write: bool,
+) -> Result<Option<Generated>> {
+    if !notes.iter().any(|n| n.tracked) {
+        return Ok(None);
+    }
+    let orphans = !scope.filtered;
+    let tracked: Vec<&Snippet> = rows
+        .iter()
+        .map(|r| &r.snippet)
+        .filter(|s| s.tracked)
+        .collect();
+    let tree = snippet_files::tree(
+        config,
+        notes_tracked(notes),
+        &tracked,
+        scope.complete,
+        orphans,
+    );
+    let outside = |extension: &str| -> BTreeSet<PathBuf> {
+        scope
+            .outside
+            .iter()
+            .filter(|snippet| snippet.tracked)
+            .map(|snippet| PathBuf::from(format!("{}{extension}", snippet.id)))
+            .collect()
+    };
+    let snippet_changes = generated::compare_except(&tree, &outside(snippet_files::EXTENSION))?;
+    if write {
+        generated::apply(&tree, &snippet_changes)?;
+    }
+    let expected: Vec<(usize, snapshot::Expected)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.snippet.tracked)
+        .map(|(i, row)| (i, expected(config, row)))
+        .collect();
+    let snaps: Vec<&snapshot::Expected> = expected.iter().map(|(_, e)| e).collect();
+    let snap_tree = snapshot::tree(
+        config,
+        notes_tracked(notes),
+        &snaps,
+        scope.complete,
+        orphans,
+    );
+    let orphaned_snapshots = generated::compare_except(&snap_tree, &outside(snapshot::EXTENSION))?
+        .into_iter()
+        .filter(|c| c.kind == ChangeKind::Orphaned)
+        .map(|c| c.path)
+        .collect();
+    for (i, expected) in expected {
+        rows[i].snapshot = Some(snapshot::review(expected, write)?);
+    }
+    Ok(Some(Generated {
+        rewritten: write && !snippet_changes.is_empty(),
+        snippet_files: snippet_changes,
+        orphaned_snapshots,
+    }))
+}
+
+/// The names of the tracked notes (their directories under `snippets/` and `expected/`).
+pub fn notes_tracked(notes: &[Note]) -> BTreeSet<String> {
+    notes
+        .iter()
+        .filter(|n| n.tracked)
+        .map(|n| n.document.name.clone())
+        .collect()
+}
+
+/// The snapshot a row should have.
+pub fn expected(config: &Config, row: &SnippetRun) -> snapshot::Expected {
+    snapshot::expected(config, &row.snippet, &row.outcome, &row.check)
 }

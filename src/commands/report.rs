@@ -4,8 +4,7 @@
 //! run would have.
 
 use crate::cli::{MergeArgs, MergeFormat};
-use crate::report::{self, merge};
-use crate::{atomic, environment};
+use crate::report::{self, Format, merge};
 use anyhow::Result;
 
 /// Merges the shards' reports; `Ok(true)` when the merged run succeeded.
@@ -16,23 +15,12 @@ pub fn merge(args: &MergeArgs) -> Result<bool> {
         .map(|path| merge::read(path))
         .collect::<Result<Vec<_>>>()?;
     let merged = merge::merge(parts, args.allow_missing)?;
-    let human = || report::human::render_styled(&merged, environment::stdout_colors());
-    let text = match args.format {
-        MergeFormat::Human => human(),
-        MergeFormat::Json => report::json::render(&merged),
-        MergeFormat::Junit => report::junit::render(&merged),
-        MergeFormat::Github => report::github::render(&merged),
+    let format = match args.format {
+        MergeFormat::Human => Format::Human,
+        MergeFormat::Json => Format::Json,
+        MergeFormat::Junit => Format::Junit,
+        MergeFormat::Github => Format::Github,
     };
-    match &args.output {
-        Some(path) => {
-            atomic::write(path, text.as_bytes())?;
-            super::extract::print(&format!(
-                "{}report written to {}\n",
-                human(),
-                path.display()
-            ))?;
-        }
-        None => super::extract::print(&text)?,
-    }
+    report::emit(&merged, format, args.output.as_deref())?;
     Ok(merged.is_success())
 }

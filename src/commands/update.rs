@@ -4,16 +4,16 @@
 //! `--accept-only ID` narrows it to those snippets (and removes nothing else).
 
 use crate::cli::UpdateArgs;
-use crate::files::generated::{self, Change, ChangeKind};
-use crate::files::{snapshot, snippets as snippet_file};
+use crate::files::generated::{self, Change};
+use crate::files::{snapshot, snippets as snippet_files};
 use crate::pipeline::{self, Options};
+use crate::report::{self, files};
 use anyhow::{Context, Result, bail};
-use std::fmt::Write as _;
 
 /// Regenerates the files; `Ok(true)` unless snipcheck failed.
 pub fn update(args: &UpdateArgs) -> Result<bool> {
-    let progress = crate::report::progress::Progress::start("running snippets");
-    let mut run = pipeline::execute_observed(
+    let progress = report::progress::Progress::start("running snippets");
+    let run = pipeline::execute(
         &Options {
             paths: args.paths.clone(),
             config: args.run.config.clone(),
@@ -26,99 +26,70 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     )?;
     drop(progress);
     for id in &args.accept_only {
-        if !run.snippets.iter().any(|s| &s.id == id) {
+        if !run.rows.iter().any(|r| &r.snippet.id == id) {
             bail!(
                 "--accept-only {id:?}: no snippet has this id (ids are listed by `snipcheck verify --format json`)"
             );
         }
     }
-    let narrowed = !args.accept_only.is_empty();
-    if narrowed {
-        run.complete = false;
-    }
-    let tracked = generated::tracked(&run.config, &run.documents)?;
-    if !tracked.contains(&true) {
+    if !run.notes.iter().any(|n| n.tracked) {
         bail!(
             "none of these notes is listed under `notes` in {}; snippets/ and expected/ hold only the project's configured notes",
             crate::config::FILE_NAME
         );
     }
-    let mut out = String::new();
-    for (document, tracked) in run.documents.iter().zip(&tracked) {
-        if !tracked {
-            let _ = writeln!(
-                out,
-                "ignored  {}: not listed under `notes` in {}, so it has no snippets/ or expected/ files",
-                document.path.display(),
-                crate::config::FILE_NAME
-            );
-        }
-    }
+    let narrowed = !args.accept_only.is_empty();
+    let complete = run.scope.complete && !narrowed;
     let keep = |id: &str| !narrowed || args.accept_only.iter().any(|a| a == id);
-    let snippets: Vec<_> = run
-        .snippets
+    let rows: Vec<&pipeline::SnippetRun> = run
+        .rows
         .iter()
-        .filter(|s| keep(&s.id))
-        .cloned()
+        .filter(|r| r.snippet.tracked && keep(&r.snippet.id))
         .collect();
-    let files = snippet_file::tree(
+    let snippets: Vec<&crate::plan::Snippet> = rows.iter().map(|r| &r.snippet).collect();
+    let tracked = pipeline::notes_tracked(&run.notes);
+    let files = snippet_files::tree(&run.config, tracked.clone(), &snippets, complete, !narrowed);
+    let expected: Vec<snapshot::Expected> = rows
+        .iter()
+        .map(|row| pipeline::expected(&run.config, row))
+        .collect();
+    let snaps = snapshot::tree(
         &run.config,
-        &run.documents,
-        &tracked,
-        &snippets,
-        run.complete,
+        tracked,
+        &expected.iter().collect::<Vec<_>>(),
+        complete,
         !narrowed,
     );
-    let expected: Vec<_> = snapshot::expected(&run, &tracked)
-        .into_iter()
-        .filter(|e| keep(&e.id))
-        .collect();
-    let snaps = snapshot::tree(&run, &tracked, &expected, !narrowed);
-    let mut total = 0;
+    let mut changes: Vec<Change> = Vec::new();
     for tree in [&files, &snaps] {
-        let changes = generated::compare(tree)?;
-        generated::apply(tree, &changes)?;
-        total += changes.len();
-        describe(&mut out, &changes);
+        let found = generated::compare(tree)?;
+        generated::apply(tree, &found)?;
+        changes.extend(found);
     }
+    let mut accepted = Vec::new();
     for expected in &expected {
         let pending = snapshot::pending_path(&expected.path);
         match std::fs::remove_file(&pending) {
-            Ok(()) => {
-                total += 1;
-                let _ = writeln!(out, "{:<9}{}", "accepted", pending.display());
-            }
+            Ok(()) => accepted.push(pending),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => {
                 return Err(err).with_context(|| format!("failed to remove {}", pending.display()));
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "{} {} changed ({} snippet files, {} snapshots checked)",
-        total,
-        if total == 1 { "file" } else { "files" },
-        files.files.len(),
-        snaps.files.len()
-    );
-    if !run.report.is_success() {
-        let _ = writeln!(
-            out,
-            "note: some claims fail or snippets error; the snapshots record that (see `snipcheck verify`)"
-        );
-    }
-    super::extract::print(&out)?;
+    let built = report::build(&run);
+    report::print(&files::updated(&files::Updated {
+        ignored: run
+            .notes
+            .iter()
+            .filter(|n| !n.tracked)
+            .map(|n| n.document.path.clone())
+            .collect(),
+        changes,
+        accepted,
+        snippet_files: files.files.len(),
+        snapshots: snaps.files.len(),
+        success: built.is_success(),
+    }))?;
     Ok(true)
-}
-
-fn describe(out: &mut String, changes: &[Change]) {
-    for change in changes {
-        let word = match change.kind {
-            ChangeKind::Missing => "created",
-            ChangeKind::Stale => "updated",
-            ChangeKind::Orphaned => "removed",
-        };
-        let _ = writeln!(out, "{word:<9}{}", change.path.display());
-    }
 }

@@ -8,8 +8,6 @@
 //! note the config lists — any other document directory under the root.
 
 use crate::atomic;
-use crate::config::Config;
-use crate::read::document::Document;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -63,24 +61,6 @@ impl ChangeKind {
             ChangeKind::Orphaned => "orphaned",
         }
     }
-}
-
-/// Which documents have generated files: those the config's `notes` patterns list (the
-/// project's own notes). A file verified ad hoc (`snipcheck verify some/other.md`) has none,
-/// so nothing is compared or written for it.
-pub fn tracked(config: &Config, documents: &[Document]) -> Result<Vec<bool>> {
-    if config.notes.is_empty() {
-        return Ok(vec![false; documents.len()]);
-    }
-    let listed: BTreeSet<PathBuf> = crate::read::discover::resolve_paths(&[], config)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    Ok(documents
-        .iter()
-        .map(|d| d.path.canonicalize().is_ok_and(|p| listed.contains(&p)))
-        .collect())
 }
 
 /// A document's path as generated files name it: relative to the project directory (the

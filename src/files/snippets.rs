@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::files::generated::Tree;
 use crate::plan::Snippet;
-use crate::read::document::Document;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -16,14 +16,13 @@ pub const DIR: &str = "snippets";
 /// Their extension.
 pub const EXTENSION: &str = ".py";
 
-/// What `snippets/` should contain for the snippets of the `tracked` documents. `complete`:
-/// the snippets are every snippet of every configured note, so any other document directory
-/// is orphaned; `orphans`: look for orphans at all.
+/// What `snippets/` should contain for `snippets` (of the tracked notes `documents`, by
+/// name). `complete`: the snippets are every snippet of every configured note, so any other
+/// document directory is orphaned; `orphans`: look for orphans at all.
 pub fn tree(
     config: &Config,
-    documents: &[Document],
-    tracked: &[bool],
-    snippets: &[Snippet],
+    documents: BTreeSet<String>,
+    snippets: &[&Snippet],
     complete: bool,
     orphans: bool,
 ) -> Tree {
@@ -33,24 +32,16 @@ pub fn tree(
         pending: None,
         files: snippets
             .iter()
-            .filter(|snippet| tracked[snippet.document])
             .map(|snippet| {
-                let path = crate::files::generated::document_path(
-                    &config.base_dir(),
-                    &documents[snippet.document].path,
-                );
+                let path =
+                    crate::files::generated::document_path(&config.base_dir(), &snippet.path);
                 (
                     PathBuf::from(format!("{}{EXTENSION}", snippet.id)),
                     render(snippet, &path),
                 )
             })
             .collect(),
-        documents: documents
-            .iter()
-            .zip(tracked)
-            .filter(|(_, t)| **t)
-            .map(|(d, _)| d.name.clone())
-            .collect(),
+        documents,
         complete,
         orphans,
     }

@@ -10,23 +10,47 @@ pub mod partition;
 use crate::config::{Config, Namespace, SnippetSettings};
 use crate::line::LineNo;
 use crate::read::directive::Directives;
+use crate::read::discover::Note;
 use crate::read::document::{Block, Document};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// One Python block, ready to run.
 #[derive(Debug, Clone)]
 pub struct Snippet {
     /// Stable id, e.g. `python-interview-notes/2-1-variables-memory-model`.
     pub id: String,
-    /// Index of the document in the run.
-    pub document: usize,
+    /// The notes file it is in.
+    pub path: PathBuf,
+    /// That file is one of the project's configured notes (it has generated files).
+    pub tracked: bool,
+    /// Whether it runs, decided once here.
+    pub disposition: Disposition,
     /// The block.
     pub block: Block,
     /// Settings from `snipcheck.toml` and the block's directives, if any.
     pub settings: Option<SnippetSettings>,
     /// For a `continue` block: the earlier blocks whose namespace it shares, oldest first.
     pub context: Vec<ContextCell>,
+}
+
+/// Whether a planned block runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// It runs.
+    Run,
+    /// `skip` (config or directive), with the reason.
+    Skip(String),
+    /// Its fence is never closed: it is not run.
+    Unterminated,
+}
+
+impl Snippet {
+    /// Whether the snippet runs (it is neither skipped nor unterminated).
+    pub fn runs(&self) -> bool {
+        self.disposition == Disposition::Run
+    }
 }
 
 /// An earlier block a `continue` block runs after, silently, in the same namespace.
@@ -54,10 +78,11 @@ pub fn is_interactive(block: &Block) -> bool {
         || crate::read::document::starts_session(&block.code)
 }
 
-/// Assigns ids and settings to every block of every document.
-pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
+/// Assigns ids, settings and continue chains to every block of every note.
+pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
     let mut names: HashMap<&str, &Document> = HashMap::new();
-    for document in documents {
+    for note in notes {
+        let document = &note.document;
         if let Some(other) = names.insert(&document.name, document) {
             bail!(
                 "{} and {} share the name {:?}, so their snippet ids would collide; verify them in separate runs or rename one",
@@ -67,64 +92,20 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
             );
         }
     }
+    let config_path = config
+        .path
+        .as_deref()
+        .unwrap_or(std::path::Path::new(crate::config::FILE_NAME));
     let mut snippets = Vec::new();
-    for (index, document) in documents.iter().enumerate() {
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        for block in &document.blocks {
-            let slug = block
-                .section
-                .as_ref()
-                .map(|s| slug(&s.title))
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "top".to_owned());
-            let count = seen.entry(slug.clone()).or_insert(0);
-            *count += 1;
-            let id = if *count == 1 {
-                format!("{}/{slug}", document.name)
-            } else {
-                format!("{}/{slug}-{count}", document.name)
-            };
-            let mut settings = merge(
-                config.snippets.get(&id).cloned(),
-                block.directives.as_ref(),
-                &id,
-                document,
-                config,
-            )?;
-            if let Some(setup) = &block.setup {
-                // The document's own setup code (Sphinx's testsetup) runs first, then any
-                // prelude from the config.
-                let line = block.fence_line;
-                let settings = settings.get_or_insert_with(|| SnippetSettings {
-                    line,
-                    ..SnippetSettings::default()
-                });
-                settings.prelude = Some(match settings.prelude.take() {
-                    Some(prelude) => format!("{setup}\n{prelude}"),
-                    None => setup.clone(),
-                });
-            }
-            snippets.push(Snippet {
-                settings,
-                id,
-                document: index,
-                block: block.clone(),
-                context: Vec::new(),
-            });
-        }
+    for note in notes {
+        let mut planned = plan_document(note, config)?;
+        share_namespaces(&mut planned, &note.document, config)?;
+        link_continued(&mut planned, &note.document, config_path)?;
+        snippets.extend(planned);
     }
-    share_namespaces(&mut snippets, documents, config)?;
-    link_continued(
-        &mut snippets,
-        documents,
-        config
-            .path
-            .as_deref()
-            .unwrap_or(std::path::Path::new(crate::config::FILE_NAME)),
-    )?;
     for (id, settings) in &config.snippets {
         let document = id.split('/').next().unwrap_or("");
-        let verified = documents.iter().any(|d| d.name == document);
+        let verified = notes.iter().any(|n| n.document.name == document);
         if verified && !snippets.iter().any(|s| &s.id == id) {
             let path = config
                 .path
@@ -136,6 +117,66 @@ pub fn plan(documents: &[Document], config: &Config) -> Result<Vec<Snippet>> {
                 settings.line
             );
         }
+    }
+    Ok(snippets)
+}
+
+/// The snippets of one note: ids, settings (config, directives, Sphinx's testsetup) and
+/// whether each runs.
+fn plan_document(note: &Note, config: &Config) -> Result<Vec<Snippet>> {
+    let document = &note.document;
+    let mut snippets = Vec::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for block in &document.blocks {
+        let slug = block
+            .section
+            .as_ref()
+            .map(|s| slug(&s.title))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "top".to_owned());
+        let count = seen.entry(slug.clone()).or_insert(0);
+        *count += 1;
+        let id = if *count == 1 {
+            format!("{}/{slug}", document.name)
+        } else {
+            format!("{}/{slug}-{count}", document.name)
+        };
+        let mut settings = merge(
+            config.snippets.get(&id).cloned(),
+            block.directives.as_ref(),
+            &id,
+            document,
+            config,
+        )?;
+        if let Some(setup) = &block.setup {
+            // The document's own setup code (Sphinx's testsetup) runs first, then any
+            // prelude from the config.
+            let line = block.fence_line;
+            let settings = settings.get_or_insert_with(|| SnippetSettings {
+                line,
+                ..SnippetSettings::default()
+            });
+            settings.prelude = Some(match settings.prelude.take() {
+                Some(prelude) => format!("{setup}\n{prelude}"),
+                None => setup.clone(),
+            });
+        }
+        let disposition = if block.unterminated {
+            Disposition::Unterminated
+        } else if let Some(reason) = settings.as_ref().and_then(|s| s.skip.clone()) {
+            Disposition::Skip(reason)
+        } else {
+            Disposition::Run
+        };
+        snippets.push(Snippet {
+            settings,
+            id,
+            path: document.path.clone(),
+            tracked: note.tracked,
+            disposition,
+            block: block.clone(),
+            context: Vec::new(),
+        });
     }
     Ok(snippets)
 }
@@ -214,72 +255,62 @@ fn merge(
     Ok(Some(settings))
 }
 
-/// Applies each document's `namespace` (its `<!-- snipcheck: namespace=... -->` directive
-/// before the first block, else the config's): with `section`, every block continues the one
-/// before it in the same section; with `document`, every block continues the one before it.
-fn share_namespaces(
-    snippets: &mut [Snippet],
-    documents: &[Document],
-    config: &Config,
-) -> Result<()> {
-    let mut start = 0;
-    while start < snippets.len() {
-        let document = snippets[start].document;
-        let end = start
-            + snippets[start..]
-                .iter()
-                .take_while(|s| s.document == document)
-                .count();
-        let directive = snippets[start]
+/// Applies a document's `namespace` (its `<!-- snipcheck: namespace=... -->` directive before
+/// the first block, or its front matter, else the config's): with `section`, every block
+/// continues the one before it in the same section; with `document`, every block continues the
+/// one before it.
+fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Config) -> Result<()> {
+    let Some(first) = snippets.first() else {
+        return Ok(());
+    };
+    let directive = first
+        .block
+        .directives
+        .as_ref()
+        .and_then(|d| d.namespace.map(|n| (d.line, n)));
+    let declared = match (directive, document.namespace) {
+        (Some((line, _)), Some((front, _))) => bail!(
+            "{}: `namespace` is set both in the front matter (line {front}) and by a directive (line {line}); keep one",
+            document.path.display()
+        ),
+        (Some((_, namespace)), None) | (None, Some((_, namespace))) => Some(namespace),
+        (None, None) => None,
+    };
+    for later in &snippets[1..] {
+        if let Some(d) = later
             .block
             .directives
             .as_ref()
-            .and_then(|d| d.namespace.map(|n| (d.line, n)));
-        let declared = match (directive, documents[document].namespace) {
-            (Some((line, _)), Some((front, _))) => bail!(
-                "{}: `namespace` is set both in the front matter (line {front}) and by a directive (line {line}); keep one",
-                documents[document].path.display()
-            ),
-            (Some((_, namespace)), None) | (None, Some((_, namespace))) => Some(namespace),
-            (None, None) => None,
+            .filter(|d| d.namespace.is_some())
+        {
+            bail!(
+                "{}:{}: `namespace` applies to a whole document: put it before the document's first Python block (line {})",
+                document.path.display(),
+                d.line,
+                first.block.fence_line
+            );
+        }
+    }
+    let namespace = declared.unwrap_or(config.namespace);
+    for i in 1..snippets.len() {
+        let shared = match namespace {
+            Namespace::Block => false,
+            Namespace::Section => {
+                snippets[i].block.section.as_ref().map(|s| s.line)
+                    == snippets[i - 1].block.section.as_ref().map(|s| s.line)
+            }
+            Namespace::Document => true,
         };
-        for later in &snippets[start + 1..end] {
-            if let Some(d) = later
-                .block
-                .directives
-                .as_ref()
-                .filter(|d| d.namespace.is_some())
-            {
-                bail!(
-                    "{}:{}: `namespace` applies to a whole document: put it before the document's first Python block (line {})",
-                    documents[document].path.display(),
-                    d.line,
-                    snippets[start].block.fence_line
-                );
-            }
+        if shared {
+            let line = snippets[i].block.fence_line;
+            snippets[i]
+                .settings
+                .get_or_insert_with(|| SnippetSettings {
+                    line,
+                    ..SnippetSettings::default()
+                })
+                .continues = true;
         }
-        let namespace = declared.unwrap_or(config.namespace);
-        for i in start + 1..end {
-            let shared = match namespace {
-                Namespace::Block => false,
-                Namespace::Section => {
-                    snippets[i].block.section.as_ref().map(|s| s.line)
-                        == snippets[i - 1].block.section.as_ref().map(|s| s.line)
-                }
-                Namespace::Document => true,
-            };
-            if shared {
-                let line = snippets[i].block.fence_line;
-                snippets[i]
-                    .settings
-                    .get_or_insert_with(|| SnippetSettings {
-                        line,
-                        ..SnippetSettings::default()
-                    })
-                    .continues = true;
-            }
-        }
-        start = end;
     }
     Ok(())
 }
@@ -287,7 +318,7 @@ fn share_namespaces(
 /// Fills each `continue` snippet's context: the chain of blocks before it in its document.
 fn link_continued(
     snippets: &mut [Snippet],
-    documents: &[Document],
+    document: &Document,
     config_path: &std::path::Path,
 ) -> Result<()> {
     for i in 0..snippets.len() {
@@ -295,11 +326,7 @@ fn link_continued(
         if !continues {
             continue;
         }
-        let previous = i
-            .checked_sub(1)
-            .filter(|&p| snippets[p].document == snippets[i].document);
-        let Some(previous) = previous else {
-            let document = &documents[snippets[i].document];
+        let Some(previous) = i.checked_sub(1) else {
             bail!(
                 "invalid config {}:{}: snippet {:?} sets continue, but it is the first Python block of {}",
                 config_path.display(),
@@ -315,12 +342,7 @@ fn link_continued(
         let mut context = snippets[previous].context.clone();
         // A skipped block never runs, and an unterminated one is not run: neither sets up
         // the namespace of the blocks after it.
-        let ran = !snippets[previous].block.unterminated
-            && snippets[previous]
-                .settings
-                .as_ref()
-                .is_none_or(|s| s.skip.is_none());
-        if ran {
+        if snippets[previous].runs() {
             context.push(ContextCell {
                 id: snippets[previous].id.clone(),
                 first_line: snippets[previous].block.first_line,
@@ -353,6 +375,13 @@ mod tests {
     use crate::read::document::extract;
     use std::path::Path;
 
+    fn note(document: Document) -> Note {
+        Note {
+            document,
+            tracked: false,
+        }
+    }
+
     #[test]
     fn slugs() {
         assert_eq!(
@@ -371,7 +400,7 @@ mod tests {
     fn ids_are_numbered_within_a_slug_and_stable() {
         let text = "```python\nx = 0\n```\n# A\n```python\nx = 1\n```\n```python\nx = 2\n```\n# B\n```py\nx = 3\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let ids: Vec<String> = plan(&[doc], &Config::default())
+        let ids: Vec<String> = plan(&[note(doc)], &Config::default())
             .expect("plan")
             .into_iter()
             .map(|s| s.id)
@@ -383,7 +412,7 @@ mod tests {
     fn continue_chains_context_and_filters_match_id_or_section() {
         let text = "# Cells\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# Other\n```python\nz = 0\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let snippets = plan(&[doc], &Config::default()).expect("plan");
+        let snippets = plan(&[note(doc)], &Config::default()).expect("plan");
         let context: Vec<Vec<&str>> = snippets
             .iter()
             .map(|s| s.context.iter().map(|c| c.id.as_str()).collect())
@@ -411,13 +440,13 @@ mod tests {
             "[snippet.\"n/gone\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        let err = plan(std::slice::from_ref(&doc), &config).expect_err("stale");
+        let err = plan(&[note(doc.clone())], &config).expect_err("stale");
         assert!(format!("{err}").contains("snipcheck.toml:1"));
         let other = crate::config::parse(
             Path::new("snipcheck.toml"),
             "[snippet.\"other/x\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        assert!(plan(&[doc], &other).is_ok());
+        assert!(plan(&[note(doc)], &other).is_ok());
     }
 }

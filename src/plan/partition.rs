@@ -124,7 +124,7 @@ pub fn chain_roots(snippets: &[Snippet]) -> Vec<String> {
         let continues = snippet.settings.as_ref().is_some_and(|s| s.continues);
         let previous = i
             .checked_sub(1)
-            .filter(|&p| continues && snippets[p].document == snippet.document)
+            .filter(|&p| continues && snippets[p].path == snippet.path)
             .and_then(|p| roots.get(p));
         let root = previous.cloned().unwrap_or_else(|| snippet.id.clone());
         roots.push(root);
@@ -306,7 +306,11 @@ mod tests {
 
     fn plan(text: &str) -> Vec<Snippet> {
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        crate::plan::plan(&[doc], &Config::default()).expect("plan")
+        let note = crate::read::discover::Note {
+            document: doc,
+            tracked: false,
+        };
+        crate::plan::plan(&[note], &Config::default()).expect("plan")
     }
 
     const CHAINED: &str = "# A\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# B\n```python\nz = 0\n```\n# C\n```python\ny = 0\n```\n<!-- snipcheck: continue -->\n```python\nprint(y)\n```\n";

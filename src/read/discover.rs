@@ -1,12 +1,67 @@
 //! Which notes files a run reads: the command line's files, directories and globs, or the
 //! config's `notes` patterns.
 
+use super::document::Document;
 use crate::config::{self, Config};
 use anyhow::{Context, Result, bail};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// A notes file a run reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its path, as given or as a pattern matched it.
+    pub path: PathBuf,
+    /// The config's `notes` patterns list it: it is one of the project's own notes, with
+    /// generated files under `snippets/` and `expected/`. A file verified ad hoc
+    /// (`snipcheck verify some/other.md`) has none.
+    pub tracked: bool,
+}
+
+/// A notes file as read, and whether the config lists it (see [`Found::tracked`]).
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The document.
+    pub document: Document,
+    /// See [`Found::tracked`].
+    pub tracked: bool,
+}
+
+/// The notes files of a run: the command line's paths, or the config's `notes`, each marked
+/// with whether the config lists it. The config's patterns are expanded once, here.
+pub fn resolve(args: &[String], config: &Config) -> Result<Vec<Found>> {
+    let paths = resolve_paths(args, config)?;
+    if config.notes.is_empty() {
+        return Ok(paths
+            .into_iter()
+            .map(|path| Found {
+                path,
+                tracked: false,
+            })
+            .collect());
+    }
+    let listed: BTreeSet<PathBuf> = if args.is_empty() {
+        paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
+    } else {
+        // A pattern of the config that matches nothing is no error here: only the paths
+        // given are verified.
+        resolve_paths(&[], config)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect()
+    };
+    Ok(paths
+        .into_iter()
+        .map(|path| Found {
+            tracked: path.canonicalize().is_ok_and(|p| listed.contains(&p)),
+            path,
+        })
+        .collect())
+}
+
 /// Expands the command-line paths (files, directories, globs), or the config's `notes`.
-pub fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
+fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
     let patterns: Vec<String> = if args.is_empty() {
         if config.notes.is_empty() {
             bail!(

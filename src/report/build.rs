@@ -1,31 +1,24 @@
-//! Adding up a run into a `Report`.
+//! Adding up a finished run into a `Report`, once, from its rows.
 
-use super::snapshots::{GeneratedReport, SnapshotReport};
+use super::snapshots::{FileReport, GeneratedReport, SnapshotReport, SnapshotState};
 use crate::config::SnippetSettings;
-use crate::judge::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
+use crate::files::snapshot::{Reviewed, Status};
+use crate::judge::{CheckedClaim, OutcomeKind, SnippetError, Verdict};
 use crate::line::LineNo;
-use crate::plan::Snippet;
-use crate::read::document::Document;
-use crate::run::outcome::Outcome;
-use serde::{Deserialize, Serialize};
+use crate::pipeline::{Generated, Run, SnippetRun};
 
-/// Everything a renderer needs.
-///
-/// It is also read back from `--format json` (`report merge`): a field the JSON leaves out when
-/// empty needs `#[serde(default)]`, and a field the JSON never carries needs to be rebuilt by
-/// `report::merge`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Everything a renderer needs. Built once from a finished run ([`build`]), or from the JSON
+/// of shards (`report merge`); the JSON format itself is `report::json`'s.
+#[derive(Debug, Clone)]
 pub struct Report {
     /// The Python version that ran the snippets.
     pub python: String,
     /// `verify --partition`: the shard(s) of a partition this report covers (`None`: every
     /// snippet of the run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<crate::plan::partition::Shards>,
     /// The sandbox layers that confined them.
     pub sandbox: Vec<crate::run::sandbox::Layer>,
     /// The virtualenv the snippets imported from, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venv: Option<crate::run::venv::Venv>,
     /// The counts.
     pub summary: Summary,
@@ -34,18 +27,15 @@ pub struct Report {
     /// Every snippet, in document order.
     pub snippets: Vec<SnippetReport>,
     /// `--strict`: `loose` claims fail the run.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
     /// `--strict-parse`: blocks that are not valid Python 3 fail the run.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict_parse: bool,
     /// `snippets/` and `expected/` files out of date (`None`: not checked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<GeneratedReport>,
 }
 
 /// The counts of a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Documents read.
     pub documents: usize,
@@ -66,12 +56,11 @@ pub struct Summary {
     /// Blocks that are not valid Python 3 (errors too under `--strict-parse`).
     pub unparsable: usize,
     /// Claims in blocks that cannot run (not valid Python 3): listed, not checked.
-    #[serde(default)]
     pub not_run: usize,
 }
 
 /// One document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentReport {
     /// Its path.
     pub path: String,
@@ -80,7 +69,7 @@ pub struct DocumentReport {
 }
 
 /// A file-level problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProblemReport {
     /// Where.
     pub line: LineNo,
@@ -89,7 +78,7 @@ pub struct ProblemReport {
 }
 
 /// One snippet.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SnippetReport {
     /// Stable id.
     pub id: String,
@@ -104,7 +93,6 @@ pub struct SnippetReport {
     /// How the run ended.
     pub outcome: OutcomeKind,
     /// The error that ended or marred it.
-    #[serde(deserialize_with = "super::merge::de::error")]
     pub error: Option<SnippetError>,
     /// An `expect-error` that did not happen.
     pub missing_expected_error: Option<String>,
@@ -113,20 +101,13 @@ pub struct SnippetReport {
     /// The claims and their verdicts.
     pub claims: Vec<CheckedClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stray_output: String,
     /// The snippet's snapshot status (`None`: snapshots not checked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotReport>,
-    /// Only in a partitioned report's JSON: what the JSON otherwise leaves out (each claim's
-    /// statement, the error's traceback) and `report merge` needs to render the merged report
-    /// as `verify` would. `None` everywhere else.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub merge_data: Option<super::merge::MergeData>,
 }
 
 /// The `snipcheck.toml` settings that applied to a snippet, shown in every report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct AppliedSettings {
     /// Fixture files created in the scratch dir.
     pub files: Vec<String>,
@@ -137,14 +118,8 @@ pub struct AppliedSettings {
     /// The snippet's own timeout, in seconds.
     pub timeout: Option<f64>,
     /// Why it is skipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<String>,
     /// It shares the namespace of the block before it.
-    #[serde(
-        rename = "continue",
-        default,
-        skip_serializing_if = "std::ops::Not::not"
-    )]
     pub continues: bool,
 }
 
@@ -181,10 +156,9 @@ impl AppliedSettings {
 }
 
 /// A declared error.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ExpectErrorReport {
     /// The exception type.
-    #[serde(rename = "type")]
     pub type_name: String,
     /// Why.
     pub reason: String,
@@ -260,23 +234,20 @@ impl SnippetReport {
     }
 }
 
-/// Builds the report of a run.
-pub fn build(
-    documents: &[Document],
-    snippets: &[Snippet],
-    outcomes: &[Outcome],
-    checks: Vec<SnippetCheck>,
-    sandbox: &crate::pipeline::Sandbox,
-) -> Report {
-    let python = outcomes
+/// Builds the report of a finished run.
+pub fn build(run: &Run) -> Report {
+    let python = run
+        .rows
         .iter()
-        .find_map(|o| o.python.clone())
-        .unwrap_or_else(|| sandbox.python.clone());
-    let documents: Vec<DocumentReport> = documents
+        .find_map(|row| row.outcome.python.clone())
+        .unwrap_or_else(|| run.sandbox.python.clone());
+    let documents: Vec<DocumentReport> = run
+        .notes
         .iter()
-        .map(|d| DocumentReport {
-            path: d.path.display().to_string(),
-            problems: d
+        .map(|note| DocumentReport {
+            path: note.document.path.display().to_string(),
+            problems: note
+                .document
                 .problems
                 .iter()
                 .map(|p| ProblemReport {
@@ -286,38 +257,85 @@ pub fn build(
                 .collect(),
         })
         .collect();
-    let snippets: Vec<SnippetReport> = snippets
-        .iter()
-        .zip(outcomes)
-        .zip(checks)
-        .map(|((snippet, outcome), check)| SnippetReport {
-            id: snippet.id.clone(),
-            path: documents[snippet.document].path.clone(),
-            start_line: snippet.block.first_line,
-            end_line: snippet.block.end_line,
-            section: snippet.block.section.as_ref().map(|s| s.title.clone()),
-            outcome: check.outcome,
-            error: check.error,
-            missing_expected_error: check.missing_expected_error,
-            settings: snippet.settings.as_ref().map(applied),
-            claims: check.claims,
-            stray_output: outcome.stray_output.clone(),
-            snapshot: None,
-            merge_data: None,
-        })
-        .collect();
-    let summary = Summary::count(&documents, &snippets);
+    let snippets: Vec<SnippetReport> = run.rows.iter().map(snippet).collect();
     Report {
         python,
-        partition: None,
-        sandbox: sandbox.layers.clone(),
-        venv: None,
-        summary,
+        partition: run.scope.partition.map(|p| p.shards()),
+        sandbox: run.sandbox.layers.clone(),
+        venv: run.venv.clone(),
+        summary: Summary::count(&documents, &snippets),
         documents,
         snippets,
-        strict: false,
-        strict_parse: false,
-        generated: None,
+        strict: run.strict,
+        strict_parse: run.strict_parse,
+        generated: run.generated.as_ref().map(generated),
+    }
+}
+
+fn snippet(row: &SnippetRun) -> SnippetReport {
+    let SnippetRun {
+        snippet,
+        outcome,
+        check,
+        snapshot,
+    } = row;
+    SnippetReport {
+        id: snippet.id.clone(),
+        path: snippet.path.display().to_string(),
+        start_line: snippet.block.first_line,
+        end_line: snippet.block.end_line,
+        section: snippet.block.section.as_ref().map(|s| s.title.clone()),
+        outcome: check.outcome,
+        error: check.error.clone(),
+        missing_expected_error: check.missing_expected_error.clone(),
+        settings: snippet.settings.as_ref().map(applied),
+        claims: check.claims.clone(),
+        stray_output: outcome.stray_output.clone(),
+        snapshot: snapshot.as_ref().map(snapshot_report),
+    }
+}
+
+fn snapshot_report(reviewed: &Reviewed) -> SnapshotReport {
+    let (status, diff, message) = match &reviewed.status {
+        Status::Match => (SnapshotState::Match, None, None),
+        Status::Changed { diff } => (SnapshotState::Changed, Some(diff.clone()), None),
+        Status::Missing => (SnapshotState::Missing, None, None),
+        Status::Corrupt(corrupt) => (
+            SnapshotState::Corrupt,
+            None,
+            Some(format!(
+                "{}:{}: {}",
+                reviewed.expected.path.display(),
+                corrupt.line,
+                corrupt.message
+            )),
+        ),
+    };
+    SnapshotReport {
+        status,
+        path: reviewed.expected.path.display().to_string(),
+        pending: reviewed.pending.as_ref().map(|p| p.display().to_string()),
+        diff,
+        message,
+    }
+}
+
+fn generated(generated: &Generated) -> GeneratedReport {
+    GeneratedReport {
+        snippet_files: generated
+            .snippet_files
+            .iter()
+            .map(|change| FileReport {
+                path: change.path.display().to_string(),
+                change: change.kind.word().to_owned(),
+            })
+            .collect(),
+        snippet_files_rewritten: generated.rewritten,
+        orphaned_snapshots: generated
+            .orphaned_snapshots
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
     }
 }
 
@@ -349,7 +367,7 @@ impl Summary {
     }
 }
 
-fn applied(settings: &SnippetSettings) -> AppliedSettings {
+pub(crate) fn applied(settings: &SnippetSettings) -> AppliedSettings {
     AppliedSettings {
         files: settings.files.keys().cloned().collect(),
         prelude: settings.prelude.clone(),

@@ -1,20 +1,530 @@
-//! `--format json`: the whole report as one JSON object.
+//! `--format json`: the stable, documented JSON format, a type of its own.
+//!
+//! Users' CI scripts read this format, and `report merge` reads it back, so it does not follow
+//! the internal [`Report`] around: the types here are the schema, field by field, converted
+//! from the report ([`JsonReport::from_report`]) and back ([`JsonReport::into_report`]). A
+//! change here is a change of the format; a change of the internal model is not.
+//!
+//! A partitioned report (`verify --partition`) also carries, per snippet, [`MergeData`]: what
+//! the JSON otherwise leaves out (each claim's statement, the error's traceback) and the human
+//! and JUnit reports show after `report merge`.
 
-use super::Report;
+use super::build::ExpectErrorReport;
+use super::{
+    AppliedSettings, DocumentReport, FileReport, GeneratedReport, ProblemReport, Report,
+    SnapshotReport, SnapshotState, SnippetReport, Summary,
+};
+use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
+use crate::line::LineNo;
+use crate::plan::partition::Shards;
+use crate::run::sandbox::Layer;
+use crate::run::venv::Venv;
+use serde::{Deserialize, Serialize};
 
-/// Renders the report as pretty-printed JSON with a trailing newline. A partitioned report
-/// (`verify --partition`) also carries each snippet's `merge_data`, for `report merge`.
+const EXPECTED_BY: [&str; 3] = ["claim", "config", crate::judge::NOT_PYTHON];
+
+/// Renders the report as pretty-printed JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
-    let with_data;
-    let report = if report.partition.is_some() {
-        with_data = super::merge::with_merge_data(report);
-        &with_data
-    } else {
-        report
-    };
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|err| {
-        serde_json::json!({ "error": format!("failed to serialize the report: {err}") }).to_string()
-    });
+    let mut text =
+        serde_json::to_string_pretty(&JsonReport::from_report(report)).unwrap_or_else(|err| {
+            serde_json::json!({ "error": format!("failed to serialize the report: {err}") })
+                .to_string()
+        });
     text.push('\n');
     text
+}
+
+/// A snippet's applied settings as one line of JSON, as the report's `settings` has them.
+pub fn settings(settings: &AppliedSettings) -> String {
+    serde_json::to_string(&JsonSettings::from(settings)).unwrap_or_default()
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonReport {
+    /// The Python version that ran the snippets.
+    pub python: String,
+    /// `verify --partition`: the shard(s) this report covers (absent: every snippet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Shards>,
+    /// The sandbox layers that confined the snippets.
+    pub sandbox: Vec<Layer>,
+    /// The virtualenv the snippets imported from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venv: Option<Venv>,
+    /// The counts.
+    pub summary: JsonSummary,
+    /// Every document, with its file-level problems.
+    pub documents: Vec<JsonDocument>,
+    /// Every snippet, in document order.
+    pub snippets: Vec<JsonSnippet>,
+    /// `--strict`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
+    /// `--strict-parse`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict_parse: bool,
+    /// `snippets/` and `expected/` files out of date (absent: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<JsonGenerated>,
+}
+
+/// The counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonSummary {
+    /// Documents read.
+    pub documents: usize,
+    /// Python blocks found.
+    pub snippets: usize,
+    /// Claims found.
+    pub claims: usize,
+    /// Claims that hold.
+    pub pass: usize,
+    /// Claims that hold after a normalization.
+    pub loose: usize,
+    /// Claims that are wrong.
+    pub fail: usize,
+    /// Claims on statements that never ran.
+    pub unchecked: usize,
+    /// Snippets that failed unexpectedly, plus file-level problems.
+    pub errors: usize,
+    /// Blocks that are not valid Python 3.
+    pub unparsable: usize,
+    /// Claims in blocks that cannot run.
+    #[serde(default)]
+    pub not_run: usize,
+}
+
+/// One document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonDocument {
+    /// Its path.
+    pub path: String,
+    /// File-level problems.
+    pub problems: Vec<JsonProblem>,
+}
+
+/// A file-level problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonProblem {
+    /// Where.
+    pub line: LineNo,
+    /// What.
+    pub message: String,
+}
+
+/// One snippet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonSnippet {
+    /// Stable id.
+    pub id: String,
+    /// The document's path.
+    pub path: String,
+    /// First code line.
+    pub start_line: LineNo,
+    /// Last code line.
+    pub end_line: LineNo,
+    /// The section title.
+    pub section: Option<String>,
+    /// How the run ended.
+    pub outcome: OutcomeKind,
+    /// The error that ended or marred it.
+    pub error: Option<JsonError>,
+    /// An `expect-error` that did not happen.
+    pub missing_expected_error: Option<String>,
+    /// Settings that applied.
+    pub settings: Option<JsonSettings>,
+    /// The claims and their verdicts.
+    pub claims: Vec<JsonClaim>,
+    /// Output written around `sys.stdout`, straight to the process's fds.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stray_output: String,
+    /// The snapshot status (absent: snapshots not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<JsonSnapshot>,
+    /// Only in a partitioned report: what `report merge` needs besides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_data: Option<MergeData>,
+}
+
+/// A snippet's error.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonError {
+    /// The exception type (or `Timeout`, `UnterminatedFence`, ...).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Its message.
+    pub message: String,
+    /// The line it points to.
+    pub line: Option<LineNo>,
+    /// What the sandbox blocked, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
+    /// Who expected it (absent: an unexpected error).
+    pub expected_by: Option<String>,
+}
+
+/// The settings that applied to a snippet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonSettings {
+    /// Fixture files.
+    pub files: Vec<String>,
+    /// The prelude's code.
+    pub prelude: Option<String>,
+    /// The declared error.
+    pub expect_error: Option<JsonExpectError>,
+    /// The snippet's own timeout, in seconds.
+    pub timeout: Option<f64>,
+    /// Why it is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<String>,
+    /// It shares the namespace of the block before it.
+    #[serde(
+        rename = "continue",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub continues: bool,
+}
+
+/// A declared error.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonExpectError {
+    /// The exception type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One claim and its verdict.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonClaim {
+    /// The statement's line.
+    pub line: LineNo,
+    /// The claim's own line.
+    pub claim_line: LineNo,
+    /// What it claims.
+    pub kind: ClaimKind,
+    /// The claimed text.
+    pub claimed: String,
+    /// What really happened.
+    pub actual: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The normalization a `loose` verdict needed.
+    pub normalization: Option<String>,
+    /// Why a claim fails or is unchecked.
+    pub reason: Option<String>,
+    /// The statement ran after an earlier error.
+    pub after_error: bool,
+}
+
+/// One snippet's snapshot status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonSnapshot {
+    /// `match`, `changed`, `missing` or `corrupt`.
+    pub status: SnapshotState,
+    /// `expected/<id>.snap`.
+    pub path: String,
+    /// The `.snap.new` left for review.
+    pub pending: Option<String>,
+    /// For `changed`: the diff.
+    pub diff: Option<String>,
+    /// For `corrupt`: what is wrong.
+    pub message: Option<String>,
+}
+
+/// Generated files that do not match the notes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonGenerated {
+    /// `snippets/` files that are stale, missing or orphaned.
+    pub snippet_files: Vec<JsonFile>,
+    /// They were brought up to date by this run.
+    pub snippet_files_rewritten: bool,
+    /// `.snap` files that belong to no snippet.
+    pub orphaned_snapshots: Vec<String>,
+}
+
+/// A generated file and how it differs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonFile {
+    /// The path.
+    pub path: String,
+    /// `stale`, `missing` or `orphaned`.
+    pub change: String,
+}
+
+/// What a partitioned report's JSON carries besides the usual fields, for `report merge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeData {
+    /// Each claim's statement source, in claim order.
+    pub claim_sources: Vec<String>,
+    /// The error's traceback (absent: no error, or no traceback).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+}
+
+impl JsonReport {
+    /// The report in the stable format; a partitioned report carries each snippet's
+    /// [`MergeData`].
+    pub fn from_report(report: &Report) -> JsonReport {
+        let merge_data = report.partition.is_some();
+        JsonReport {
+            python: report.python.clone(),
+            partition: report.partition.clone(),
+            sandbox: report.sandbox.clone(),
+            venv: report.venv.clone(),
+            summary: JsonSummary::from(&report.summary),
+            documents: report.documents.iter().map(JsonDocument::from).collect(),
+            snippets: report
+                .snippets
+                .iter()
+                .map(|s| JsonSnippet::from_snippet(s, merge_data))
+                .collect(),
+            strict: report.strict,
+            strict_parse: report.strict_parse,
+            generated: report.generated.as_ref().map(JsonGenerated::from),
+        }
+    }
+
+    /// The report this JSON describes. The summary is counted again from the snippets, as
+    /// every report's is; claim sources and tracebacks come from the [`MergeData`] when there
+    /// is some (else they are empty, as the JSON does not carry them).
+    pub fn into_report(self) -> Report {
+        let documents: Vec<DocumentReport> = self
+            .documents
+            .into_iter()
+            .map(DocumentReport::from)
+            .collect();
+        let snippets: Vec<SnippetReport> =
+            self.snippets.into_iter().map(SnippetReport::from).collect();
+        Report {
+            python: self.python,
+            partition: self.partition,
+            sandbox: self.sandbox,
+            venv: self.venv,
+            summary: Summary::count(&documents, &snippets),
+            documents,
+            snippets,
+            strict: self.strict,
+            strict_parse: self.strict_parse,
+            generated: self.generated.map(GeneratedReport::from),
+        }
+    }
+}
+
+impl From<&Summary> for JsonSummary {
+    fn from(s: &Summary) -> JsonSummary {
+        JsonSummary {
+            documents: s.documents,
+            snippets: s.snippets,
+            claims: s.claims,
+            pass: s.pass,
+            loose: s.loose,
+            fail: s.fail,
+            unchecked: s.unchecked,
+            errors: s.errors,
+            unparsable: s.unparsable,
+            not_run: s.not_run,
+        }
+    }
+}
+
+impl From<&DocumentReport> for JsonDocument {
+    fn from(d: &DocumentReport) -> JsonDocument {
+        JsonDocument {
+            path: d.path.clone(),
+            problems: d
+                .problems
+                .iter()
+                .map(|p| JsonProblem {
+                    line: p.line,
+                    message: p.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<JsonDocument> for DocumentReport {
+    fn from(d: JsonDocument) -> DocumentReport {
+        DocumentReport {
+            path: d.path,
+            problems: d
+                .problems
+                .into_iter()
+                .map(|p| ProblemReport {
+                    line: p.line,
+                    message: p.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl JsonSnippet {
+    fn from_snippet(s: &SnippetReport, merge_data: bool) -> JsonSnippet {
+        JsonSnippet {
+            id: s.id.clone(),
+            path: s.path.clone(),
+            start_line: s.start_line,
+            end_line: s.end_line,
+            section: s.section.clone(),
+            outcome: s.outcome,
+            error: s.error.as_ref().map(|e| JsonError {
+                type_name: e.type_name.clone(),
+                message: e.message.clone(),
+                line: e.line,
+                blocked: e.blocked.clone(),
+                expected_by: e.expected_by.map(str::to_owned),
+            }),
+            missing_expected_error: s.missing_expected_error.clone(),
+            settings: s.settings.as_ref().map(JsonSettings::from),
+            claims: s
+                .claims
+                .iter()
+                .map(|c| JsonClaim {
+                    line: c.line,
+                    claim_line: c.claim_line,
+                    kind: c.kind,
+                    claimed: c.claimed.clone(),
+                    actual: c.actual.clone(),
+                    verdict: c.verdict,
+                    normalization: c.normalization.clone(),
+                    reason: c.reason.clone(),
+                    after_error: c.after_error,
+                })
+                .collect(),
+            stray_output: s.stray_output.clone(),
+            snapshot: s.snapshot.as_ref().map(|n| JsonSnapshot {
+                status: n.status,
+                path: n.path.clone(),
+                pending: n.pending.clone(),
+                diff: n.diff.clone(),
+                message: n.message.clone(),
+            }),
+            merge_data: merge_data.then(|| MergeData {
+                claim_sources: s.claims.iter().map(|c| c.source.clone()).collect(),
+                traceback: s
+                    .error
+                    .as_ref()
+                    .map(|e| e.traceback.clone())
+                    .filter(|t| !t.is_empty()),
+            }),
+        }
+    }
+}
+
+impl From<JsonSnippet> for SnippetReport {
+    fn from(s: JsonSnippet) -> SnippetReport {
+        let (mut sources, traceback) = match s.merge_data {
+            Some(data) => (data.claim_sources.into_iter(), data.traceback),
+            None => (Vec::new().into_iter(), None),
+        };
+        SnippetReport {
+            id: s.id,
+            path: s.path,
+            start_line: s.start_line,
+            end_line: s.end_line,
+            section: s.section,
+            outcome: s.outcome,
+            error: s.error.map(|e| SnippetError {
+                type_name: e.type_name,
+                message: e.message,
+                line: e.line,
+                traceback: traceback.unwrap_or_default(),
+                blocked: e.blocked,
+                expected_by: e
+                    .expected_by
+                    .and_then(|w| EXPECTED_BY.into_iter().find(|k| *k == w)),
+            }),
+            missing_expected_error: s.missing_expected_error,
+            settings: s.settings.map(|a| AppliedSettings {
+                files: a.files,
+                prelude: a.prelude,
+                expect_error: a.expect_error.map(|e| ExpectErrorReport {
+                    type_name: e.type_name,
+                    reason: e.reason,
+                }),
+                timeout: a.timeout,
+                skip: a.skip,
+                continues: a.continues,
+            }),
+            claims: s
+                .claims
+                .into_iter()
+                .map(|c| CheckedClaim {
+                    line: c.line,
+                    claim_line: c.claim_line,
+                    kind: c.kind,
+                    claimed: c.claimed,
+                    actual: c.actual,
+                    verdict: c.verdict,
+                    normalization: c.normalization,
+                    reason: c.reason,
+                    after_error: c.after_error,
+                    source: sources.next().unwrap_or_default(),
+                })
+                .collect(),
+            stray_output: s.stray_output,
+            snapshot: s.snapshot.map(|n| SnapshotReport {
+                status: n.status,
+                path: n.path,
+                pending: n.pending,
+                diff: n.diff,
+                message: n.message,
+            }),
+        }
+    }
+}
+
+impl From<&AppliedSettings> for JsonSettings {
+    fn from(a: &AppliedSettings) -> JsonSettings {
+        JsonSettings {
+            files: a.files.clone(),
+            prelude: a.prelude.clone(),
+            expect_error: a.expect_error.as_ref().map(|e| JsonExpectError {
+                type_name: e.type_name.clone(),
+                reason: e.reason.clone(),
+            }),
+            timeout: a.timeout,
+            skip: a.skip.clone(),
+            continues: a.continues,
+        }
+    }
+}
+
+impl From<&GeneratedReport> for JsonGenerated {
+    fn from(g: &GeneratedReport) -> JsonGenerated {
+        JsonGenerated {
+            snippet_files: g
+                .snippet_files
+                .iter()
+                .map(|f| JsonFile {
+                    path: f.path.clone(),
+                    change: f.change.clone(),
+                })
+                .collect(),
+            snippet_files_rewritten: g.snippet_files_rewritten,
+            orphaned_snapshots: g.orphaned_snapshots.clone(),
+        }
+    }
+}
+
+impl From<JsonGenerated> for GeneratedReport {
+    fn from(g: JsonGenerated) -> GeneratedReport {
+        GeneratedReport {
+            snippet_files: g
+                .snippet_files
+                .into_iter()
+                .map(|f| FileReport {
+                    path: f.path,
+                    change: f.change,
+                })
+                .collect(),
+            snippet_files_rewritten: g.snippet_files_rewritten,
+            orphaned_snapshots: g.orphaned_snapshots,
+        }
+    }
 }

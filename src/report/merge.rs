@@ -4,56 +4,24 @@
 //! the documents, then Markdown lines), the summary counted again, generated-file findings
 //! listed once.
 //!
-//! A shard's JSON carries, per snippet, [`MergeData`]: what the JSON otherwise leaves out
-//! (each claim's statement, the error's traceback) and the human and JUnit reports show. The
-//! merged report has none, so its JSON is the JSON of an unpartitioned run.
+//! A shard's JSON carries, per snippet, `merge_data` (see `report::json::MergeData`): what the
+//! JSON otherwise leaves out (each claim's statement, the error's traceback) and the human and
+//! JUnit reports show. The merged report has none, so its JSON is the JSON of an unpartitioned
+//! run.
 
+use super::json::JsonReport;
 use super::{FileReport, GeneratedReport, Report, SnippetReport, Summary};
 use crate::plan::partition::Shards;
 use anyhow::{Result, anyhow, bail};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-
-/// What a partitioned report's JSON carries besides the usual fields, for `report merge`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MergeData {
-    /// Each claim's statement source, in claim order.
-    pub claim_sources: Vec<String>,
-    /// The error's traceback (`None`: no error, or no traceback).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceback: Option<String>,
-}
-
-impl MergeData {
-    /// The data of one snippet.
-    pub fn of(snippet: &SnippetReport) -> MergeData {
-        MergeData {
-            claim_sources: snippet.claims.iter().map(|c| c.source.clone()).collect(),
-            traceback: snippet
-                .error
-                .as_ref()
-                .map(|e| e.traceback.clone())
-                .filter(|t| !t.is_empty()),
-        }
-    }
-}
-
-/// The report with [`MergeData`] on every snippet, as a partitioned report's JSON carries it.
-pub fn with_merge_data(report: &Report) -> Report {
-    let mut report = report.clone();
-    for snippet in &mut report.snippets {
-        snippet.merge_data = Some(MergeData::of(snippet));
-    }
-    report
-}
 
 /// One shard's report and the file it came from.
 #[derive(Debug, Clone)]
 pub struct Part {
     /// The file, as given.
     pub path: PathBuf,
-    /// Its report, with claim sources and tracebacks restored from its [`MergeData`].
+    /// Its report, with claim sources and tracebacks restored from its `merge_data`.
     pub report: Report,
     /// Which shards it covers.
     pub shards: Shards,
@@ -69,7 +37,7 @@ pub fn read(path: &Path) -> Result<Part> {
 
 /// [`read`] on text already read.
 pub fn parse(path: &Path, text: &str) -> Result<Part> {
-    let mut report: Report = serde_json::from_str(text).map_err(|err| {
+    let json: JsonReport = serde_json::from_str(text).map_err(|err| {
         let message = err.to_string();
         let suffix = format!(" at line {} column {}", err.line(), err.column());
         let message = message.strip_suffix(&suffix).unwrap_or(&message);
@@ -80,7 +48,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Part> {
             err.column()
         )
     })?;
-    let Some(shards) = report.partition.clone() else {
+    let Some(shards) = json.partition.clone() else {
         bail!(
             "{} is the report of a whole run, not of a shard (it has no \"partition\"): write each shard with `snipcheck verify --partition hash:K/N --format json --output FILE`",
             path.display()
@@ -99,8 +67,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Part> {
             shards.total
         );
     }
-    for snippet in &mut report.snippets {
-        let Some(data) = snippet.merge_data.take() else {
+    for snippet in &json.snippets {
+        let Some(data) = &snippet.merge_data else {
             bail!(
                 "{}: snippet {} has no \"merge_data\" (was the report written by `snipcheck verify --partition`?)",
                 path.display(),
@@ -116,16 +84,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Part> {
                 data.claim_sources.len()
             );
         }
-        for (claim, source) in snippet.claims.iter_mut().zip(data.claim_sources) {
-            claim.source = source;
-        }
-        if let (Some(error), Some(traceback)) = (snippet.error.as_mut(), data.traceback) {
-            error.traceback = traceback;
-        }
     }
     Ok(Part {
         path: path.to_path_buf(),
-        report,
+        report: json.into_report(),
         shards,
     })
 }
@@ -317,58 +279,6 @@ fn merge_generated<'a>(parts: impl Iterator<Item = &'a GeneratedReport>) -> Gene
     }
 }
 
-/// Deserialization of `SnippetError`, whose `expected_by` is a `&'static str` in `check` (one
-/// of a few fixed words) and whose traceback the JSON omits.
-pub(super) mod de {
-    use crate::judge::{NOT_PYTHON, SnippetError};
-    use crate::line::LineNo;
-    use serde::{Deserialize, Deserializer};
-
-    /// `SnippetError` as the JSON has it (`expected_by` a word, no traceback).
-    #[derive(Deserialize)]
-    struct SnippetErrorIn {
-        #[serde(rename = "type")]
-        type_name: String,
-        message: String,
-        line: Option<LineNo>,
-        #[serde(default)]
-        blocked: Option<String>,
-        expected_by: Option<String>,
-    }
-
-    impl SnippetErrorIn {
-        fn into_error<E: serde::de::Error>(self) -> Result<SnippetError, E> {
-            const WORDS: [&str; 3] = ["claim", "config", NOT_PYTHON];
-            let expected_by = match self.expected_by {
-                None => None,
-                Some(word) => Some(
-                    WORDS
-                        .into_iter()
-                        .find(|w| *w == word)
-                        .ok_or_else(|| E::unknown_variant(&word, &WORDS))?,
-                ),
-            };
-            Ok(SnippetError {
-                type_name: self.type_name,
-                message: self.message,
-                line: self.line,
-                traceback: String::new(),
-                blocked: self.blocked,
-                expected_by,
-            })
-        }
-    }
-
-    /// `SnippetReport::error`.
-    pub(in crate::report) fn error<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<SnippetError>, D::Error> {
-        Option::<SnippetErrorIn>::deserialize(d)?
-            .map(SnippetErrorIn::into_error)
-            .transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,7 +337,6 @@ mod tests {
             snippet.error.as_ref().and_then(|e| e.expected_by),
             Some("claim")
         );
-        assert!(snippet.merge_data.is_none());
         let merged = merge(vec![part], false).expect("merges");
         assert!(merged.partition.is_none());
         let text = crate::report::json::render(&merged);

@@ -1,21 +1,83 @@
 //! Reports: the judged run added up, and rendered for people or machines.
 //!
-//! `Report` is built once from the documents, snippets, outcomes and checks; each renderer
-//! (`human`, `json`, `junit`, `github`, `html`) reads only the `Report` (`html` also the
-//! documents' Markdown, which it renders). This is the only layer that prints to stdout.
+//! `Report` is built once from a finished run's rows (`build`), or from shards' JSON (`merge`);
+//! each renderer (`human`, `json`, `junit`, `github`, `html`) reads only the `Report` (`html`
+//! also the notes as they were read, which it renders). This is the only layer that prints to
+//! stdout ([`print`], [`emit`]).
 
-mod build;
+pub(crate) mod build;
+pub mod files;
 pub mod github;
 pub mod html;
 pub mod human;
 mod human_snapshots;
+pub mod inspect;
 pub mod json;
 pub mod junit;
 pub mod merge;
 pub mod progress;
 mod snapshots;
+pub mod transcript;
 
 pub use build::{
     AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, Standing, Summary, build,
 };
 pub use snapshots::{FileReport, GeneratedReport, SnapshotReport, SnapshotState};
+
+use crate::read::discover::Note;
+use crate::{atomic, environment};
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// A report format and what it needs besides the report.
+#[derive(Debug, Clone, Copy)]
+pub enum Format<'a> {
+    /// For a person (colours on a terminal).
+    Human,
+    /// The stable JSON format.
+    Json,
+    /// JUnit XML.
+    Junit,
+    /// GitHub workflow commands.
+    Github,
+    /// One HTML page, rendered from the notes as they were read.
+    Html(&'a [Note]),
+}
+
+/// Renders `report` in `format` to stdout, or to `output` (atomically) with the human report
+/// on stdout.
+pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Result<()> {
+    let human = || human::render_styled(report, environment::stdout_colors());
+    let text = match format {
+        Format::Human => human(),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Html(_notes) => html::render(
+            report,
+            &html::read_sources(report)?,
+            &html::Expanded::failing(report),
+        ),
+    };
+    match output {
+        Some(path) => {
+            atomic::write(path, text.as_bytes())?;
+            print(&format!(
+                "{}report written to {}\n",
+                human(),
+                path.display()
+            ))
+        }
+        None => print(&text),
+    }
+}
+
+/// Writes `text` to stdout: the one place snipcheck prints its results.
+pub fn print(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("failed to write to stdout")
+}

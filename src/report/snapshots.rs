@@ -19,7 +19,7 @@ pub enum SnapshotState {
 }
 
 /// One snippet's snapshot status.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SnapshotReport {
     /// The comparison.
     pub status: SnapshotState,
@@ -34,7 +34,7 @@ pub struct SnapshotReport {
 }
 
 /// Generated files that do not match the notes.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct GeneratedReport {
     /// `snippets/` files that are stale, missing or orphaned.
     pub snippet_files: Vec<FileReport>,
@@ -45,7 +45,7 @@ pub struct GeneratedReport {
 }
 
 /// A generated file and how it differs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileReport {
     /// The path.
     pub path: String,

@@ -1,8 +1,8 @@
 //! `expected/`: each snippet's accepted transcript, as an insta `.snap` file at
 //! `expected/<snippet id>.snap`. This is the only layer that writes under `expected/`.
 //!
-//! [`expected`] turns a run into the snapshots it should have; [`review`] compares them with
-//! the accepted ones, as `verify` does, and leaves a `<name>.snap.new` beside each one that
+//! [`expected`] turns a snippet's run into the snapshot it should have; [`review`] compares it
+//! with the accepted one, as `verify` does, and leaves a `<name>.snap.new` beside it when it
 //! differs (never in CI, insta's rule; see [`crate::environment::is_ci`]); [`tree`] is what
 //! `update` writes.
 
@@ -15,9 +15,13 @@ pub use redact::{FILTERS, Filter};
 pub use transcript::{Transcript, outcome_word, transcript};
 
 use crate::atomic;
+use crate::config::Config;
 use crate::files::generated::Tree;
-use crate::pipeline::Run;
+use crate::judge::SnippetCheck;
+use crate::plan::Snippet;
+use crate::run::outcome::Outcome;
 use anyhow::{Context, Result};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The directory of accepted snapshots, under the project directory.
@@ -30,8 +34,6 @@ pub const PENDING: &str = ".snap.new";
 /// One snippet's snapshot as the current run produces it.
 #[derive(Debug, Clone)]
 pub struct Expected {
-    /// The snippet's index in the run.
-    pub index: usize,
     /// The snippet id.
     pub id: String,
     /// `expected/<id>.snap`.
@@ -67,65 +69,64 @@ pub struct Reviewed {
     pub pending: Option<PathBuf>,
 }
 
-/// The snapshots a run should have for the snippets of the `tracked` documents, in snippet
-/// order.
-pub fn expected(run: &Run, tracked: &[bool]) -> Vec<Expected> {
-    let root = crate::files::generated::root(&run.config.base_dir(), DIR);
-    run.snippets
-        .iter()
-        .zip(&run.outcomes)
-        .zip(&run.report.snippets)
-        .enumerate()
-        .filter(|(_, ((snippet, _), _))| tracked[snippet.document])
-        .map(|(index, ((snippet, outcome), report))| {
-            let Transcript { body, filters } = transcript(snippet, outcome, report);
-            let document = &run.documents[snippet.document];
-            let mut info = vec![(
-                "lines".to_owned(),
-                Value::Str(format!(
-                    "{}-{}",
-                    snippet.block.first_line, snippet.block.end_line
+/// The snapshot a snippet should have, from its run and its verdicts.
+pub fn expected(
+    config: &Config,
+    snippet: &Snippet,
+    outcome: &Outcome,
+    check: &SnippetCheck,
+) -> Expected {
+    let root = crate::files::generated::root(&config.base_dir(), DIR);
+    let Transcript { body, filters } = transcript(snippet, outcome, check);
+    let mut info = vec![(
+        "lines".to_owned(),
+        Value::Str(format!(
+            "{}-{}",
+            snippet.block.first_line, snippet.block.end_line
+        )),
+    )];
+    if let Some(section) = &snippet.block.section {
+        info.push(("section".to_owned(), Value::Str(section.title.clone())));
+    }
+    info.push((
+        "filters".to_owned(),
+        Value::List(filters.iter().map(|f| (*f).to_owned()).collect()),
+    ));
+    let snap = Snap {
+        header: vec![
+            (
+                "source".to_owned(),
+                Value::Str(crate::files::generated::document_path(
+                    &config.base_dir(),
+                    &snippet.path,
                 )),
-            )];
-            if let Some(section) = &snippet.block.section {
-                info.push(("section".to_owned(), Value::Str(section.title.clone())));
-            }
-            info.push((
-                "filters".to_owned(),
-                Value::List(filters.iter().map(|f| (*f).to_owned()).collect()),
-            ));
-            let snap = Snap {
-                header: vec![
-                    (
-                        "source".to_owned(),
-                        Value::Str(crate::files::generated::document_path(
-                            &run.config.base_dir(),
-                            &document.path,
-                        )),
-                    ),
-                    (
-                        "description".to_owned(),
-                        Value::Str("snipcheck transcript: what each statement printed, returned or raised, each claim's verdict, and the end".to_owned()),
-                    ),
-                    ("expression".to_owned(), Value::Str(snippet.id.clone())),
-                    ("info".to_owned(), Value::Map(info)),
-                ],
-                body,
-            };
-            Expected {
-                index,
-                id: snippet.id.clone(),
-                path: root.join(format!("{}{EXTENSION}", snippet.id)),
-                snap,
-            }
-        })
-        .collect()
+            ),
+            (
+                "description".to_owned(),
+                Value::Str("snipcheck transcript: what each statement printed, returned or raised, each claim's verdict, and the end".to_owned()),
+            ),
+            ("expression".to_owned(), Value::Str(snippet.id.clone())),
+            ("info".to_owned(), Value::Map(info)),
+        ],
+        body,
+    };
+    Expected {
+        id: snippet.id.clone(),
+        path: root.join(format!("{}{EXTENSION}", snippet.id)),
+        snap,
+    }
 }
 
 /// What `update` writes under `expected/`: one `.snap` per snippet in `expected`; orphans are
-/// looked for in the `tracked` documents' directories.
-pub fn tree(run: &Run, tracked: &[bool], expected: &[Expected], orphans: bool) -> Tree {
-    let root = crate::files::generated::root(&run.config.base_dir(), DIR);
+/// looked for in the directories of the tracked notes `documents` (by name).
+pub fn tree(
+    config: &Config,
+    documents: BTreeSet<String>,
+    expected: &[&Expected],
+    complete: bool,
+    orphans: bool,
+) -> Tree {
+    let root = crate::files::generated::root(&config.base_dir(), DIR);
     Tree {
         files: expected
             .iter()
@@ -136,14 +137,8 @@ pub fn tree(run: &Run, tracked: &[bool], expected: &[Expected], orphans: bool) -
                 )
             })
             .collect(),
-        documents: run
-            .documents
-            .iter()
-            .zip(tracked)
-            .filter(|(_, t)| **t)
-            .map(|(d, _)| d.name.clone())
-            .collect(),
-        complete: run.complete,
+        documents,
+        complete,
         orphans,
         extension: EXTENSION,
         pending: Some(PENDING),
@@ -158,51 +153,45 @@ pub fn pending_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Compares each snapshot with the accepted one. With `write_pending` (outside CI), writes a
-/// `.snap.new` for each that differs or is missing and removes a stale `.snap.new` beside each
-/// that matches; in CI nothing is written.
-pub fn review(expected: Vec<Expected>, write_pending: bool) -> Result<Vec<Reviewed>> {
-    let mut reviewed = Vec::with_capacity(expected.len());
-    for expected in expected {
-        let status = match std::fs::read_to_string(&expected.path) {
-            Ok(text) => match parse(&text) {
-                Ok(accepted) if accepted.same_body(&expected.snap) => Status::Match,
-                Ok(accepted) => Status::Changed {
-                    diff: diff(&accepted.body, &expected.snap.body),
-                },
-                Err(corrupt) => Status::Corrupt(corrupt),
+/// Compares a snapshot with the accepted one. With `write_pending` (outside CI), writes a
+/// `.snap.new` when it differs or is missing and removes a stale `.snap.new` when it matches;
+/// in CI nothing is written.
+pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
+    let status = match std::fs::read_to_string(&expected.path) {
+        Ok(text) => match parse(&text) {
+            Ok(accepted) if accepted.same_body(&expected.snap) => Status::Match,
+            Ok(accepted) => Status::Changed {
+                diff: diff(&accepted.body, &expected.snap.body),
             },
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Status::Missing,
-            Err(err) => {
-                return Err(err)
-                    .with_context(|| format!("failed to read {}", expected.path.display()));
-            }
-        };
-        let pending_path = pending_path(&expected.path);
-        let mut pending = None;
-        if write_pending {
-            if status == Status::Match {
-                match std::fs::remove_file(&pending_path) {
-                    Ok(()) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(err) => {
-                        return Err(err).with_context(|| {
-                            format!("failed to remove {}", pending_path.display())
-                        });
-                    }
-                }
-            } else {
-                atomic::write(&pending_path, expected.snap.to_text().as_bytes())?;
-                pending = Some(pending_path);
-            }
+            Err(corrupt) => Status::Corrupt(corrupt),
+        },
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Status::Missing,
+        Err(err) => {
+            return Err(err).with_context(|| format!("failed to read {}", expected.path.display()));
         }
-        reviewed.push(Reviewed {
-            expected,
-            status,
-            pending,
-        });
+    };
+    let pending_path = pending_path(&expected.path);
+    let mut pending = None;
+    if write_pending {
+        if status == Status::Match {
+            match std::fs::remove_file(&pending_path) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("failed to remove {}", pending_path.display()));
+                }
+            }
+        } else {
+            atomic::write(&pending_path, expected.snap.to_text().as_bytes())?;
+            pending = Some(pending_path);
+        }
     }
-    Ok(reviewed)
+    Ok(Reviewed {
+        expected,
+        status,
+        pending,
+    })
 }
 
 /// A unified diff from the accepted body to the new one.

@@ -5,10 +5,9 @@
 //! redaction filters.
 
 use super::redact;
-use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, Verdict};
+use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetCheck, Verdict};
 use crate::line::LineNo;
 use crate::plan::Snippet;
-use crate::report::SnippetReport;
 use crate::run::outcome::Outcome;
 use std::fmt::Write;
 
@@ -22,7 +21,7 @@ pub struct Transcript {
 }
 
 /// Builds the transcript of one snippet from its facts and its judged claims.
-pub fn transcript(snippet: &Snippet, outcome: &Outcome, report: &SnippetReport) -> Transcript {
+pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) -> Transcript {
     let mut used = Vec::new();
     let mut out = String::new();
     let first = snippet.block.first_line;
@@ -30,7 +29,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, report: &SnippetReport) 
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
     for statement in statements {
         let execution = outcome.execution(statement.index);
-        let claims: Vec<&CheckedClaim> = report
+        let claims: Vec<&CheckedClaim> = check
             .claims
             .iter()
             .filter(|c| c.line == statement.line)
@@ -104,19 +103,19 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, report: &SnippetReport) 
             &redact::redact(&outcome.epilogue_stdout, &mut used),
         );
     }
-    if !report.stray_output.is_empty() {
+    if !outcome.stray_output.is_empty() {
         block(
             &mut out,
             "written straight to the process's fds",
-            &redact::redact(&report.stray_output, &mut used),
+            &redact::redact(&outcome.stray_output, &mut used),
         );
     }
-    let _ = write!(out, "end: {}", outcome_word(report.outcome));
-    if let Some(reason) = report.settings.as_ref().and_then(|s| s.skip.as_ref()) {
+    let _ = write!(out, "end: {}", outcome_word(check.outcome));
+    if let Some(reason) = snippet.settings.as_ref().and_then(|s| s.skip.as_ref()) {
         let _ = write!(out, " ({reason})");
     }
     out.push('\n');
-    if let Some(error) = &report.error {
+    if let Some(error) = &check.error {
         let message = redact::redact(&error.message, &mut used);
         let line = error
             .line
@@ -134,7 +133,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, report: &SnippetReport) 
         };
         let _ = writeln!(out, "  error{line} ({by}): {text}");
     }
-    if let Some(missing) = &report.missing_expected_error {
+    if let Some(missing) = &check.missing_expected_error {
         let _ = writeln!(out, "  error: {missing}");
     }
     let order = |name: &&str| redact::FILTERS.iter().position(|f| f.name == *name);

@@ -82,7 +82,6 @@ fn report() -> Report {
         claims,
         stray_output: String::new(),
         snapshot: None,
-        merge_data: None,
     };
     Report {
         python: "3.x".to_owned(),
