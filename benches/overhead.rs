@@ -5,6 +5,8 @@
 //! `cargo bench --bench overhead` (add `-- RUNS` to change the number of runs, default 300).
 //! Prints medians and ratios; the README quotes its latest output.
 
+#![expect(clippy::print_stdout, reason = "a benchmark prints its numbers")]
+
 use snipcheck::judge;
 use snipcheck::line::LineNo;
 use snipcheck::read::document::Block;

@@ -19,7 +19,12 @@ fn ci_value(value: Option<&str>) -> bool {
 
 /// Whether stdout should carry colours: a terminal, and `NO_COLOR` unset or empty.
 pub fn stdout_colors() -> bool {
-    std::io::stdout().is_terminal() && !no_color()
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "asks whether stdout is a terminal; writes nothing"
+    )]
+    let stdout = std::io::stdout();
+    stdout.is_terminal() && !no_color()
 }
 
 /// Whether progress may be drawn on stderr: stderr is a terminal.

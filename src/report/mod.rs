@@ -6,6 +6,7 @@
 //! stdout ([`print`], [`emit`]).
 
 pub(crate) mod build;
+pub mod doctor;
 pub mod files;
 pub mod github;
 pub mod html;
@@ -74,6 +75,10 @@ pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Resul
 }
 
 /// Writes `text` to stdout: the one place snipcheck prints its results.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one place that writes results to stdout"
+)]
 pub fn print(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
