@@ -6,18 +6,18 @@
 //! `document` (Markdown → blocks) → `plan` (ids, settings) → `runner` + `python` (facts:
 //! `Outcome`) → `check` (judgments: verdicts) → `report` (human, JSON).
 
-pub mod atomic;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod environment;
-pub mod files;
+pub(crate) mod atomic;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod environment;
+pub(crate) mod files;
 pub mod judge;
 pub mod line;
-pub mod pipeline;
-pub mod plan;
+pub(crate) mod pipeline;
+pub(crate) mod plan;
 pub mod read;
-pub mod report;
+pub(crate) mod report;
 pub mod run;
 
 use clap::Parser;

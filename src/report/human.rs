@@ -6,11 +6,6 @@ use super::{Report, SnippetReport, Standing};
 use crate::judge::{CheckedClaim, Verdict};
 use std::fmt::Write;
 
-/// Renders the report for a person, without colours.
-pub fn render(report: &Report) -> String {
-    render_styled(report, false)
-}
-
 /// Renders the report for a person; `colors`: ANSI colours on the verdict words (only for a
 /// terminal without `NO_COLOR`, see [`crate::environment::stdout_colors`]).
 pub fn render_styled(report: &Report, colors: bool) -> String {

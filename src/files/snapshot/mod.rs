@@ -11,7 +11,6 @@ mod redact;
 mod transcript;
 
 pub use format::{Corrupt, Snap, Value, parse};
-pub use redact::{FILTERS, Filter};
 pub use transcript::{Transcript, outcome_word, transcript};
 
 use crate::atomic;

@@ -6,27 +6,25 @@
 pub struct Filter {
     /// The name, e.g. `address`.
     pub name: &'static str,
-    /// What it does, for the docs and `inspect`.
-    pub description: &'static str,
     /// Rewrites a text.
     pub apply: fn(&str) -> String,
 }
 
 /// The filters, applied in this order to every value a snippet produced.
 pub const FILTERS: &[Filter] = &[
+    // the snippet's scratch dir (<tmp>/snipcheck-XXXXXX) → [SCRATCH]
     Filter {
         name: "scratch-dir",
-        description: "the snippet's scratch dir (<tmp>/snipcheck-XXXXXX) → [SCRATCH]",
         apply: scratch_dir,
     },
+    // memory addresses (0x followed by 8 or more hex digits) → 0x[ADDR]
     Filter {
         name: "address",
-        description: "memory addresses (0x followed by 8 or more hex digits) → 0x[ADDR]",
         apply: address,
     },
+    // decimal durations followed by a unit (0.01s, 1.5 ms) → [TIME]s
     Filter {
         name: "timing",
-        description: "decimal durations followed by a unit (0.01s, 1.5 ms) → [TIME]s",
         apply: timing,
     },
 ];
