@@ -302,16 +302,7 @@ pub fn job(snippet: &Snippet, documents: &[Document], timeout: Duration) -> runn
         first_line: snippet.block.first_line,
         code: snippet.block.code.clone(),
         prelude: settings.and_then(|s| s.prelude.clone()),
-        context: snippet
-            .context
-            .iter()
-            .map(|cell| runner::Cell {
-                path: documents[snippet.document].path.display().to_string(),
-                first_line: cell.first_line,
-                code: cell.code.clone(),
-                interactive: cell.interactive,
-            })
-            .collect(),
+        context: snippet.context.clone(),
         files: settings.map(|s| s.files.clone()).unwrap_or_default(),
         timeout: settings.and_then(|s| s.timeout).unwrap_or(timeout),
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,

@@ -1,6 +1,7 @@
 //! Scheduling a run: which stdlib modules the zygote preloads, and which job starts first.
 
 use super::imports;
+use super::protocol::Setup;
 use super::runner;
 use super::venv::Venv;
 use std::collections::BTreeSet;
@@ -9,7 +10,7 @@ use std::collections::BTreeSet;
 /// modules that more than `slots` jobs import (except names a job's fixture files provide in
 /// its scratch dir). A module imported by at most `slots` jobs is cheaper to import in those
 /// children, side by side, than once in the zygote, where every child waits for it.
-pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner::Setup {
+pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> Setup {
     let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
     setup_for(slots, jobs, &needs, venv)
 }
@@ -37,7 +38,7 @@ pub(crate) fn setup_for(
     jobs: &[runner::Job],
     needs: &[BTreeSet<String>],
     venv: Option<&Venv>,
-) -> runner::Setup {
+) -> Setup {
     let mut importers: std::collections::BTreeMap<&str, usize> = Default::default();
     for name in needs.iter().flatten() {
         *importers.entry(name.as_str()).or_default() += 1;
@@ -46,7 +47,7 @@ pub(crate) fn setup_for(
         .iter()
         .flat_map(|job| imports::shadowed_by_files(job.files.keys()))
         .collect();
-    runner::Setup {
+    Setup {
         slots,
         read_only: venv.map(Venv::read_only).unwrap_or_default(),
         preload: importers
