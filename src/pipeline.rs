@@ -241,7 +241,7 @@ pub fn execute_partitioned(
         observer.started(jobs.len());
         // Likely-slow snippets start first, so that none is left running alone at the end;
         // results go back to document order.
-        let order = schedule::dispatch_order(&needs, &setup.preload);
+        let order = schedule::dispatch_order(&needs, &zygote.loaded_modules, &setup.preload);
         let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
         let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
         for (&k, outcome) in order.iter().zip(finished) {

@@ -60,52 +60,16 @@ pub(crate) fn setup_for(
     }
 }
 
-/// Modules the zygote has loaded before any preloading (the harness's own imports and what
-/// they pull in): importing them costs a child nothing.
-const LOADED_IN_ZYGOTE: &[&str] = &[
-    "abc",
-    "ast",
-    "atexit",
-    "builtins",
-    "codecs",
-    "collections",
-    "contextlib",
-    "copy",
-    "copyreg",
-    "dataclasses",
-    "enum",
-    "errno",
-    "functools",
-    "gc",
-    "io",
-    "itertools",
-    "json",
-    "keyword",
-    "linecache",
-    "operator",
-    "os",
-    "re",
-    "reprlib",
-    "signal",
-    "stat",
-    "string",
-    "sys",
-    "textwrap",
-    "threading",
-    "time",
-    "token",
-    "tokenize",
-    "traceback",
-    "types",
-    "typing",
-    "warnings",
-    "weakref",
-];
-
 /// The order to start `jobs` in: the ones that import more modules the children must load
-/// themselves first (a stable sort, so document order otherwise). A heuristic for scheduling
-/// only: every result is reported in document order.
-pub(crate) fn dispatch_order(needs: &[BTreeSet<String>], preloaded: &[String]) -> Vec<usize> {
+/// themselves first (a stable sort, so document order otherwise). `loaded` are the top-level
+/// modules the zygote had loaded before preloading (`Zygote::loaded_modules`), `preloaded`
+/// the modules it preloaded. A heuristic for scheduling only: every result is reported in
+/// document order.
+pub(crate) fn dispatch_order(
+    needs: &[BTreeSet<String>],
+    loaded: &[String],
+    preloaded: &[String],
+) -> Vec<usize> {
     let costs: Vec<usize> = needs
         .iter()
         .map(|names| {
@@ -113,7 +77,7 @@ pub(crate) fn dispatch_order(needs: &[BTreeSet<String>], preloaded: &[String]) -
                 .iter()
                 .filter(|name| {
                     let top = name.split('.').next().unwrap_or(name);
-                    !LOADED_IN_ZYGOTE.contains(&top) && !preloaded.iter().any(|p| p == *name)
+                    !loaded.iter().any(|l| l == top) && !preloaded.iter().any(|p| p == *name)
                 })
                 .count()
         })
@@ -174,11 +138,14 @@ mod tests {
             job("import sys"),
         ];
         let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
-        assert_eq!(dispatch_order(&needs, &[]), [3, 1, 0, 2, 4]);
+        let loaded = ["json".to_owned(), "sys".to_owned()];
+        assert_eq!(dispatch_order(&needs, &loaded, &[]), [3, 1, 0, 2, 4]);
         // A preloaded module costs the child nothing.
         assert_eq!(
-            dispatch_order(&needs, &["asyncio".to_owned()]),
+            dispatch_order(&needs, &loaded, &["asyncio".to_owned()]),
             [3, 0, 1, 2, 4]
         );
+        // Nor does one the zygote had loaded already; any other does.
+        assert_eq!(dispatch_order(&needs, &[], &[]), [3, 1, 2, 4, 0]);
     }
 }
