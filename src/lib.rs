@@ -38,7 +38,7 @@ pub fn main() -> ExitCode {
             slots,
             read_only,
             preload,
-        } => run::python::zygote_main(&run::runner::Setup {
+        } => run::python::zygote_main(&run::protocol::Setup {
             slots: usize::try_from(slots).unwrap_or(usize::MAX),
             read_only,
             preload,

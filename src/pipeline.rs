@@ -323,7 +323,7 @@ fn run_snippets(
     observer.started(jobs.len());
     // Likely-slow snippets start first, so that none is left running alone at the end;
     // results go back to document order.
-    let order = schedule::dispatch_order(&needs, &setup.preload);
+    let order = schedule::dispatch_order(&needs, &zygote.loaded_modules, &setup.preload);
     let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
     let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
     for (&k, outcome) in order.iter().zip(finished) {
@@ -351,22 +351,12 @@ fn lenient_parse(mut check: SnippetCheck, strict_parse: bool) -> SnippetCheck {
 /// The runner's job for a planned snippet, with its settings applied.
 pub fn job(snippet: &Snippet, timeout: Duration) -> runner::Job {
     let settings = snippet.settings.as_ref();
-    let path = snippet.path.display().to_string();
     runner::Job {
+        path: snippet.path.display().to_string(),
         first_line: snippet.block.first_line,
         code: snippet.block.code.clone(),
         prelude: settings.and_then(|s| s.prelude.clone()),
-        context: snippet
-            .context
-            .iter()
-            .map(|cell| runner::Cell {
-                path: path.clone(),
-                first_line: cell.first_line,
-                code: cell.code.clone(),
-                interactive: cell.interactive,
-            })
-            .collect(),
-        path,
+        context: snippet.context.clone(),
         files: settings.map(|s| s.files.clone()).unwrap_or_default(),
         timeout: settings.and_then(|s| s.timeout).unwrap_or(timeout),
         output_limit: runner::DEFAULT_OUTPUT_LIMIT,

@@ -35,3 +35,5 @@ mod snapshots;
 mod styles;
 #[path = "cli/venv.rs"]
 mod venv;
+#[path = "cli/zygote.rs"]
+mod zygote;

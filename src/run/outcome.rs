@@ -1,8 +1,8 @@
 //! Facts about one snippet's run: what the code looks like and what each statement did.
 //!
-//! An `Outcome` never says pass or fail; `check` judges claims against it. The records arrive
-//! from the harness as JSON lines (`Record`), and the runner adds what it observed itself
-//! about how the process ended (`End`), which the snippet cannot forge.
+//! An `Outcome` never says pass or fail; `judge::check` judges claims against it. It is folded
+//! from the records the child writes (`protocol::Record`), and the runner adds what it
+//! observed itself about how the process ended (`End`), which the snippet cannot forge.
 
 use crate::line::LineNo;
 use crate::run::sandbox::Layer;
@@ -124,72 +124,6 @@ pub struct Execution {
     pub doctest: Option<String>,
 }
 
-/// One JSON line from the harness.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "event", rename_all = "lowercase")]
-pub enum Record {
-    /// The child's sandbox layers, written before any snippet code runs.
-    Sandbox {
-        /// Each layer as applied.
-        layers: Vec<Layer>,
-        /// A required layer failed; the snippet did not run.
-        failed: bool,
-    },
-    /// The interpreter started.
-    Start {
-        /// `sys.version`'s first word.
-        python: String,
-    },
-    /// The block does not parse.
-    Unparsable {
-        /// The SyntaxError.
-        error: ErrorFacts,
-        /// Comments at the end of code lines, as far as tokenize got.
-        #[serde(default)]
-        comments: Vec<Comment>,
-    },
-    /// The block parsed; its statements.
-    Analysis {
-        /// Top-level statements.
-        statements: Vec<Statement>,
-    },
-    /// The configured prelude ran.
-    Prelude {
-        /// What it printed.
-        stdout: String,
-        /// What it printed to stderr.
-        stderr: String,
-        /// What it raised.
-        error: Option<ErrorFacts>,
-    },
-    /// A statement finished.
-    Statement(Execution),
-    /// The snippet wrote past the output cap and was stopped.
-    #[serde(rename = "output-limit")]
-    OutputLimit {
-        /// The cap, in bytes.
-        bytes: usize,
-    },
-    /// The snippet called `sys.exit()`.
-    Exit {
-        /// The exit code.
-        code: Option<serde_json::Value>,
-    },
-    /// The module finished (possibly after errors), threads joined, atexit handlers run.
-    End {
-        /// The block used top-level `await` and ran in an event loop.
-        top_level_await: bool,
-        /// Output of atexit handlers and threads after the last statement.
-        epilogue_stdout: String,
-        /// Stderr after the last statement.
-        epilogue_stderr: String,
-        /// An exception from the epilogue.
-        epilogue_error: Option<ErrorFacts>,
-        /// Some captured output was cut at the size limit.
-        truncated: bool,
-    },
-}
-
 /// Everything known about one snippet's run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Outcome {
@@ -232,7 +166,7 @@ pub struct Outcome {
     pub end: End,
 }
 
-/// How the worker process ended, observed by the parent.
+/// How the snippet's child process ended, as the runner observed it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum End {
@@ -264,7 +198,7 @@ pub enum End {
         /// The limit, in bytes.
         bytes: usize,
     },
-    /// The worker could not be started or spoke garbage.
+    /// The runner could not run it (the zygote did not start, died, or spoke garbage).
     RunnerError {
         /// What went wrong.
         message: String,
@@ -272,146 +206,8 @@ pub enum End {
 }
 
 impl Outcome {
-    /// Parses the result channel's JSON lines and folds them into an outcome, checking that
-    /// they follow the protocol: sandbox, start, then `unparsable` or analysis, prelude,
-    /// statements in strictly increasing order, an optional exit, and end, with nothing after.
-    /// A line cut off by a kill (no final newline) is ignored; anything else out of place is
-    /// recorded as a protocol violation.
-    pub fn from_result_channel(bytes: &[u8], end: End) -> Outcome {
-        let mut outcome = Outcome {
-            end,
-            ..Outcome::default()
-        };
-        let complete = match bytes.iter().rposition(|&b| b == b'\n') {
-            Some(last) => &bytes[..=last],
-            None => &[][..],
-        };
-        let mut stage = Stage::Sandbox;
-        for (number, line) in complete.split(|&b| b == b'\n').enumerate() {
-            if line.is_empty() {
-                continue;
-            }
-            let record = match serde_json::from_slice::<Record>(line) {
-                Ok(record) => record,
-                Err(err) => {
-                    outcome.violate(format!("record {} is not valid: {err}", number + 1));
-                    break;
-                }
-            };
-            match stage.next(&record, &outcome.executions) {
-                Some(next) => stage = next,
-                None => {
-                    outcome.violate(format!(
-                        "record {} ({}) is out of place",
-                        number + 1,
-                        record.name()
-                    ));
-                    break;
-                }
-            }
-            outcome.fold(record);
-        }
-        outcome
-    }
-
-    fn violate(&mut self, message: String) {
-        self.protocol_violation.get_or_insert(message);
-    }
-
-    fn fold(&mut self, record: Record) {
-        match record {
-            Record::Sandbox { layers, failed } => {
-                self.layers = layers;
-                self.sandbox_failed = failed;
-            }
-            Record::Start { python } => self.python = Some(python),
-            Record::Unparsable { error, comments } => {
-                self.unparsable = Some(error);
-                self.unparsable_comments = comments;
-            }
-            Record::Analysis { statements } => self.statements = Some(statements),
-            Record::Prelude { error, .. } => self.prelude_error = error,
-            Record::Statement(execution) => self.executions.push(execution),
-            Record::Exit { code } => self.exit = Some(code),
-            Record::OutputLimit { bytes } => {
-                self.output_limited = Some(bytes);
-                self.truncated = true;
-            }
-            Record::End {
-                top_level_await,
-                epilogue_stdout,
-                epilogue_stderr: _,
-                epilogue_error: _,
-                truncated,
-            } => {
-                self.finished = true;
-                self.top_level_await = top_level_await;
-                self.epilogue_stdout = epilogue_stdout;
-                self.truncated |= truncated;
-            }
-        }
-    }
-
     /// The record of statement `index`, if it finished.
     pub fn execution(&self, index: usize) -> Option<&Execution> {
         self.executions.iter().find(|e| e.index == index)
-    }
-}
-
-impl Record {
-    fn name(&self) -> &'static str {
-        match self {
-            Record::Sandbox { .. } => "sandbox",
-            Record::Start { .. } => "start",
-            Record::Unparsable { .. } => "unparsable",
-            Record::Analysis { .. } => "analysis",
-            Record::Prelude { .. } => "prelude",
-            Record::Statement(_) => "statement",
-            Record::Exit { .. } => "exit",
-            Record::OutputLimit { .. } => "output-limit",
-            Record::End { .. } => "end",
-        }
-    }
-}
-
-/// Where the result channel is in the protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Sandbox,
-    Start,
-    Analysis,
-    Prelude,
-    Statements,
-    Exited,
-    Done,
-}
-
-impl Stage {
-    fn next(self, record: &Record, executions: &[Execution]) -> Option<Stage> {
-        match (self, record) {
-            (Stage::Sandbox, Record::Sandbox { failed: false, .. }) => Some(Stage::Start),
-            (Stage::Sandbox, Record::Sandbox { failed: true, .. }) => Some(Stage::Done),
-            (Stage::Start, Record::Start { .. }) => Some(Stage::Analysis),
-            (Stage::Analysis, Record::Unparsable { .. }) => Some(Stage::Done),
-            (Stage::Analysis, Record::Analysis { .. }) => Some(Stage::Prelude),
-            (Stage::Prelude, Record::Prelude { error: None, .. }) => Some(Stage::Statements),
-            (Stage::Prelude, Record::Prelude { error: Some(_), .. }) => Some(Stage::Done),
-            (Stage::Statements, Record::Statement(execution)) => {
-                let increasing = executions
-                    .last()
-                    .is_none_or(|last| execution.index > last.index);
-                increasing.then_some(if execution.exit_code.is_some() {
-                    Stage::Exited
-                } else {
-                    Stage::Statements
-                })
-            }
-            (
-                Stage::Statements | Stage::Exited,
-                Record::Exit { .. } | Record::OutputLimit { .. },
-            ) => Some(Stage::Exited),
-            (Stage::Statements | Stage::Exited, Record::End { .. }) => Some(Stage::Done),
-            _ => None,
-        }
     }
 }

@@ -10,9 +10,12 @@
 //! byte counts, never from anything the snippet can write.
 
 use crate::line::LineNo;
+use crate::plan::ContextCell;
 use crate::run::outcome::{End, Outcome};
-use crate::run::python::CONTROL_FD;
-use crate::run::sandbox::control::{self, Reply, Request};
+use crate::run::protocol::{
+    self, CONTROL_FD, ControlReply, ControlRequest, HarnessCell, HarnessRequest, HarnessVenv, Setup,
+};
+use crate::run::sandbox::control;
 use crate::run::sandbox::{Layer, Limits};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +23,6 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -48,7 +50,7 @@ pub struct Job {
     pub prelude: Option<String>,
     /// Earlier blocks this one continues, run silently (after the prelude) in the same
     /// namespace, like notebook cells.
-    pub context: Vec<Cell>,
+    pub context: Vec<ContextCell>,
     /// Files to create in the scratch dir.
     pub files: BTreeMap<String, String>,
     /// The wall-clock limit.
@@ -87,37 +89,11 @@ impl Job {
     }
 }
 
-/// A block of code with its Markdown coordinates.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Cell {
-    /// The Markdown path.
-    pub path: String,
-    /// The Markdown line of the first code line.
-    pub first_line: LineNo,
-    /// The code.
-    pub code: String,
-    /// An interactive session: its examples run as the REPL runs them.
-    pub interactive: bool,
-}
-
-/// How the zygote is set up for a run.
-#[derive(Debug, Clone, Default)]
-pub struct Setup {
-    /// How many children may run at once (sizes the run's cgroups).
-    pub slots: usize,
-    /// Directories the children may read besides the interpreter's own `sys.path` (a
-    /// virtualenv's site-packages and the directories its `.pth` files name).
-    pub read_only: Vec<PathBuf>,
-    /// Standard-library modules the zygote imports before forking, so that every child starts
-    /// with them loaded (non-stdlib names are ignored by the zygote).
-    pub preload: Vec<String>,
-}
-
 /// A running zygote.
 pub struct Zygote {
     control: Arc<OwnedFd>,
     process: Mutex<Child>,
-    routes: Arc<Mutex<HashMap<u64, mpsc::Sender<Reply>>>>,
+    routes: Arc<Mutex<HashMap<u64, mpsc::Sender<ControlReply>>>>,
     dead: Arc<AtomicBool>,
     next_id: AtomicU64,
     reader: Option<std::thread::JoinHandle<()>>,
@@ -129,6 +105,9 @@ pub struct Zygote {
     pub home: String,
     /// The sandbox layers as the zygote prepared them.
     pub layers: Vec<Layer>,
+    /// The top-level modules the zygote had loaded before preloading (the harness's imports
+    /// and what they pull in): importing them costs a child nothing.
+    pub loaded_modules: Vec<String>,
 }
 
 /// Runs `jobs` on up to `parallelism` children at once; outcomes come back in job order.
@@ -218,11 +197,12 @@ impl Zygote {
         let ready = control::recv(&ours)
             .context("failed to hear from the zygote")?
             .context("the zygote exited during start-up (see its message above)")?;
-        let Reply::Ready {
+        let ControlReply::Ready {
             python,
             home,
             layers,
             cgroups,
+            loaded_modules,
         } = serde_json::from_slice(&ready.0).context("the zygote sent a bad ready message")?
         else {
             bail!("the zygote sent something else than ready");
@@ -234,7 +214,7 @@ impl Zygote {
         std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o711))
             .context("failed to set the run dir's mode")?;
         let control = Arc::new(ours);
-        let routes: Arc<Mutex<HashMap<u64, mpsc::Sender<Reply>>>> = Arc::default();
+        let routes: Arc<Mutex<HashMap<u64, mpsc::Sender<ControlReply>>>> = Arc::default();
         let dead = Arc::new(AtomicBool::new(false));
         let reader = {
             let control = Arc::clone(&control);
@@ -254,6 +234,7 @@ impl Zygote {
             python,
             home,
             layers,
+            loaded_modules,
         })
     }
 
@@ -307,6 +288,8 @@ impl Zygote {
         if self.dead.load(Ordering::SeqCst) {
             bail!("the zygote died earlier in this run");
         }
+        let request =
+            serde_json::to_vec(&harness_request(job)).context("failed to encode the request")?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let scratch = tempfile::Builder::new()
             .prefix("s")
@@ -322,7 +305,7 @@ impl Zygote {
         limits.timeout_secs = job.timeout.as_secs_f64();
         let sent = control::send(
             &*self.control,
-            &Request::Fork {
+            &ControlRequest::Fork {
                 id,
                 scratch: scratch.path().display().to_string(),
                 limits,
@@ -339,25 +322,11 @@ impl Zygote {
             lock(&self.routes).remove(&id);
             return Err(err).context("failed to ask the zygote for a child");
         }
-        let request = serde_json::json!({
-            "path": job.path,
-            "first_line": job.first_line,
-            "code": job.code,
-            "prelude": job.prelude,
-            "context": job.context,
-            "files": job.files,
-            "interactive": job.interactive,
-            "venv": job.venv.as_ref().map(|venv| serde_json::json!({
-                "root": venv.root,
-                "site_packages": venv.site_packages,
-                "system_site_packages": venv.system_site_packages,
-            })),
-        });
         // A child that dies before reading its request shows up in its end below.
-        let _ = std::fs::File::from(request_w).write_all(request.to_string().as_bytes());
+        let _ = std::fs::File::from(request_w).write_all(&request);
         let observed = self.observe(id, job, &rx, [stdout_r, stderr_r, result_r]);
         lock(&self.routes).remove(&id);
-        let mut outcome = Outcome::from_result_channel(&observed.results, observed.end);
+        let mut outcome = protocol::read_result_channel(&observed.results, observed.end);
         outcome.stray_output = String::from_utf8_lossy(&observed.stray).into_owned();
         outcome.truncated |= observed.truncated;
         outcome.peak_memory_bytes = observed.peak_bytes;
@@ -365,7 +334,7 @@ impl Zygote {
     }
 
     fn kill(&self, id: u64) {
-        let _ = control::send(&*self.control, &Request::Kill { id }, &[]);
+        let _ = control::send(&*self.control, &ControlRequest::Kill { id }, &[]);
     }
 
     /// Reads the child's pipes until they close, enforcing the wall clock and the output cap,
@@ -374,7 +343,7 @@ impl Zygote {
         &self,
         id: u64,
         job: &Job,
-        rx: &mpsc::Receiver<Reply>,
+        rx: &mpsc::Receiver<ControlReply>,
         pipes: [OwnedFd; 3],
     ) -> Observed {
         let deadline = Instant::now() + job.timeout;
@@ -386,7 +355,7 @@ impl Zygote {
             Stream::new(result),
         ];
         let mut killed_for: Option<End> = None;
-        let mut early_reply: Option<Reply> = None;
+        let mut early_reply: Option<ControlReply> = None;
         loop {
             match pump(&mut streams, deadline) {
                 Pump::Closed => break,
@@ -411,7 +380,7 @@ impl Zygote {
             if early_reply.is_none()
                 && let Ok(reply) = rx.try_recv()
             {
-                let failed = matches!(reply, Reply::Failed { .. });
+                let failed = matches!(reply, ControlReply::Failed { .. });
                 early_reply = Some(reply);
                 if failed {
                     break;
@@ -456,7 +425,7 @@ impl Zygote {
             (Some(end), _) => end,
             (
                 None,
-                Some(Reply::Exited {
+                Some(ControlReply::Exited {
                     status,
                     signal,
                     oom_killed,
@@ -476,8 +445,8 @@ impl Zygote {
                     },
                 }
             }
-            (None, Some(Reply::Failed { error, .. })) => End::RunnerError { message: error },
-            (None, Some(Reply::Ready { .. })) | (None, None) => {
+            (None, Some(ControlReply::Failed { error, .. })) => End::RunnerError { message: error },
+            (None, Some(ControlReply::Ready { .. })) | (None, None) => {
                 self.kill(id);
                 End::RunnerError {
                     message: "the zygote never reported how the child ended".to_owned(),
@@ -527,18 +496,44 @@ impl Drop for Zygote {
     }
 }
 
+/// The child's view of `job`.
+fn harness_request(job: &Job) -> HarnessRequest<'_> {
+    HarnessRequest {
+        path: &job.path,
+        first_line: job.first_line,
+        code: &job.code,
+        prelude: job.prelude.as_deref(),
+        context: job
+            .context
+            .iter()
+            .map(|cell| HarnessCell {
+                first_line: cell.first_line,
+                code: &cell.code,
+                interactive: cell.interactive,
+            })
+            .collect(),
+        files: &job.files,
+        interactive: job.interactive,
+        venv: job.venv.as_ref().map(|venv| HarnessVenv {
+            root: &venv.root,
+            site_packages: &venv.site_packages,
+            system_site_packages: venv.system_site_packages,
+        }),
+    }
+}
+
 fn route_replies(
     control: &OwnedFd,
-    routes: &Mutex<HashMap<u64, mpsc::Sender<Reply>>>,
+    routes: &Mutex<HashMap<u64, mpsc::Sender<ControlReply>>>,
     dead: &AtomicBool,
 ) {
     while let Ok(Some((body, _))) = control::recv(control) {
-        let Ok(reply) = serde_json::from_slice::<Reply>(&body) else {
+        let Ok(reply) = serde_json::from_slice::<ControlReply>(&body) else {
             continue;
         };
         let id = match &reply {
-            Reply::Exited { id, .. } | Reply::Failed { id, .. } => *id,
-            Reply::Ready { .. } => continue,
+            ControlReply::Exited { id, .. } | ControlReply::Failed { id, .. } => *id,
+            ControlReply::Ready { .. } => continue,
         };
         if let Some(route) = lock(routes).get(&id) {
             let _ = route.send(reply);
@@ -546,7 +541,7 @@ fn route_replies(
     }
     dead.store(true, Ordering::SeqCst);
     for (id, route) in lock(routes).drain() {
-        let _ = route.send(Reply::Failed {
+        let _ = route.send(ControlReply::Failed {
             id,
             error: "the zygote exited".to_owned(),
         });

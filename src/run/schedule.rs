@@ -1,6 +1,7 @@
 //! Scheduling a run: which stdlib modules the zygote preloads, and which job starts first.
 
 use super::imports;
+use super::protocol::Setup;
 use super::runner;
 use super::venv::Venv;
 use std::collections::BTreeSet;
@@ -9,7 +10,7 @@ use std::collections::BTreeSet;
 /// modules that more than `slots` jobs import (except names a job's fixture files provide in
 /// its scratch dir). A module imported by at most `slots` jobs is cheaper to import in those
 /// children, side by side, than once in the zygote, where every child waits for it.
-pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> runner::Setup {
+pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> Setup {
     let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
     setup_for(slots, jobs, &needs, venv)
 }
@@ -37,7 +38,7 @@ pub(crate) fn setup_for(
     jobs: &[runner::Job],
     needs: &[BTreeSet<String>],
     venv: Option<&Venv>,
-) -> runner::Setup {
+) -> Setup {
     let mut importers: std::collections::BTreeMap<&str, usize> = Default::default();
     for name in needs.iter().flatten() {
         *importers.entry(name.as_str()).or_default() += 1;
@@ -46,7 +47,7 @@ pub(crate) fn setup_for(
         .iter()
         .flat_map(|job| imports::shadowed_by_files(job.files.keys()))
         .collect();
-    runner::Setup {
+    Setup {
         slots,
         read_only: venv.map(Venv::read_only).unwrap_or_default(),
         preload: importers
@@ -59,52 +60,16 @@ pub(crate) fn setup_for(
     }
 }
 
-/// Modules the zygote has loaded before any preloading (the harness's own imports and what
-/// they pull in): importing them costs a child nothing.
-const LOADED_IN_ZYGOTE: &[&str] = &[
-    "abc",
-    "ast",
-    "atexit",
-    "builtins",
-    "codecs",
-    "collections",
-    "contextlib",
-    "copy",
-    "copyreg",
-    "dataclasses",
-    "enum",
-    "errno",
-    "functools",
-    "gc",
-    "io",
-    "itertools",
-    "json",
-    "keyword",
-    "linecache",
-    "operator",
-    "os",
-    "re",
-    "reprlib",
-    "signal",
-    "stat",
-    "string",
-    "sys",
-    "textwrap",
-    "threading",
-    "time",
-    "token",
-    "tokenize",
-    "traceback",
-    "types",
-    "typing",
-    "warnings",
-    "weakref",
-];
-
 /// The order to start `jobs` in: the ones that import more modules the children must load
-/// themselves first (a stable sort, so document order otherwise). A heuristic for scheduling
-/// only: every result is reported in document order.
-pub(crate) fn dispatch_order(needs: &[BTreeSet<String>], preloaded: &[String]) -> Vec<usize> {
+/// themselves first (a stable sort, so document order otherwise). `loaded` are the top-level
+/// modules the zygote had loaded before preloading (`Zygote::loaded_modules`), `preloaded`
+/// the modules it preloaded. A heuristic for scheduling only: every result is reported in
+/// document order.
+pub(crate) fn dispatch_order(
+    needs: &[BTreeSet<String>],
+    loaded: &[String],
+    preloaded: &[String],
+) -> Vec<usize> {
     let costs: Vec<usize> = needs
         .iter()
         .map(|names| {
@@ -112,7 +77,7 @@ pub(crate) fn dispatch_order(needs: &[BTreeSet<String>], preloaded: &[String]) -
                 .iter()
                 .filter(|name| {
                     let top = name.split('.').next().unwrap_or(name);
-                    !LOADED_IN_ZYGOTE.contains(&top) && !preloaded.iter().any(|p| p == *name)
+                    !loaded.iter().any(|l| l == top) && !preloaded.iter().any(|p| p == *name)
                 })
                 .count()
         })
@@ -173,11 +138,14 @@ mod tests {
             job("import sys"),
         ];
         let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
-        assert_eq!(dispatch_order(&needs, &[]), [3, 1, 0, 2, 4]);
+        let loaded = ["json".to_owned(), "sys".to_owned()];
+        assert_eq!(dispatch_order(&needs, &loaded, &[]), [3, 1, 0, 2, 4]);
         // A preloaded module costs the child nothing.
         assert_eq!(
-            dispatch_order(&needs, &["asyncio".to_owned()]),
+            dispatch_order(&needs, &loaded, &["asyncio".to_owned()]),
             [3, 0, 1, 2, 4]
         );
+        // Nor does one the zygote had loaded already; any other does.
+        assert_eq!(dispatch_order(&needs, &[], &[]), [3, 1, 2, 4, 0]);
     }
 }

@@ -1,10 +1,11 @@
 """snipcheck's in-interpreter harness: analyzes and runs ONE snippet, reporting facts only.
 
-Loaded by the worker process (src/python/worker.rs) into the embedded CPython. It never judges
-a claim: it reports what the code looks like (statements and their comments, found with
+Loaded once by the zygote (src/run/python/zygote.rs) into the embedded CPython; `main` runs in
+each forked child, on a request shaped as `HarnessRequest` (src/run/protocol.rs). It never
+judges a claim: it reports what the code looks like (statements and their comments, found with
 `ast` and `tokenize`) and what each top-level statement printed, returned and raised. Every
-record is one JSON line written to the result fd as soon as it is known, so a snippet killed
-mid-run still leaves the records of the statements that completed.
+record (`Record` there) is one JSON line written to the result fd as soon as it is known, so a
+snippet killed mid-run still leaves the records of the statements that completed.
 
 Semantics are those of `python3 file.py`: the whole block is compiled as ONE module (so
 constants are shared exactly as in a script), with `__name__ == "__main__"`. To attribute output
@@ -782,36 +783,37 @@ def run_context(request, namespace, out_sink, err_sink):
     `namespace`) silently in the same namespace; their own runs report them. A script cell
     runs as a script, a session cell example by example as the REPL does. A cell that calls
     `sys.exit()` ends the context, not the block (as in a notebook)."""
+    filename = request["path"]
     for cell in request.get("context") or []:
         cell_offset = cell["first_line"] - 1
         if cell.get("interactive"):
-            run_session_silently(cell, namespace, out_sink, err_sink)
+            run_session_silently(cell, filename, namespace, out_sink, err_sink)
             continue
         try:
             cell_tree, cell_statements = analyze(cell["code"], cell_offset)
-            cell_code = compile_module(cell_tree, cell["path"])
+            cell_code = compile_module(cell_tree, filename)
         except SyntaxError:
             continue
-        register_source(cell["path"], cell["code"], cell_offset)
-        silent = Hooks(cell_statements, cell["path"], out_sink, err_sink, silent=True)
+        register_source(filename, cell["code"], cell_offset)
+        silent = Hooks(cell_statements, filename, out_sink, err_sink, silent=True)
         if execute(cell_code, namespace, silent) is not None:
             return
 
 
-def run_session_silently(cell, namespace, out_sink, err_sink):
+def run_session_silently(cell, filename, namespace, out_sink, err_sink):
     """An earlier session's examples, each compiled in 'single' mode and run in `namespace`,
     their output discarded and their exceptions ignored (as a reader replaying the session
     would see them, then read on)."""
     import doctest
     try:
-        examples = doctest.DocTestParser().get_examples(cell["code"], cell["path"])
+        examples = doctest.DocTestParser().get_examples(cell["code"], filename)
     except ValueError:
         return
     offset = cell["first_line"] - 1
     for example in examples:
         padded = "\n" * (offset + example.lineno) + example.source
         try:
-            code = compile(padded, cell["path"], "single", dont_inherit=True)
+            code = compile(padded, filename, "single", dont_inherit=True)
             exec(code, namespace)
         except Hooks.BaseException:
             pass

@@ -12,7 +12,7 @@ use std::ffi::CString;
 
 mod zygote;
 
-pub use zygote::{CONTROL_FD, zygote_main};
+pub use zygote::zygote_main;
 
 /// The interpreter's home (`sys.base_prefix` of the Python pyo3 linked), fixed at build time.
 pub const PYTHON_HOME: &str = env!("SNIPCHECK_PYTHON_HOME");
@@ -21,10 +21,7 @@ pub const PYTHON_VERSION: &str = env!("SNIPCHECK_PYTHON_VERSION");
 /// The linked Python's executable, used as the program name so `sys.executable` is right.
 pub const PYTHON_EXECUTABLE: &str = env!("SNIPCHECK_PYTHON_EXECUTABLE");
 
-/// The fd the harness writes its JSON-lines records to.
-pub const RESULT_FD: i32 = 3;
-
-/// Exit status of a worker whose harness failed internally (not the snippet's fault).
+/// Exit status of a zygote or child that failed internally (not the snippet's fault).
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
 /// `harness.py` compiled by the pinned interpreter at build time (see `build.rs`), marshalled.
@@ -83,7 +80,7 @@ fn initialize() -> Result<(), String> {
             program.as_ptr(),
         );
         check(status, "setting the program name")?;
-        // `python3 file.py` turns SIGINT into KeyboardInterrupt; so does the worker.
+        // `python3 file.py` turns SIGINT into KeyboardInterrupt; so do the zygote's children.
         (*config_ptr).install_signal_handlers = 1;
         let status = ffi::Py_InitializeFromConfig(config_ptr);
         ffi::PyConfig_Clear(config_ptr);

@@ -1,25 +1,24 @@
 //! The zygote: a warm, single-threaded interpreter that forks one sandboxed child per snippet.
 //!
-//! Started by the runner as `snipcheck worker --zygote` from a scrubbed environment with the
-//! control socket on fd 3. It enters the network namespace, initializes CPython with its home
-//! pinned, loads the harness, prepares the sandbox, says `ready`, and then serves fork and kill
-//! requests. It holds no document text: the code reaches each child on a pipe from the runner.
-//! It reaps every child itself (waiting on pidfds, so no signal handlers or threads are
-//! needed) and reports how each ended, with what its memory cgroup saw.
+//! Started by the runner as `snipcheck worker` from a scrubbed environment with the control
+//! socket on `CONTROL_FD`. It enters the network namespace, initializes CPython with its home
+//! pinned, loads the harness, prepares the sandbox, says `ready` (with the modules the harness
+//! loaded), and then serves fork and kill requests (`protocol`). It holds no document text:
+//! the code reaches each child on a pipe from the runner. It reaps every child itself (waiting
+//! on pidfds, so no signal handlers or threads are needed) and reports how each ended, with
+//! what its memory cgroup saw.
 
-use crate::run::sandbox::control::{self, Reply, Request};
+use crate::run::protocol::{CONTROL_FD, ControlReply, ControlRequest, RESULT_FD, Record, Setup};
+use crate::run::sandbox::control;
 use crate::run::sandbox::{self, ChildFds, Limits, Prepared, SANDBOX_FAILED_STATUS};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 
-/// The fd of the zygote's control socket.
-pub const CONTROL_FD: RawFd = 3;
-
 /// Runs the zygote until the runner closes the control socket; never returns.
-pub fn zygote_main(setup: &crate::run::runner::Setup) -> ! {
+pub fn zygote_main(setup: &Setup) -> ! {
     let status = match serve(setup) {
         Ok(()) => 0,
         Err(err) => {
@@ -37,9 +36,9 @@ struct Child {
     killed: bool,
 }
 
-fn serve(setup: &crate::run::runner::Setup) -> anyhow::Result<()> {
+fn serve(setup: &Setup) -> anyhow::Result<()> {
     let slots = u64::try_from(setup.slots).unwrap_or(u64::MAX);
-    // SAFETY: the runner placed the control socket at fd 3 and nothing else owns it.
+    // SAFETY: the runner placed the control socket at `CONTROL_FD` and nothing else owns it.
     let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
     super::redirect_stdin_to_null().map_err(anyhow::Error::msg)?;
     let network = sandbox::prepare_network();
@@ -56,6 +55,7 @@ fn serve(setup: &crate::run::runner::Setup) -> anyhow::Result<()> {
     Python::attach(|py| -> anyhow::Result<()> {
         let harness = super::load_harness(py)?;
         let sys = py.import("sys")?;
+        let loaded_modules = top_level_modules(&sys)?;
         let cgroups = cgroups
             .join()
             .map_err(|_| anyhow::anyhow!("the cgroup thread panicked"))?;
@@ -76,7 +76,7 @@ fn serve(setup: &crate::run::runner::Setup) -> anyhow::Result<()> {
         let prepared = sandbox::prepare(network, cgroups, &sys_path)?;
         control::send(
             &control,
-            &Reply::Ready {
+            &ControlReply::Ready {
                 python,
                 home: super::PYTHON_HOME.to_owned(),
                 layers: prepared.layers.clone(),
@@ -85,11 +85,27 @@ fn serve(setup: &crate::run::runner::Setup) -> anyhow::Result<()> {
                     .as_ref()
                     .map(|g| g.paths().iter().map(|p| p.display().to_string()).collect())
                     .unwrap_or_default(),
+                loaded_modules,
             },
             &[],
         )?;
         serve_requests(py, &harness, &prepared, &control)
     })
+}
+
+/// The top-level names in `sys.modules`, sorted.
+fn top_level_modules(sys: &Bound<'_, PyModule>) -> anyhow::Result<Vec<String>> {
+    let modules = sys.getattr("modules")?;
+    let modules = modules
+        .cast::<pyo3::types::PyDict>()
+        .map_err(pyo3::PyErr::from)?;
+    let names: BTreeSet<String> = modules
+        .keys()
+        .iter()
+        .filter_map(|key| key.extract::<String>().ok())
+        .map(|name| name.split('.').next().unwrap_or(&name).to_owned())
+        .collect();
+    Ok(names.into_iter().collect())
 }
 
 fn serve_requests(
@@ -130,8 +146,8 @@ fn serve_requests(
             let Some((body, received)) = control::recv(control)? else {
                 break;
             };
-            match serde_json::from_slice::<Request>(&body) {
-                Ok(Request::Fork {
+            match serde_json::from_slice::<ControlRequest>(&body) {
+                Ok(ControlRequest::Fork {
                     id,
                     scratch,
                     limits,
@@ -141,14 +157,14 @@ fn serve_requests(
                     }
                     Err(err) => control::send(
                         control,
-                        &Reply::Failed {
+                        &ControlReply::Failed {
                             id,
                             error: format!("{err:#}"),
                         },
                         &[],
                     )?,
                 },
-                Ok(Request::Kill { id }) => {
+                Ok(ControlRequest::Kill { id }) => {
                     if let Some(child) = children.get_mut(&id) {
                         kill(child);
                     }
@@ -215,7 +231,7 @@ fn reap(
     };
     control::send(
         control,
-        &Reply::Exited {
+        &ControlReply::Exited {
             id,
             status: exit,
             signal,
@@ -287,22 +303,20 @@ fn child_main(
 ) -> ! {
     let status = match sandbox::enter(prepared, &scratch, &limits, fds) {
         Err(failure) => {
-            write_record(&serde_json::json!({
-                "event": "sandbox",
-                "layers": failure.layers,
-                "failed": true,
-            }));
+            write_record(&Record::Sandbox {
+                layers: failure.layers,
+                failed: true,
+            });
             SANDBOX_FAILED_STATUS
         }
         Ok((request, layers)) => {
-            write_record(&serde_json::json!({
-                "event": "sandbox",
-                "layers": layers,
-                "failed": false,
-            }));
+            write_record(&Record::Sandbox {
+                layers,
+                failed: false,
+            });
             match harness
                 .getattr("main")
-                .and_then(|main| main.call1((request, super::RESULT_FD)))
+                .and_then(|main| main.call1((request, RESULT_FD)))
             {
                 Ok(_) => 0,
                 Err(err) => {
@@ -317,15 +331,17 @@ fn child_main(
     unsafe { libc::_exit(status) }
 }
 
-fn write_record(value: &serde_json::Value) {
-    let mut line = value.to_string().into_bytes();
+fn write_record(record: &Record) {
+    let Ok(mut line) = serde_json::to_vec(record) else {
+        return;
+    };
     line.push(b'\n');
     let mut written = 0;
     while written < line.len() {
         // SAFETY: writing our own buffer to the result fd.
         let n = unsafe {
             libc::write(
-                super::RESULT_FD,
+                RESULT_FD,
                 line[written..].as_ptr() as *const libc::c_void,
                 line.len() - written,
             )

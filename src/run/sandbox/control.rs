@@ -1,72 +1,10 @@
-//! The control channel between the runner and the zygote: JSON messages over a
-//! `SOCK_SEQPACKET` socket pair, with the child's pipes passed as `SCM_RIGHTS`.
-//!
-//! The zygote never receives document text: a fork request carries only an id, the scratch
-//! path and the limits; the code travels on a pipe straight from the runner to the child.
+//! The control channel's transport between the runner and the zygote: JSON messages over a
+//! `SOCK_SEQPACKET` socket pair, with the child's pipes passed as `SCM_RIGHTS`. The messages
+//! themselves are `protocol::ControlRequest` and `protocol::ControlReply`.
 
-use super::{Layer, Limits};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-
-/// Runner → zygote.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum Request {
-    /// Fork a child for job `id`; fds: stdout, stderr, result channel (write ends) and the
-    /// request pipe (read end).
-    Fork {
-        /// The job.
-        id: u64,
-        /// The scratch dir (empty, made by the runner).
-        scratch: String,
-        /// The limits.
-        limits: Limits,
-    },
-    /// SIGKILL the child of job `id`.
-    Kill {
-        /// The job.
-        id: u64,
-    },
-}
-
-/// Zygote → runner.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-pub enum Reply {
-    /// The interpreter is up; the zygote-wide layers.
-    Ready {
-        /// `sys.version`'s first word.
-        python: String,
-        /// The interpreter's home.
-        home: String,
-        /// Layers and their status, as far as the zygote can tell before any child runs.
-        layers: Vec<Layer>,
-        /// The run's cgroup directories, for the runner to remove after the zygote exits.
-        #[serde(default)]
-        cgroups: Vec<String>,
-    },
-    /// The child of job `id` could not be forked.
-    Failed {
-        /// The job.
-        id: u64,
-        /// Why.
-        error: String,
-    },
-    /// The child of job `id` was reaped.
-    Exited {
-        /// The job.
-        id: u64,
-        /// Exit status, if it exited.
-        status: Option<i32>,
-        /// Signal, if it was killed.
-        signal: Option<i32>,
-        /// The kernel's OOM killer killed it (the run's memory cgroup was full).
-        oom_killed: bool,
-        /// Its peak resident memory, in bytes.
-        peak_bytes: u64,
-    },
-}
 
 /// A connected `SOCK_SEQPACKET` pair, close-on-exec.
 pub fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
