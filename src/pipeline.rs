@@ -8,7 +8,7 @@ use crate::environment;
 use crate::judge::{self, SnippetCheck};
 use crate::plan::partition::Partition;
 use crate::plan::{self, Snippet};
-use crate::read::document::{self, Document};
+use crate::read::{self, Document};
 use crate::report::{self, Report};
 use crate::run::outcome::Outcome;
 use crate::run::venv;
@@ -99,7 +99,7 @@ pub fn prepare_partitioned(options: &Options, partition: Option<Partition>) -> R
     let paths = crate::read::discover::resolve_paths(&options.paths, &config)?;
     let documents = paths
         .iter()
-        .map(|path| document::read(path))
+        .map(|path| read::read(path))
         .collect::<Result<Vec<_>>>()?;
     let mut snippets = plan::plan(&documents, &config)?;
     let roots: std::collections::HashMap<String, String> = snippets

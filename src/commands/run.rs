@@ -5,7 +5,7 @@ use crate::config;
 use crate::judge::{self, Verdict};
 use crate::line::LineNo;
 use crate::pipeline::{self, Options};
-use crate::read::document::Block;
+use crate::read::block::Block;
 use crate::run::outcome::Outcome;
 use crate::run::runner::{Job, Zygote};
 use anyhow::{Context, Result, anyhow};
@@ -90,6 +90,7 @@ fn target(args: &RunArgs) -> Result<(Job, Block, Option<config::SnippetSettings>
             fence_line: LineNo::FIRST,
             first_line: LineNo::FIRST,
             end_line: LineNo::new(lines),
+            span: 0..code.len(),
             code: code.clone(),
             unterminated: false,
             directives: None,

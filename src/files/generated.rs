@@ -9,7 +9,7 @@
 
 use crate::atomic;
 use crate::config::Config;
-use crate::read::document::Document;
+use crate::read::Document;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@
 use crate::config::Config;
 use crate::files::generated::Tree;
 use crate::plan::Snippet;
-use crate::read::document::Document;
+use crate::read::Document;
 use std::fmt::Write;
 use std::path::PathBuf;
 

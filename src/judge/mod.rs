@@ -15,7 +15,7 @@ pub mod grammar;
 
 use crate::config::SnippetSettings;
 use crate::line::LineNo;
-use crate::read::document::Block;
+use crate::read::block::Block;
 use crate::run::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
 use grammar::ExceptionClaim;
 use serde::{Deserialize, Serialize};
@@ -817,7 +817,7 @@ fn ending(
 /// checkable, and is not a claim.
 fn judge_compile_error(
     block: &Block,
-    output: &crate::read::document::OutputBlock,
+    output: &crate::read::block::OutputBlock,
     error: &ErrorFacts,
 ) -> Option<CheckedClaim> {
     let claimed = output.text.trim_end().to_owned();
@@ -847,7 +847,7 @@ fn judge_compile_error(
 
 fn judge_output_block(
     block: &Block,
-    output: &crate::read::document::OutputBlock,
+    output: &crate::read::block::OutputBlock,
     outcome: &Outcome,
     stop: &Stop,
 ) -> CheckedClaim {

@@ -5,7 +5,7 @@ use crate::config::SnippetSettings;
 use crate::judge::{CheckedClaim, OutcomeKind, SnippetCheck, SnippetError, Verdict};
 use crate::line::LineNo;
 use crate::plan::Snippet;
-use crate::read::document::Document;
+use crate::read::Document;
 use crate::run::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 

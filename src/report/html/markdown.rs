@@ -6,12 +6,12 @@
 use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
 use crate::judge::{OutcomeKind, Verdict};
 use crate::line::LineNo;
-use crate::read::document::is_python;
+use crate::read::block::is_python;
 use crate::report::{SnapshotState, SnippetReport, Standing};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::fmt::Write;
 
-/// The Markdown extensions `document::read` parses with, so blocks and lines agree.
+/// The Markdown extensions `read::markdown::parser` parses with, so blocks and lines agree.
 const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_STRIKETHROUGH)

@@ -115,7 +115,7 @@ pub fn render(report: &Report, sources: &[String], expanded: &Expanded) -> Strin
             );
         }
         let text = sources.get(d).map_or("", String::as_str);
-        if crate::read::document::is_rst(std::path::Path::new(&document.path)) {
+        if crate::read::is_rst(std::path::Path::new(&document.path)) {
             out.push_str("<article class=\"markdown rst\">\n");
             rst::document(&mut out, d, text, &snippets, expanded, report.strict);
         } else {
