@@ -204,7 +204,7 @@ fn write_html(path: &Path, run: &Run, items: &[(usize, Option<usize>)]) -> Resul
             None => expanded.errors.insert(i),
         };
     }
-    let page = html::render(&run.report, &html::read_sources(&run.report)?, &expanded);
+    let page = html::render(&run.report, &run.documents, &expanded);
     crate::atomic::write(path, page.as_bytes())?;
     Ok(format!("HTML report written to {}\n", path.display()))
 }

@@ -43,7 +43,7 @@ pub fn verify(args: &VerifyArgs) -> Result<bool> {
         ReportFormat::Github => report::github::render(&run.report),
         ReportFormat::Html => report::html::render(
             &run.report,
-            &report::html::read_sources(&run.report)?,
+            &run.documents,
             &report::html::Expanded::failing(&run.report),
         ),
     };
