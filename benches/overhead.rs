@@ -9,7 +9,7 @@
 
 use snipcheck::judge;
 use snipcheck::line::LineNo;
-use snipcheck::read::document::Block;
+use snipcheck::read::block::Block;
 use snipcheck::run::runner::{Job, Zygote};
 use snipcheck::run::sandbox::LayerStatus;
 use std::path::PathBuf;
@@ -31,6 +31,7 @@ fn main() {
         fence_line: LineNo::FIRST,
         first_line: LineNo::FIRST,
         end_line: LineNo::new(2),
+        span: 0..code.len(),
         code: code.to_owned(),
         unterminated: false,
         directives: None,

@@ -13,8 +13,8 @@ use crate::files::snippets as snippet_files;
 use crate::judge::{self, SnippetCheck};
 use crate::plan::partition::{self, Partition};
 use crate::plan::{self, Snippet};
+use crate::read;
 use crate::read::discover::{self, Note};
-use crate::read::document;
 use crate::run::outcome::Outcome;
 use crate::run::venv::{self, Venv};
 use crate::run::{python, runner, schedule};
@@ -171,7 +171,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         .into_iter()
         .map(|found| {
             Ok(Note {
-                document: document::read(&found.path)?,
+                document: read::read(&found.path)?,
                 tracked: found.tracked,
             })
         })

@@ -7,7 +7,7 @@ use crate::judge::Verdict;
 use crate::line::LineNo;
 use crate::pipeline::{self, Options, Prepared, Scope, Unobserved};
 use crate::plan::{Disposition, Snippet};
-use crate::read::document::Block;
+use crate::read::block::Block;
 use crate::report;
 use anyhow::{Context, Result, anyhow};
 use std::path::Path;
@@ -70,6 +70,7 @@ fn target(args: &RunArgs, options: &Options) -> Result<Prepared> {
                 fence_line: LineNo::FIRST,
                 first_line: LineNo::FIRST,
                 end_line: LineNo::new(lines),
+                span: 0..code.len(),
                 code,
                 unterminated: false,
                 directives: None,

@@ -15,7 +15,7 @@ pub mod grammar;
 
 use crate::config::SnippetSettings;
 use crate::line::LineNo;
-use crate::read::document::Block;
+use crate::read::block::Block;
 use crate::run::outcome::{End, ErrorFacts, Execution, Outcome, Statement, StatementKind};
 use grammar::ExceptionClaim;
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,11 @@ pub struct CheckedClaim {
     pub line: LineNo,
     /// Markdown line of the claim text.
     pub claim_line: LineNo,
+    /// Markdown line where the claim text ends: `claim_line` plus its further comment lines, at
+    /// most the block's last line (an output block's claim: `claim_line`). Not in the JSON: a
+    /// report read back has `LineNo::FIRST` here, which readers take as `claim_line`.
+    #[serde(skip)]
+    pub claim_end_line: LineNo,
     /// What it is about.
     pub kind: ClaimKind,
     /// The claimed text (comment lines joined by `\n`).
@@ -88,6 +93,7 @@ impl CheckedClaim {
         CheckedClaim {
             line,
             claim_line,
+            claim_end_line: claim_line,
             kind,
             claimed,
             actual: None,
@@ -269,6 +275,7 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         {
             error_report.expected_by = Some("claim");
         }
+        end_claims(&mut claims, block);
         return SnippetCheck {
             outcome: OutcomeKind::Unparsable,
             error: Some(error_report),
@@ -313,11 +320,24 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
             }
         }
     }
+    end_claims(&mut claims, block);
     SnippetCheck {
         outcome: kind,
         error,
         missing_expected_error,
         claims,
+    }
+}
+
+/// Sets where each claim's text ends, within the block's code.
+fn end_claims(claims: &mut [CheckedClaim], block: &Block) {
+    for claim in claims {
+        let more = u32::try_from(claim.claimed.lines().count().max(1) - 1).unwrap_or(0);
+        claim.claim_end_line = claim
+            .claim_line
+            .plus(more)
+            .min(block.end_line)
+            .max(claim.claim_line);
     }
 }
 
@@ -817,7 +837,7 @@ fn ending(
 /// checkable, and is not a claim.
 fn judge_compile_error(
     block: &Block,
-    output: &crate::read::document::OutputBlock,
+    output: &crate::read::block::OutputBlock,
     error: &ErrorFacts,
 ) -> Option<CheckedClaim> {
     let claimed = output.text.trim_end().to_owned();
@@ -847,7 +867,7 @@ fn judge_compile_error(
 
 fn judge_output_block(
     block: &Block,
-    output: &crate::read::document::OutputBlock,
+    output: &crate::read::block::OutputBlock,
     outcome: &Outcome,
     stop: &Stop,
 ) -> CheckedClaim {

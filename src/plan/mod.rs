@@ -9,9 +9,10 @@ pub mod partition;
 
 use crate::config::{Config, Namespace, SnippetSettings};
 use crate::line::LineNo;
+use crate::read::Document;
+use crate::read::block::Block;
 use crate::read::directive::Directives;
 use crate::read::discover::Note;
-use crate::read::document::{Block, Document};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ pub fn is_interactive(block: &Block) -> bool {
         .split_whitespace()
         .next()
         .is_some_and(|lang| lang.eq_ignore_ascii_case("pycon"))
-        || crate::read::document::starts_session(&block.code)
+        || crate::read::block::starts_session(&block.code)
 }
 
 /// Assigns ids, settings and continue chains to every block of every note.
@@ -372,7 +373,7 @@ pub fn slug(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::document::extract;
+    use crate::read::extract;
     use std::path::Path;
 
     fn note(document: Document) -> Note {

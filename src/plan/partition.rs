@@ -213,7 +213,7 @@ impl Shards {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::read::document::extract;
+    use crate::read::extract;
     use std::path::Path;
 
     #[test]

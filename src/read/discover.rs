@@ -1,7 +1,7 @@
 //! Which notes files a run reads: the command line's files, directories and globs, or the
 //! config's `notes` patterns.
 
-use super::document::Document;
+use super::Document;
 use crate::config::{self, Config};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeSet;

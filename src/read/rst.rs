@@ -1,5 +1,5 @@
 //! reStructuredText notes → the same `Block`s and `Section`s the Markdown reader makes
-//! (`document.rs` chooses this reader for `.rst`/`.rest` paths), so plan, run, check, reports,
+//! (`read::extract` chooses this reader for `.rst`/`.rest` paths), so plan, run, check, reports,
 //! snapshots and ids work unchanged and every line number points into the `.rst` file.
 //!
 //! A hand-written, line-based reader of the part of reST that holds Python, with docutils'
@@ -45,14 +45,16 @@
 //! block is the first thing in it.
 //!
 //! Not read: quoted (unindented) literal blocks, Sphinx doctest groups (`testcode` pairs with
-//! the next `testoutput` whatever their group), `testsetup`/`testcleanup` (not run), and the
-//! contents of directives whose body is not reST (`math`, `raw`, `ipython`, …).
+//! the next `testoutput` whatever their group; every `testsetup` runs before every `doctest`
+//! and `testcode` block), `testcleanup` (not run), and the contents of directives whose body
+//! is not reST (`math`, `raw`, `ipython`, …).
 
 use crate::line::LineNo;
-use crate::read::directive;
-use crate::read::document::{
-    self, Block, OutputBlock, Problem, Section, is_output_label, is_python,
+use crate::read::block::{
+    Block, OutputBlock, Problem, Section, dangling, is_output_label, is_python, take_directives,
 };
+use crate::read::directive;
+use std::ops::Range;
 
 /// Tab stops every 8 columns, as docutils expands tabs.
 const TAB_WIDTH: usize = 8;
@@ -131,10 +133,11 @@ pub fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
     // until a `.. highlight::` names another language.
     let mut reader = Reader {
         highlight: Some("python".to_owned()),
+        spans: line_spans(text),
         ..Reader::default()
     };
     reader.body(&lines, 0);
-    document::dangling(&mut reader.pending, &mut reader.problems);
+    dangling(&mut reader.pending, &mut reader.problems);
     // As Sphinx's doctest extension runs a group's setup code before its tests (groups are
     // not told apart: every setup applies to every test, as with the `*` group).
     if !reader.setup.is_empty() {
@@ -146,6 +149,23 @@ pub fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
         }
     }
     (reader.blocks, reader.problems)
+}
+
+/// Each line's bytes in `text` (in [`split`]'s order), from its first non-blank character to
+/// its end (its line end excluded).
+fn line_spans(text: &str) -> Vec<Range<usize>> {
+    let mut offset = 0;
+    text.split_inclusive('\n')
+        .map(|raw| {
+            let line = raw
+                .strip_suffix('\n')
+                .map_or(raw, |l| l.strip_suffix('\r').unwrap_or(l));
+            let blank = line.len() - line.trim_start_matches([' ', '\t', '\x0b', '\x0c']).len();
+            let span = offset + blank..offset + line.len();
+            offset += raw.len();
+            span
+        })
+        .collect()
 }
 
 /// Expands tabs to 8-column stops and turns vertical tabs and form feeds into spaces, as
@@ -226,6 +246,8 @@ struct Reader {
     /// The blocks Sphinx's doctest extension tests (`doctest`, `testcode`): the setup runs
     /// before each of them.
     tested: Vec<usize>,
+    /// Each line's bytes in the text, from its first non-blank character ([`line_spans`]).
+    spans: Vec<Range<usize>>,
 }
 
 impl Reader {
@@ -495,7 +517,7 @@ impl Reader {
     fn python(&mut self, info: &str, fence_line: LineNo, content: &[Line<'_>]) -> Option<usize> {
         let body = trimmed(content);
         let (first, last) = (body.first()?, body.last()?);
-        let directives = document::take_directives(
+        let directives = take_directives(
             &mut self.pending,
             directive::parse_text,
             self.blocks.is_empty(),
@@ -507,6 +529,7 @@ impl Reader {
             fence_line,
             first_line: first.no,
             end_line: last.no,
+            span: self.span(fence_line, last.no),
             code: joined(body),
             unterminated: false,
             directives,
@@ -516,6 +539,20 @@ impl Reader {
         let index = self.blocks.len() - 1;
         self.after = After::Python(index);
         Some(index)
+    }
+
+    /// The bytes from the first non-blank character of line `from` to the end of line `to`
+    /// (`0..0` for a line the text does not have, which the reader never asks for).
+    fn span(&self, from: LineNo, to: LineNo) -> Range<usize> {
+        let line = |no: LineNo| {
+            usize::try_from(no.get() - 1)
+                .ok()
+                .and_then(|i| self.spans.get(i))
+        };
+        match (line(from), line(to)) {
+            (Some(from), Some(to)) => from.start..to.end,
+            _ => 0..0,
+        }
     }
 
     /// The output of block `i`, shown under the label paragraph on line `label`.
@@ -545,7 +582,7 @@ impl Reader {
     }
 
     fn paragraph(&mut self, lines: &[Line<'_>]) {
-        document::dangling(&mut self.pending, &mut self.problems);
+        dangling(&mut self.pending, &mut self.problems);
         let text = lines
             .iter()
             .map(|l| l.text.trim())
@@ -559,7 +596,7 @@ impl Reader {
 
     /// Anything shown that is not a Python block: directives before it dangle.
     fn other(&mut self) {
-        document::dangling(&mut self.pending, &mut self.problems);
+        dangling(&mut self.pending, &mut self.problems);
         self.after = After::Idle;
     }
 }
@@ -789,15 +826,21 @@ fn clean_title(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::document::extract;
-    use std::path::Path;
+    use crate::read::block::starts_session;
 
-    fn doc(text: &str) -> crate::read::document::Document {
-        extract(Path::new("notes/t.rst"), text.as_bytes())
+    /// What the reader makes of `text`.
+    struct Read {
+        blocks: Vec<Block>,
+        problems: Vec<Problem>,
+    }
+
+    fn doc(text: &str) -> Read {
+        let (blocks, problems) = blocks(text);
+        Read { blocks, problems }
     }
 
     /// (first_line, end_line, info, code) of every block.
-    fn summary(d: &crate::read::document::Document) -> Vec<(u32, u32, String, String)> {
+    fn summary(d: &Read) -> Vec<(u32, u32, String, String)> {
         d.blocks
             .iter()
             .map(|b| {
@@ -811,7 +854,7 @@ mod tests {
             .collect()
     }
 
-    fn problems(d: &crate::read::document::Document) -> Vec<(u32, String)> {
+    fn problems(d: &Read) -> Vec<(u32, String)> {
         d.problems
             .iter()
             .map(|p| (p.line.get(), p.message.clone()))
@@ -930,7 +973,7 @@ After.
             )]
         );
         assert_eq!(d.blocks[0].fence_line.get(), 1);
-        assert!(crate::plan::is_interactive(&d.blocks[0]));
+        assert!(starts_session(&d.blocks[0].code));
     }
 
     #[test]
@@ -1271,54 +1314,6 @@ Back at the top.
         );
         assert_eq!(expand_tabs("a\tb"), "a       b");
         assert_eq!(expand_tabs("abcdefgh\tc"), "abcdefgh        c");
-    }
-
-    #[test]
-    fn crlf_and_bom_are_accepted() {
-        let d = extract(
-            Path::new("t.rst"),
-            b"\xEF\xBB\xBFTitle\r\n=====\r\n\r\n.. code-block:: python\r\n\r\n   x = 1\r\n   print(x)  # 1\r\n",
-        );
-        assert!(d.problems.is_empty(), "{:?}", d.problems);
-        assert_eq!(
-            summary(&d),
-            vec![(
-                6,
-                7,
-                "python".to_owned(),
-                "x = 1\nprint(x)  # 1\n".to_owned()
-            )]
-        );
-        assert_eq!(
-            d.blocks[0]
-                .section
-                .as_ref()
-                .map(|s| (s.title.as_str(), s.line.get())),
-            Some(("Title", 1))
-        );
-    }
-
-    #[test]
-    fn non_utf8_is_a_problem_with_a_line() {
-        let d = extract(Path::new("t.rst"), b"Title\n=====\n\nbad \xff\n");
-        assert!(d.blocks.is_empty());
-        assert_eq!(d.problems.len(), 1);
-        assert_eq!(d.problems[0].line.get(), 4);
-        assert!(d.problems[0].message.contains("UTF-8"));
-    }
-
-    #[test]
-    fn the_extension_chooses_the_reader() {
-        let text = b"```python\nx = 1\n```\n\n.. code-block:: python\n\n   y = 2\n";
-        let md = extract(Path::new("n.md"), text);
-        assert_eq!(md.blocks.len(), 1);
-        assert_eq!(md.blocks[0].code, "x = 1\n");
-        for name in ["n.rst", "n.REST", "n.Rst"] {
-            let rst = extract(Path::new(name), text);
-            assert_eq!(rst.blocks.len(), 1, "{name}");
-            assert_eq!(rst.blocks[0].code, "y = 2\n", "{name}");
-            assert_eq!(rst.name, "n");
-        }
     }
 
     #[test]

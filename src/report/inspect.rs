@@ -196,7 +196,8 @@ fn write_html(path: &Path, run: &Run, items: &[(usize, Option<usize>)]) -> Resul
         };
     }
     let report = super::build(run);
-    let page = html::render(&report, &html::read_sources(&report)?, &expanded);
+    let documents: Vec<&crate::read::Document> = run.notes.iter().map(|n| &n.document).collect();
+    let page = html::render(&report, &documents, &expanded);
     crate::atomic::write(path, page.as_bytes())?;
     Ok(format!("HTML report written to {}\n", path.display()))
 }
@@ -400,11 +401,13 @@ fn excerpt<'a>(
         .annotation(AnnotationKind::Primary.span(span).label(label))
 }
 
-fn markdown(_run: &Run, snippet: &Snippet) -> Result<String> {
-    let path = &snippet.path;
-    let bytes =
-        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
+/// The text of the snippet's notes file, as it was read.
+fn markdown<'a>(run: &'a Run, snippet: &Snippet) -> Result<&'a str> {
+    run.notes
+        .iter()
+        .find(|n| n.document.path == snippet.path)
+        .map(|n| n.document.text.as_str())
+        .with_context(|| format!("{} was not read in this run", snippet.path.display()))
 }
 
 fn execution(outcome: &Outcome, line: LineNo) -> Option<&Execution> {

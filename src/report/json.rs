@@ -465,6 +465,8 @@ impl From<JsonSnippet> for SnippetReport {
                     reason: c.reason,
                     after_error: c.after_error,
                     source: sources.next().unwrap_or_default(),
+                    // The JSON does not carry it; renderers read it as at least `claim_line`.
+                    claim_end_line: LineNo::FIRST,
                 })
                 .collect(),
             stray_output: s.stray_output,

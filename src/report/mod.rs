@@ -55,9 +55,9 @@ pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Resul
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
         Format::Github => github::render(report),
-        Format::Html(_notes) => html::render(
+        Format::Html(notes) => html::render(
             report,
-            &html::read_sources(report)?,
+            &notes.iter().map(|n| &n.document).collect::<Vec<_>>(),
             &html::Expanded::failing(report),
         ),
     };

@@ -6,23 +6,19 @@
 use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
 use crate::judge::{OutcomeKind, Verdict};
 use crate::line::LineNo;
-use crate::read::document::is_python;
+use crate::read::block::Block;
 use crate::report::{SnapshotState, SnippetReport, Standing};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 use std::fmt::Write;
 
-/// The Markdown extensions `document::read` parses with, so blocks and lines agree.
-const OPTIONS: Options = Options::ENABLE_TABLES
-    .union(Options::ENABLE_FOOTNOTES)
-    .union(Options::ENABLE_STRIKETHROUGH)
-    .union(Options::ENABLE_TASKLISTS)
-    .union(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
-
-/// Renders document `d` (its Markdown `text`) with its snippets annotated.
+/// Renders document `d` (its Markdown `text` and the Python `blocks` read from it) with its
+/// snippets annotated: a code block is a snippet's when its byte range is the span of the
+/// block the snippet was planned from.
 pub(super) fn document(
     out: &mut String,
     d: usize,
     text: &str,
+    blocks: &[Block],
     snippets: &[(usize, &SnippetReport)],
     expanded: &Expanded,
     strict: bool,
@@ -30,8 +26,7 @@ pub(super) fn document(
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut capture: Option<(usize, &SnippetReport, String)> = None;
     let mut rendered: Vec<usize> = Vec::new();
-    let lines = crate::line::LineIndex::new(text);
-    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
+    for (event, range) in crate::read::markdown::parser(text).into_offset_iter() {
         if let Some((_, _, code)) = capture.as_mut() {
             match event {
                 Event::Text(t) => code.push_str(&t),
@@ -47,12 +42,16 @@ pub(super) fn document(
             continue;
         }
         match event {
-            // A fence without an info string is a snippet when it holds a session.
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
-                if is_python(info) || info.trim().is_empty() =>
-            {
-                let first = lines.line(range.start).plus(1);
-                match snippets.iter().find(|(_, s)| s.start_line == first) {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                let snippet = blocks
+                    .iter()
+                    .find(|block| block.span == range)
+                    .and_then(|block| {
+                        snippets
+                            .iter()
+                            .find(|(_, s)| s.start_line == block.first_line)
+                    });
+                match snippet {
                     Some(&(s, snippet)) => {
                         rendered.push(s);
                         capture = Some((s, snippet, String::new()));
@@ -182,7 +181,7 @@ pub(super) fn block(
         let covering: Option<Verdict> = snippet
             .claims
             .iter()
-            .filter(|c| c.claim_line <= line && line <= claim_end(c, last))
+            .filter(|c| c.claim_line <= line && line <= claim_end(c))
             .map(|c| c.verdict)
             .max_by_key(|v| severity(*v));
         let mut classes = String::from("line");
@@ -210,13 +209,13 @@ pub(super) fn block(
             escape(source)
         );
         for (k, claim) in snippet.claims.iter().enumerate() {
-            if claim_end(claim, last) == line {
+            if claim_end(claim) == line {
                 claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
             }
         }
     }
     for (k, claim) in snippet.claims.iter().enumerate() {
-        let end = claim_end(claim, last);
+        let end = claim_end(claim);
         if lines.is_empty() || end < snippet.start_line || end > last {
             claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
         }
@@ -227,10 +226,10 @@ pub(super) fn block(
     out.push_str("</div>\n");
 }
 
-/// The last Markdown line of a claim's text (comment lines below a statement count).
-fn claim_end(claim: &crate::judge::CheckedClaim, last: LineNo) -> LineNo {
-    let lines = u32::try_from(claim.claimed.lines().count().max(1) - 1).unwrap_or(0);
-    claim.claim_line.plus(lines).min(last).max(claim.claim_line)
+/// The last Markdown line of a claim's text in the block (in a report read back from JSON,
+/// without `claim_end_line`, its first line).
+fn claim_end(claim: &crate::judge::CheckedClaim) -> LineNo {
+    claim.claim_end_line.max(claim.claim_line)
 }
 
 fn severity(verdict: Verdict) -> u8 {

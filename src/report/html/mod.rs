@@ -1,13 +1,15 @@
 //! `--format html`: one self-contained page that shows the notes as checked.
 //!
-//! Each document is rendered from its Markdown with pulldown-cmark's HTML renderer (a
-//! reStructuredText document as its escaped source, `rst.rs`); the Python
-//! blocks the report has snippets for are replaced by annotated markup (`markdown.rs`): one
-//! element per code line with its Markdown line number, a marker on every claim line (icon and
-//! word, never colour alone) and a `<details>` under it with the real output, the diff, the
-//! normalization or the traceback (`claim.rs`). A summary bar and a table of contents that
-//! jumps to every failing claim come first. The page has no script at all, fetches nothing (CSS
-//! inline, a strict Content-Security-Policy) and reads without JavaScript and on paper.
+//! Each document is rendered from the text its reader parsed (`Document::text`; no notes file
+//! is opened here) with pulldown-cmark's HTML renderer, parsing as the reader does (a
+//! reStructuredText document as its escaped source, `rst.rs`); the Python blocks the report
+//! has snippets for, found by their byte ranges, are replaced by annotated markup
+//! (`markdown.rs`): one element per code line with its Markdown line number, a marker on every
+//! claim line (icon and word, never colour alone) and a `<details>` under it with the real
+//! output, the diff, the normalization or the traceback (`claim.rs`). A summary bar and a
+//! table of contents that jumps to every failing claim come first. The page has no script at
+//! all, fetches nothing (CSS inline, a strict Content-Security-Policy) and reads without
+//! JavaScript and on paper.
 //!
 //! Notes and outputs are untrusted: every string that comes from them reaches the page through
 //! [`escape`] (or pulldown-cmark's own escaping of Markdown text); raw HTML in the notes is
@@ -21,8 +23,8 @@ mod tests;
 
 use super::{Report, SnapshotState};
 use crate::judge::Verdict;
+use crate::read::Document;
 use crate::run::sandbox::LayerStatus;
-use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -56,24 +58,9 @@ impl Expanded {
     }
 }
 
-/// Reads the Markdown of every document of the report, in the report's order, as the
-/// renderer needs it: BOM dropped, `\r\n` as `\n` (line numbers unchanged), bytes that are not
-/// UTF-8 replaced (such a document has no blocks; its problem is in the report).
-pub fn read_sources(report: &Report) -> Result<Vec<String>> {
-    report
-        .documents
-        .iter()
-        .map(|document| {
-            let bytes = std::fs::read(&document.path)
-                .with_context(|| format!("failed to read {}", document.path))?;
-            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            Ok(String::from_utf8_lossy(bytes).replace("\r\n", "\n"))
-        })
-        .collect()
-}
-
-/// Renders the report as one HTML page; `sources[i]` is the Markdown of `report.documents[i]`.
-pub fn render(report: &Report, sources: &[String], expanded: &Expanded) -> String {
+/// Renders the report as one HTML page; each of `report.documents` is rendered from the text
+/// of the document read for it (the one with its path): no file is read again.
+pub fn render(report: &Report, documents: &[&Document], expanded: &Expanded) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let title = match report.documents.as_slice() {
         [one] => format!("snipcheck: {}", one.path),
@@ -114,13 +101,24 @@ pub fn render(report: &Report, sources: &[String], expanded: &Expanded) -> Strin
                 escape(&problem.message)
             );
         }
-        let text = sources.get(d).map_or("", String::as_str);
-        if crate::read::document::is_rst(std::path::Path::new(&document.path)) {
+        let (text, blocks) = documents
+            .iter()
+            .find(|read| read.path.to_string_lossy() == document.path)
+            .map_or(("", &[][..]), |read| (read.text.as_str(), &read.blocks[..]));
+        if crate::read::is_rst(std::path::Path::new(&document.path)) {
             out.push_str("<article class=\"markdown rst\">\n");
             rst::document(&mut out, d, text, &snippets, expanded, report.strict);
         } else {
             out.push_str("<article class=\"markdown\">\n");
-            markdown::document(&mut out, d, text, &snippets, expanded, report.strict);
+            markdown::document(
+                &mut out,
+                d,
+                text,
+                blocks,
+                &snippets,
+                expanded,
+                report.strict,
+            );
         }
         out.push_str("</article>\n</section>\n");
     }

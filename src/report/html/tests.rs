@@ -1,11 +1,14 @@
-//! Unit tests of the HTML renderer over hand-built reports: escaping of the notes' raw HTML, of
-//! outputs, tracebacks and paths; links and images; one marker per claim; and a snapshot of
-//! the page body for a small document.
+//! Unit tests of the HTML renderer over hand-built reports and a document read in memory (its
+//! path does not exist): escaping of the notes' raw HTML, of outputs, tracebacks and paths;
+//! links and images; one marker per claim; blocks found by their spans, claim details after
+//! their last line; and a snapshot of the page body for a small document.
 
 use super::{Expanded, escape, render};
 use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
 use crate::line::LineNo;
+use crate::read::{Document, extract};
 use crate::report::{DocumentReport, Report, SnippetReport, Summary};
+use std::path::Path;
 
 const SOURCE: &str = "# Demo <em>notes</em>\n\
 \n\
@@ -30,6 +33,7 @@ fn claim(line: u32, verdict: Verdict, claimed: &str, actual: Option<&str>) -> Ch
     CheckedClaim {
         line: LineNo::new(line),
         claim_line: LineNo::new(line),
+        claim_end_line: LineNo::new(line),
         kind: ClaimKind::Output,
         claimed: claimed.to_owned(),
         actual: actual.map(str::to_owned),
@@ -111,9 +115,16 @@ fn report() -> Report {
     }
 }
 
+/// The document as read, in memory: its path does not exist.
+fn document() -> Document {
+    let document = extract(Path::new("notes/<demo>.md"), SOURCE.as_bytes());
+    assert!(!document.path.exists());
+    document
+}
+
 fn page() -> String {
     let report = report();
-    render(&report, &[SOURCE.to_owned()], &Expanded::failing(&report))
+    render(&report, &[document()], &Expanded::failing(&report))
 }
 
 #[test]
@@ -248,4 +259,34 @@ fn snapshot_of_a_small_document() {
     let page = page();
     let body = &page[page.find("<body>").expect("body")..];
     insta::assert_snapshot!(body.replace(env!("CARGO_PKG_VERSION"), "[version]"));
+}
+
+#[test]
+fn the_page_comes_from_the_document_in_memory_and_its_blocks_spans() {
+    let report = report();
+    let page = render(&report, &[document()], &Expanded::default());
+    let article = &page[page.find("<article").expect("article")..];
+    assert!(article.contains("<div class=\"snippet fail\" id=\"snippet-0\""));
+    for line in 9..=13 {
+        assert!(article.contains(&format!("id=\"d0-L{line}\"")), "{line}");
+    }
+    assert!(!article.contains("nested-blocks"));
+    // A fence that is not a block the reader found (here: a span that misses it) is plain
+    // code; the snippet is then annotated after the document.
+    let mut moved = document();
+    moved.blocks[0].span.start += 1;
+    let page = render(&report, &[moved], &Expanded::default());
+    assert!(page.contains("<pre><code class=\"language-python\">print(1)  # 1\n"));
+    assert!(page.contains("<section class=\"nested-blocks\">"));
+}
+
+#[test]
+fn a_claim_s_details_follow_the_last_line_of_its_text() {
+    let mut report = report();
+    report.snippets[0].claims[0].claim_end_line = LineNo::new(10);
+    let page = render(&report, &[document()], &Expanded::default());
+    let at = |needle: &str| page.find(needle).expect(needle);
+    assert!(at("id=\"d0-L10\"") < at("id=\"claim-0-0\""));
+    assert!(at("id=\"claim-0-0\"") < at("id=\"d0-L11\""));
+    assert!(at("id=\"d0-L9\"") < at("id=\"d0-L10\""));
 }
