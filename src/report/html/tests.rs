@@ -124,7 +124,7 @@ fn document() -> Document {
 
 fn page() -> String {
     let report = report();
-    render(&report, &[document()], &Expanded::failing(&report))
+    render(&report, &[&document()], &Expanded::failing(&report))
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn snapshot_of_a_small_document() {
 #[test]
 fn the_page_comes_from_the_document_in_memory_and_its_blocks_spans() {
     let report = report();
-    let page = render(&report, &[document()], &Expanded::default());
+    let page = render(&report, &[&document()], &Expanded::default());
     let article = &page[page.find("<article").expect("article")..];
     assert!(article.contains("<div class=\"snippet fail\" id=\"snippet-0\""));
     for line in 9..=13 {
@@ -275,7 +275,7 @@ fn the_page_comes_from_the_document_in_memory_and_its_blocks_spans() {
     // code; the snippet is then annotated after the document.
     let mut moved = document();
     moved.blocks[0].span.start += 1;
-    let page = render(&report, &[moved], &Expanded::default());
+    let page = render(&report, &[&moved], &Expanded::default());
     assert!(page.contains("<pre><code class=\"language-python\">print(1)  # 1\n"));
     assert!(page.contains("<section class=\"nested-blocks\">"));
 }
@@ -284,7 +284,7 @@ fn the_page_comes_from_the_document_in_memory_and_its_blocks_spans() {
 fn a_claim_s_details_follow_the_last_line_of_its_text() {
     let mut report = report();
     report.snippets[0].claims[0].claim_end_line = LineNo::new(10);
-    let page = render(&report, &[document()], &Expanded::default());
+    let page = render(&report, &[&document()], &Expanded::default());
     let at = |needle: &str| page.find(needle).expect(needle);
     assert!(at("id=\"d0-L10\"") < at("id=\"claim-0-0\""));
     assert!(at("id=\"claim-0-0\"") < at("id=\"d0-L11\""));
