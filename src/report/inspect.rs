@@ -226,7 +226,7 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
     };
     let text = markdown(run, snippet)?;
     let context = excerpt(
-        &text,
+        text,
         &path,
         snippet,
         claim.line,
@@ -329,7 +329,7 @@ fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
     };
     let rendered = Renderer::plain().render(&[level
         .primary_title(title)
-        .element(excerpt(&text, &path, snippet, line, line, "here"))]);
+        .element(excerpt(text, &path, snippet, line, line, "here"))]);
     let _ = writeln!(out, "{rendered}");
     let _ = writeln!(
         out,
