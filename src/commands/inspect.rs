@@ -280,7 +280,7 @@ fn render_claim(out: &mut String, run: &Run, i: usize, claim: &CheckedClaim) -> 
         }
     }
     let actual = claim.actual.as_deref().unwrap_or("");
-    let _ = writeln!(out, "claimed vs actual ({} claim):", kind_word(claim));
+    let _ = writeln!(out, "claimed vs actual ({} claim):", claim.kind.as_str());
     let diff = similar::TextDiff::from_lines(
         format!("{}\n", claim.claimed.trim_end()),
         format!("{}\n", actual.trim_end()),
@@ -322,10 +322,7 @@ fn render_error(out: &mut String, run: &Run, i: usize) -> Result<()> {
             error.line.unwrap_or(snippet.block.first_line),
         ),
         (None, None) => (
-            format!(
-                "{}: no claims",
-                crate::files::snapshot::outcome_word(report.outcome)
-            ),
+            format!("{}: no claims", report.outcome.as_str()),
             snippet.block.fence_line,
         ),
     };
@@ -348,7 +345,7 @@ fn render_error(out: &mut String, run: &Run, i: usize) -> Result<()> {
         "snippet: {} ({}) [{}]",
         report.id,
         report.path,
-        crate::files::snapshot::outcome_word(report.outcome)
+        report.outcome.as_str()
     );
     if let Some(error) = &report.error {
         stream(out, "traceback", &error.traceback);
@@ -440,14 +437,6 @@ fn stream(out: &mut String, label: &str, text: &str) {
     let _ = writeln!(out, "{label}:");
     for line in text.trim_end_matches('\n').lines() {
         let _ = writeln!(out, "  | {line}");
-    }
-}
-
-fn kind_word(claim: &CheckedClaim) -> &'static str {
-    match claim.kind {
-        judge::ClaimKind::Output => "output",
-        judge::ClaimKind::Value => "value",
-        judge::ClaimKind::Exception => "exception",
     }
 }
 

@@ -187,11 +187,7 @@ fn human(job: &Job, python: &str, outcome: &Outcome, checked: &judge::SnippetChe
             let _ = writeln!(out, "    | {line}");
         }
     }
-    let kind = serde_json::to_value(checked.outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let _ = writeln!(out, "outcome: {kind}");
+    let _ = writeln!(out, "outcome: {}", checked.outcome.as_str());
     if let Some(error) = &checked.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(

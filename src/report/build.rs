@@ -104,7 +104,6 @@ pub struct SnippetReport {
     /// How the run ended.
     pub outcome: OutcomeKind,
     /// The error that ended or marred it.
-    #[serde(deserialize_with = "super::merge::de::error")]
     pub error: Option<SnippetError>,
     /// An `expect-error` that did not happen.
     pub missing_expected_error: Option<String>,

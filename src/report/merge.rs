@@ -317,62 +317,10 @@ fn merge_generated<'a>(parts: impl Iterator<Item = &'a GeneratedReport>) -> Gene
     }
 }
 
-/// Deserialization of `SnippetError`, whose `expected_by` is a `&'static str` in `check` (one
-/// of a few fixed words) and whose traceback the JSON omits.
-pub(super) mod de {
-    use crate::judge::{NOT_PYTHON, SnippetError};
-    use crate::line::LineNo;
-    use serde::{Deserialize, Deserializer};
-
-    /// `SnippetError` as the JSON has it (`expected_by` a word, no traceback).
-    #[derive(Deserialize)]
-    struct SnippetErrorIn {
-        #[serde(rename = "type")]
-        type_name: String,
-        message: String,
-        line: Option<LineNo>,
-        #[serde(default)]
-        blocked: Option<String>,
-        expected_by: Option<String>,
-    }
-
-    impl SnippetErrorIn {
-        fn into_error<E: serde::de::Error>(self) -> Result<SnippetError, E> {
-            const WORDS: [&str; 3] = ["claim", "config", NOT_PYTHON];
-            let expected_by = match self.expected_by {
-                None => None,
-                Some(word) => Some(
-                    WORDS
-                        .into_iter()
-                        .find(|w| *w == word)
-                        .ok_or_else(|| E::unknown_variant(&word, &WORDS))?,
-                ),
-            };
-            Ok(SnippetError {
-                type_name: self.type_name,
-                message: self.message,
-                line: self.line,
-                traceback: String::new(),
-                blocked: self.blocked,
-                expected_by,
-            })
-        }
-    }
-
-    /// `SnippetReport::error`.
-    pub(in crate::report) fn error<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<SnippetError>, D::Error> {
-        Option::<SnippetErrorIn>::deserialize(d)?
-            .map(SnippetErrorIn::into_error)
-            .transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::judge::NOT_PYTHON;
+    use crate::judge::ExpectedBy;
     use serde_json::{Value, json};
 
     fn snippet(id: &str, line: u32, verdict: &str) -> Value {
@@ -425,7 +373,7 @@ mod tests {
         );
         assert_eq!(
             snippet.error.as_ref().and_then(|e| e.expected_by),
-            Some("claim")
+            Some(ExpectedBy::Claim)
         );
         assert!(snippet.merge_data.is_none());
         let merged = merge(vec![part], false).expect("merges");
@@ -550,7 +498,14 @@ mod tests {
         assert!(error(&no_data.to_string()).contains("snippet n/a has no \"merge_data\""));
         let mut bad = shard(1, 1, vec![snippet("n/a", 1, "pass")], &[]);
         bad["snippets"][0]["error"]["expected_by"] = json!("whoever");
-        assert!(error(&bad.to_string()).contains("unknown variant `whoever`"));
+        let text = bad.to_string();
+        let after_word = text.find("\"whoever\"").expect("the word is in the text") + 9;
+        let message = error(&text);
+        assert!(
+            message.starts_with(&format!("out/r.json:1:{after_word}: not a JSON report")),
+            "{message}"
+        );
+        assert!(message.contains("unknown variant `whoever`"), "{message}");
         let mut out_of_range = shard(1, 1, vec![], &[]);
         out_of_range["partition"]["shards"] = json!([2]);
         assert!(error(&out_of_range.to_string()).contains("invalid \"partition\""));
@@ -558,12 +513,13 @@ mod tests {
 
     #[test]
     fn every_expected_by_word_reads_back() {
-        for word in ["claim", "config", NOT_PYTHON] {
+        for by in [ExpectedBy::Claim, ExpectedBy::Config, ExpectedBy::NotPython] {
             let mut value = snippet("n/a", 1, "pass");
+            let word = by.as_str();
             value["error"]["expected_by"] = json!(word);
             let part = part("r.json", &shard(1, 1, vec![value], &[])).expect(word);
             let error = part.report.snippets[0].error.clone();
-            assert_eq!(error.and_then(|e| e.expected_by), Some(word));
+            assert_eq!(error.and_then(|e| e.expected_by), Some(by));
         }
     }
 }

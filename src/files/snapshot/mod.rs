@@ -12,7 +12,7 @@ mod transcript;
 
 pub use format::{Corrupt, Snap, Value, parse};
 pub use redact::{FILTERS, Filter};
-pub use transcript::{Transcript, outcome_word, transcript};
+pub use transcript::{Transcript, transcript};
 
 use crate::atomic;
 use crate::files::generated::Tree;
