@@ -17,9 +17,13 @@
 mod claims;
 mod ending;
 mod example;
+#[cfg(test)]
+mod facts;
 pub mod grammar;
 mod normalize;
 mod output_block;
+#[cfg(test)]
+mod tests;
 
 pub use claims::{CloseCall, close_calls};
 pub use normalize::{Comparison, NORMALIZATIONS, Normalize, compare};
