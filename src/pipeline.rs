@@ -343,7 +343,7 @@ fn lenient_parse(mut check: SnippetCheck, strict_parse: bool) -> SnippetCheck {
         && check.outcome == judge::OutcomeKind::Unparsable
         && let Some(error) = check.error.as_mut().filter(|e| e.expected_by.is_none())
     {
-        error.expected_by = Some(judge::NOT_PYTHON);
+        error.expected_by = Some(judge::ExpectedBy::NotPython);
     }
     check
 }

@@ -5,7 +5,7 @@
 //! `::notice` with the summary.
 
 use super::{Report, SnapshotState};
-use crate::judge::Verdict;
+use crate::judge::{ExpectedBy, Verdict};
 use crate::line::LineNo;
 use std::fmt::Write;
 
@@ -28,7 +28,7 @@ pub fn render(report: &Report) -> String {
         if let Some(error) = snippet
             .error
             .as_ref()
-            .filter(|e| e.expected_by == Some(crate::judge::NOT_PYTHON))
+            .filter(|e| e.expected_by == Some(ExpectedBy::NotPython))
         {
             annotate(
                 &mut out,

@@ -3,7 +3,7 @@
 //! to the Markdown line.
 
 use super::{Report, SnippetReport, Standing};
-use crate::judge::{CheckedClaim, Verdict};
+use crate::judge::{CheckedClaim, ExpectedBy, Verdict};
 use std::fmt::Write;
 
 /// Renders the report for a person; `colors`: ANSI colours on the verdict words (only for a
@@ -136,10 +136,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
         snippet.end_line,
         claims,
         plural(claims, "claim"),
-        serde_json::to_value(snippet.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        snippet.outcome.as_str(),
     );
     let indent = "         ";
     if let Some(settings) = &snippet.settings {
@@ -152,11 +149,11 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
         let note = match error.expected_by {
             None => "error",
-            Some("claim") => "raised, as claimed",
-            Some(crate::judge::NOT_PYTHON) => {
+            Some(ExpectedBy::Claim) => "raised, as claimed",
+            Some(ExpectedBy::NotPython) => {
                 "not Python 3, not run (reported only; --strict-parse fails it)"
             }
-            Some(_) => "raised, as declared by expect-error",
+            Some(ExpectedBy::Config) => "raised, as declared by expect-error",
         };
         let message = error.headline();
         let _ = writeln!(out, "{indent}{}{line}: {note}: {message}", snippet.path);

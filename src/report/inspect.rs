@@ -272,7 +272,7 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
         }
     }
     let actual = claim.actual.as_deref().unwrap_or("");
-    let _ = writeln!(out, "claimed vs actual ({} claim):", kind_word(claim));
+    let _ = writeln!(out, "claimed vs actual ({} claim):", claim.kind.as_str());
     let diff = similar::TextDiff::from_lines(
         format!("{}\n", claim.claimed.trim_end()),
         format!("{}\n", actual.trim_end()),
@@ -315,10 +315,7 @@ fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
             error.line.unwrap_or(snippet.block.first_line),
         ),
         (None, None) => (
-            format!(
-                "{}: no claims",
-                crate::files::snapshot::outcome_word(check.outcome)
-            ),
+            format!("{}: no claims", check.outcome.as_str()),
             snippet.block.fence_line,
         ),
     };
@@ -335,7 +332,7 @@ fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
         out,
         "snippet: {} ({path}) [{}]",
         snippet.id,
-        crate::files::snapshot::outcome_word(check.outcome)
+        check.outcome.as_str()
     );
     if let Some(error) = &check.error {
         stream(out, "traceback", &error.traceback);
@@ -427,14 +424,6 @@ fn stream(out: &mut String, label: &str, text: &str) {
     let _ = writeln!(out, "{label}:");
     for line in text.trim_end_matches('\n').lines() {
         let _ = writeln!(out, "  | {line}");
-    }
-}
-
-fn kind_word(claim: &CheckedClaim) -> &'static str {
-    match claim.kind {
-        judge::ClaimKind::Output => "output",
-        judge::ClaimKind::Value => "value",
-        judge::ClaimKind::Exception => "exception",
     }
 }
 

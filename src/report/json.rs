@@ -14,14 +14,12 @@ use super::{
     AppliedSettings, DocumentReport, FileReport, GeneratedReport, ProblemReport, Report,
     SnapshotReport, SnapshotState, SnippetReport, Summary,
 };
-use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetError, Verdict};
+use crate::judge::{CheckedClaim, ClaimKind, ExpectedBy, OutcomeKind, SnippetError, Verdict};
 use crate::line::LineNo;
 use crate::plan::partition::Shards;
 use crate::run::sandbox::Layer;
 use crate::run::venv::Venv;
 use serde::{Deserialize, Serialize};
-
-const EXPECTED_BY: [&str; 3] = ["claim", "config", crate::judge::NOT_PYTHON];
 
 /// Renders the report as pretty-printed JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
@@ -161,7 +159,7 @@ pub struct JsonError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
     /// Who expected it (absent: an unexpected error).
-    pub expected_by: Option<String>,
+    pub expected_by: Option<ExpectedBy>,
 }
 
 /// The settings that applied to a snippet.
@@ -377,7 +375,7 @@ impl JsonSnippet {
                 message: e.message.clone(),
                 line: e.line,
                 blocked: e.blocked.clone(),
-                expected_by: e.expected_by.map(str::to_owned),
+                expected_by: e.expected_by,
             }),
             missing_expected_error: s.missing_expected_error.clone(),
             settings: s.settings.as_ref().map(JsonSettings::from),
@@ -435,9 +433,7 @@ impl From<JsonSnippet> for SnippetReport {
                 line: e.line,
                 traceback: traceback.unwrap_or_default(),
                 blocked: e.blocked,
-                expected_by: e
-                    .expected_by
-                    .and_then(|w| EXPECTED_BY.into_iter().find(|k| *k == w)),
+                expected_by: e.expected_by,
             }),
             missing_expected_error: s.missing_expected_error,
             settings: s.settings.map(|a| AppliedSettings {

@@ -5,7 +5,7 @@
 //! output validates against the common JUnit schema (Jenkins' `junit-10.xsd`).
 
 use super::{Report, SnapshotState, SnippetReport};
-use crate::judge::{CheckedClaim, Verdict};
+use crate::judge::{CheckedClaim, ExpectedBy, Verdict};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 /// Renders the report as JUnit XML.
@@ -70,7 +70,7 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
         .extra
         .insert("file".into(), snippet.path.clone().into());
     let run_name = format!("{}:{} runs", snippet.path, snippet.start_line);
-    let outcome = crate::files::snapshot::outcome_word(snippet.outcome);
+    let outcome = snippet.outcome.as_str();
     let run_status = if let Some(reason) = snippet.settings.as_ref().and_then(|s| s.skip.as_ref()) {
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!("skipped: {reason}"));
@@ -78,7 +78,7 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
     } else if let Some(error) = snippet
         .error
         .as_ref()
-        .filter(|e| e.expected_by == Some(crate::judge::NOT_PYTHON))
+        .filter(|e| e.expected_by == Some(ExpectedBy::NotPython))
     {
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!(
@@ -93,7 +93,7 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
         let (kind, message) = match (&snippet.error, &snippet.missing_expected_error) {
             (_, Some(missing)) => ("expect-error".to_owned(), missing.clone()),
             (Some(error), None) => (error.type_name.clone(), error.message.clone()),
-            (None, None) => (outcome.clone(), outcome.clone()),
+            (None, None) => (outcome.to_owned(), outcome.to_owned()),
         };
         let line = snippet
             .error

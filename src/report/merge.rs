@@ -282,7 +282,7 @@ fn merge_generated<'a>(parts: impl Iterator<Item = &'a GeneratedReport>) -> Gene
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::judge::NOT_PYTHON;
+    use crate::judge::ExpectedBy;
     use serde_json::{Value, json};
 
     fn snippet(id: &str, line: u32, verdict: &str) -> Value {
@@ -335,7 +335,7 @@ mod tests {
         );
         assert_eq!(
             snippet.error.as_ref().and_then(|e| e.expected_by),
-            Some("claim")
+            Some(ExpectedBy::Claim)
         );
         let merged = merge(vec![part], false).expect("merges");
         assert!(merged.partition.is_none());
@@ -459,7 +459,14 @@ mod tests {
         assert!(error(&no_data.to_string()).contains("snippet n/a has no \"merge_data\""));
         let mut bad = shard(1, 1, vec![snippet("n/a", 1, "pass")], &[]);
         bad["snippets"][0]["error"]["expected_by"] = json!("whoever");
-        assert!(error(&bad.to_string()).contains("unknown variant `whoever`"));
+        let text = bad.to_string();
+        let after_word = text.find("\"whoever\"").expect("the word is in the text") + 9;
+        let message = error(&text);
+        assert!(
+            message.starts_with(&format!("out/r.json:1:{after_word}: not a JSON report")),
+            "{message}"
+        );
+        assert!(message.contains("unknown variant `whoever`"), "{message}");
         let mut out_of_range = shard(1, 1, vec![], &[]);
         out_of_range["partition"]["shards"] = json!([2]);
         assert!(error(&out_of_range.to_string()).contains("invalid \"partition\""));
@@ -467,12 +474,13 @@ mod tests {
 
     #[test]
     fn every_expected_by_word_reads_back() {
-        for word in ["claim", "config", NOT_PYTHON] {
+        for by in [ExpectedBy::Claim, ExpectedBy::Config, ExpectedBy::NotPython] {
             let mut value = snippet("n/a", 1, "pass");
+            let word = by.as_str();
             value["error"]["expected_by"] = json!(word);
             let part = part("r.json", &shard(1, 1, vec![value], &[])).expect(word);
             let error = part.report.snippets[0].error.clone();
-            assert_eq!(error.and_then(|e| e.expected_by), Some(word));
+            assert_eq!(error.and_then(|e| e.expected_by), Some(by));
         }
     }
 }

@@ -93,11 +93,7 @@ pub fn human(python: &str, row: &SnippetRun) -> String {
             let _ = writeln!(out, "    | {line}");
         }
     }
-    let _ = writeln!(
-        out,
-        "outcome: {}",
-        crate::files::snapshot::outcome_word(checked.outcome)
-    );
+    let _ = writeln!(out, "outcome: {}", checked.outcome.as_str());
     if let Some(error) = &checked.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(

@@ -11,7 +11,7 @@ mod redact;
 mod transcript;
 
 pub use format::{Corrupt, Snap, Value, parse};
-pub use transcript::{Transcript, outcome_word, transcript};
+pub use transcript::{Transcript, transcript};
 
 use crate::atomic;
 use crate::config::Config;

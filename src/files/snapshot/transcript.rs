@@ -5,7 +5,7 @@
 //! redaction filters.
 
 use super::redact;
-use crate::judge::{CheckedClaim, ClaimKind, OutcomeKind, SnippetCheck, Verdict};
+use crate::judge::{CheckedClaim, ExpectedBy, SnippetCheck, Verdict};
 use crate::line::LineNo;
 use crate::plan::Snippet;
 use crate::run::outcome::Outcome;
@@ -82,11 +82,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             }
         }
         for claim in claims {
-            let kind = match claim.kind {
-                ClaimKind::Output => "output",
-                ClaimKind::Value => "value",
-                ClaimKind::Exception => "exception",
-            };
+            let kind = claim.kind.as_str();
             block(
                 &mut out,
                 &format!("claim ({kind}, {})", at(claim.claim_line)),
@@ -110,7 +106,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             &redact::redact(&outcome.stray_output, &mut used),
         );
     }
-    let _ = write!(out, "end: {}", outcome_word(check.outcome));
+    let _ = write!(out, "end: {}", check.outcome.as_str());
     if let Some(reason) = snippet.settings.as_ref().and_then(|s| s.skip.as_ref()) {
         let _ = write!(out, " ({reason})");
     }
@@ -123,8 +119,8 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             .unwrap_or_default();
         let by = match error.expected_by {
             None => "unexpected",
-            Some("claim") => "as claimed",
-            Some(_) => "as declared by expect-error",
+            Some(ExpectedBy::Claim) => "as claimed",
+            Some(ExpectedBy::Config | ExpectedBy::NotPython) => "as declared by expect-error",
         };
         let text = if message.is_empty() {
             error.type_name.clone()
@@ -188,12 +184,4 @@ fn verdict(claim: &CheckedClaim) -> String {
             claim.reason.as_deref().unwrap_or("the block does not run")
         ),
     }
-}
-
-/// The outcome's word, as in the JSON report.
-pub fn outcome_word(kind: OutcomeKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 //! links restricted to safe schemes and images shown as text (the page fetches nothing).
 
 use super::{Expanded, claim, claim_id, escape, first_line, verdict_mark};
-use crate::judge::{OutcomeKind, Verdict};
+use crate::judge::{ExpectedBy, Verdict};
 use crate::line::LineNo;
 use crate::read::block::Block;
 use crate::report::{SnapshotState, SnippetReport, Standing};
@@ -157,12 +157,12 @@ pub(super) fn block(
          <div class=\"snippet-head\"><span class=\"badge {status}\" data-outcome=\"{}\">{badge}</span> \
          <code class=\"snippet-id\">{}</code> · lines {}–{} · {claims} {} · <span class=\"outcome\">{}</span>",
         escape(&snippet.id),
-        outcome_word(snippet.outcome),
+        snippet.outcome.as_str(),
         escape(&snippet.id),
         snippet.start_line,
         snippet.end_line,
         if claims == 1 { "claim" } else { "claims" },
-        outcome_word(snippet.outcome),
+        snippet.outcome.as_str(),
     );
     settings(out, snippet);
     out.push_str("</div>\n<div class=\"code\" role=\"group\" aria-label=\"Python block\">\n");
@@ -251,11 +251,7 @@ fn claim_details(
 ) {
     let claim = &snippet.claims[k];
     let (class, icon) = verdict_mark(claim.verdict);
-    let kind = match claim.kind {
-        crate::judge::ClaimKind::Output => "output",
-        crate::judge::ClaimKind::Value => "value",
-        crate::judge::ClaimKind::Exception => "exception",
-    };
+    let kind = claim.kind.as_str();
     let hint = match claim.verdict {
         Verdict::Pass => "the output",
         Verdict::Loose => "the normalization",
@@ -303,7 +299,7 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
     let not_python = snippet
         .error
         .as_ref()
-        .is_some_and(|e| e.expected_by == Some(crate::judge::NOT_PYTHON));
+        .is_some_and(|e| e.expected_by == Some(ExpectedBy::NotPython));
     let (class, word) = if unexpected {
         ("error", "⚠ error")
     } else if not_python {
@@ -329,8 +325,8 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         .unwrap_or_default();
     let why = match error.expected_by {
         None => "",
-        Some("claim") => " (documented by a passing claim)",
-        Some(_) => " (declared by expect-error)",
+        Some(ExpectedBy::Claim) => " (documented by a passing claim)",
+        Some(ExpectedBy::Config | ExpectedBy::NotPython) => " (declared by expect-error)",
     };
     let message = error.headline();
     let _ = writeln!(
@@ -414,8 +410,4 @@ fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str)
         Standing::Loose => ("loose", "≈ loose"),
         Standing::Ok => ("pass", "✓ ok"),
     }
-}
-
-fn outcome_word(kind: OutcomeKind) -> String {
-    crate::files::snapshot::outcome_word(kind)
 }

@@ -148,13 +148,14 @@ pub fn escape(text: &str) -> String {
 
 /// A verdict's class, icon and word: the marker reads without colour.
 fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
-    match verdict {
-        Verdict::Pass => ("pass", "✓"),
-        Verdict::Loose => ("loose", "≈"),
-        Verdict::Fail => ("fail", "✗"),
-        Verdict::Unchecked => ("unchecked", "?"),
-        Verdict::NotRun => ("not-run", "–"),
-    }
+    let icon = match verdict {
+        Verdict::Pass => "✓",
+        Verdict::Loose => "≈",
+        Verdict::Fail => "✗",
+        Verdict::Unchecked => "?",
+        Verdict::NotRun => "–",
+    };
+    (verdict.as_str(), icon)
 }
 
 /// The anchor of a claim's details.

@@ -1,0 +1,66 @@
+//! Interactive sessions (`>>>` examples): each example that shows output or a traceback is a
+//! claim, judged by doctest's own verdict.
+
+use super::ending::Stop;
+use super::{CheckedClaim, ClaimKind, Verdict};
+use crate::run::outcome::{Execution, Statement};
+
+/// An interactive-session example: a claim when it shows expected output or a traceback, judged
+/// by doctest's own verdict (so snipcheck agrees with `doctest` on every example).
+pub(super) fn judge_example(
+    statement: &Statement,
+    execution: Option<&Execution>,
+    stop: &Stop,
+) -> Option<CheckedClaim> {
+    let example = statement.example.as_ref()?;
+    let claimed = example.want.trim_end().to_owned();
+    if example.skip || claimed.is_empty() {
+        return None;
+    }
+    let kind = if example.exception.is_some() {
+        ClaimKind::Exception
+    } else {
+        ClaimKind::Output
+    };
+    let mut claim = CheckedClaim::new(
+        statement.line,
+        example.want_line,
+        kind,
+        claimed,
+        statement.source.clone(),
+    );
+    let Some(execution) = execution else {
+        claim.reason = Some(stop.reason.clone());
+        return Some(claim);
+    };
+    let got = execution.stdout.trim_end().to_owned();
+    match execution.doctest.as_deref() {
+        Some("success") => {
+            claim.verdict = Verdict::Pass;
+            claim.actual = Some(match &example.exception {
+                Some(exception) => exception.trim_end().to_owned(),
+                None => got,
+            });
+        }
+        Some("exception") => {
+            claim.verdict = Verdict::Fail;
+            let raised = execution
+                .exception
+                .as_ref()
+                .map(|e| format!("{}: {}", e.type_name, e.message))
+                .unwrap_or_default();
+            claim.reason = Some(format!("doctest: the example raised {raised}"));
+            claim.actual = Some(raised);
+        }
+        _ => {
+            claim.verdict = Verdict::Fail;
+            claim.reason = Some(if example.exception.is_some() {
+                "doctest: the example did not raise what it shows".to_owned()
+            } else {
+                "doctest: the output differs from what the session shows".to_owned()
+            });
+            claim.actual = Some(got);
+        }
+    }
+    Some(claim)
+}

@@ -1,0 +1,164 @@
+//! The `loose` rung: comparing a claim with what happened, line by line, and the named
+//! normalizations that may make them equal.
+
+use super::Verdict;
+use super::grammar;
+
+/// The result of comparing claimed text with actual text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// `Pass`, `Loose` or `Fail`.
+    pub verdict: Verdict,
+    /// The normalizations needed, for `Loose`.
+    pub normalization: Option<String>,
+}
+
+/// A normalization: rewrites a text; the flag says whether it is the actual output (some
+/// normalizations apply to one side only).
+pub type Normalize = fn(&str, bool) -> String;
+
+/// The normalizations of the `loose` rung, in the order they are tried.
+pub const NORMALIZATIONS: &[(&str, Normalize)] = &[
+    ("main-prefix", strip_main_prefix),
+    ("address", mask_addresses),
+    ("whitespace", collapse_whitespace),
+];
+
+/// Compares a claim with the actual text: equal (line by line, commentary allowed) is `pass`;
+/// equal after the fewest normalizations is `loose`; else `fail`.
+pub fn compare(claimed: &str, actual: &str) -> Comparison {
+    if matches(claimed, actual) {
+        return Comparison {
+            verdict: Verdict::Pass,
+            normalization: None,
+        };
+    }
+    let n = NORMALIZATIONS.len();
+    let mut subsets: Vec<u32> = (1..(1u32 << n)).collect();
+    subsets.sort_by_key(|mask| (mask.count_ones(), *mask));
+    for mask in subsets {
+        let mut c = claimed.to_owned();
+        let mut a = actual.to_owned();
+        let mut names = Vec::new();
+        for (i, (name, normalize)) in NORMALIZATIONS.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                c = normalize(&c, false);
+                a = normalize(&a, true);
+                names.push(*name);
+            }
+        }
+        if matches(&c, &a) {
+            return Comparison {
+                verdict: Verdict::Loose,
+                normalization: Some(names.join("+")),
+            };
+        }
+    }
+    Comparison {
+        verdict: Verdict::Fail,
+        normalization: None,
+    }
+}
+
+fn matches(claimed: &str, actual: &str) -> bool {
+    let claimed: Vec<&str> = claimed.trim_end().lines().collect();
+    let actual: Vec<&str> = actual.trim_end().lines().collect();
+    claimed.len() == actual.len() && claimed.iter().zip(&actual).all(|(c, a)| line_matches(c, a))
+}
+
+fn line_matches(claimed: &str, actual: &str) -> bool {
+    let claimed = claimed.trim_end();
+    let actual = actual.trim_end();
+    claimed == actual
+        || (!actual.is_empty()
+            && claimed.starts_with(actual)
+            && grammar::is_commentary(&claimed[actual.len()..]))
+}
+
+fn strip_main_prefix(text: &str, is_actual: bool) -> String {
+    if is_actual {
+        text.replace("__main__.", "")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn mask_addresses(text: &str, _is_actual: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("0x") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 2..];
+        let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+        if hex > 0 {
+            out.push_str("0x…");
+            rest = &after[hex..];
+        } else if let Some(elided) = ["...", "…"].iter().find_map(|e| after.strip_prefix(e)) {
+            // A claim that writes the address as `0x...` means any address.
+            out.push_str("0x…");
+            rest = elided;
+        } else {
+            out.push_str("0x");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn collapse_whitespace(text: &str, _is_actual: bool) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_with_and_without_commentary() {
+        assert_eq!(
+            compare("[1, 2, 3, 4] - both changed!", "[1, 2, 3, 4]").verdict,
+            Verdict::Pass
+        );
+        assert_eq!(compare("True (same values)", "True").verdict, Verdict::Pass);
+        assert_eq!(compare("5", "5").verdict, Verdict::Pass);
+        assert_eq!(compare("a\nb", "a\nb").verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn fail_on_real_differences() {
+        assert_eq!(compare("12", "1").verdict, Verdict::Fail);
+        assert_eq!(compare("True", "False").verdict, Verdict::Fail);
+        assert_eq!(compare("[1, 2] - shared", "[2]").verdict, Verdict::Fail);
+        assert_eq!(compare("1 2", "1").verdict, Verdict::Fail);
+        assert_eq!(compare("a", "a\nb").verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn loose_names_its_normalization() {
+        let c = compare(
+            "(<class 'D'>, <class 'object'>)",
+            "(<class '__main__.D'>, <class 'object'>)",
+        );
+        assert_eq!(c.verdict, Verdict::Loose);
+        assert_eq!(c.normalization.as_deref(), Some("main-prefix"));
+        let c = compare("<A object at 0x7f00>", "<__main__.A object at 0x7fab12>");
+        assert_eq!(c.normalization.as_deref(), Some("main-prefix+address"));
+        let c = compare("1 2 3", "1\n2\n3");
+        assert_eq!(c.normalization.as_deref(), Some("whitespace"));
+        let c = compare(
+            "<__main__.A object at 0x...>",
+            "<__main__.A object at 0x7f3a>",
+        );
+        assert_eq!(c.normalization.as_deref(), Some("address"));
+    }
+
+    #[test]
+    fn the_claim_never_gets_main_prefix_stripped() {
+        // Only the actual output loses `__main__.`: a claim that wrongly adds it fails.
+        assert_eq!(
+            compare("<class '__main__.D'>", "<class 'D'>").verdict,
+            Verdict::Fail
+        );
+    }
+}
