@@ -260,10 +260,7 @@ pub fn execute_prepared(
         .into_iter()
         .zip(outcomes)
         .map(|(snippet, outcome)| {
-            let check = lenient_parse(
-                judge::check(&snippet.block, snippet.settings.as_ref(), &outcome),
-                strict_parse,
-            );
+            let check = lenient_parse(judge::judge_snippet(&snippet, &outcome), strict_parse);
             SnippetRun {
                 snippet,
                 outcome,

@@ -30,6 +30,7 @@ pub use normalize::{Comparison, NORMALIZATIONS, Normalize, compare};
 
 use crate::config::SnippetSettings;
 use crate::line::LineNo;
+use crate::plan::{Disposition, Snippet};
 use crate::read::block::Block;
 use crate::run::outcome::{ErrorFacts, Outcome};
 use serde::{Deserialize, Serialize};
@@ -279,19 +280,23 @@ impl SnippetCheck {
     }
 }
 
-/// Judges one snippet's claims against its outcome.
-pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcome) -> SnippetCheck {
-    if settings.is_some_and(|s| s.skip.is_some()) && !block.unterminated {
-        return SnippetCheck {
+/// Judges a planned snippet: one that was not run (skipped, unterminated, as `plan` decided)
+/// from its plan, one that ran from its outcome ([`check`]).
+pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
+    match &snippet.disposition {
+        Disposition::Skip(_) => SnippetCheck {
             outcome: OutcomeKind::Skipped,
             error: None,
             missing_expected_error: None,
             claims: Vec::new(),
-        };
+        },
+        Disposition::Unterminated => unterminated(&snippet.block),
+        Disposition::Run => check(&snippet.block, snippet.settings.as_ref(), outcome),
     }
-    if block.unterminated {
-        return unterminated(block);
-    }
+}
+
+/// Judges the claims of a block that ran against its outcome.
+pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcome) -> SnippetCheck {
     if let Some(error) = &outcome.unparsable {
         return unparsable(block, outcome, error);
     }

@@ -519,14 +519,27 @@ fn a_declared_expect_error_that_does_not_happen_is_reported_missing() {
 
 #[test]
 fn an_unterminated_fence_is_not_run_even_when_skipped() {
-    let outcome = finished(vec![statement(0, Kind::Print, "print(1)  # 1")], Vec::new());
+    let outcome = finished(
+        vec![statement(0, Kind::Print, "print(1)  # 1")],
+        vec![printed(0, "1\n")],
+    );
+    let planned = |block: Block, settings: Option<SnippetSettings>| Snippet {
+        id: "n/a".to_owned(),
+        path: "n.md".into(),
+        tracked: false,
+        disposition: Disposition::of(&block, settings.as_ref()),
+        block,
+        settings,
+        context: Vec::new(),
+    };
     let mut open = block(&outcome);
     open.unterminated = true;
     let skip = SnippetSettings {
         skip: Some("slow".to_owned()),
         ..SnippetSettings::default()
     };
-    let checked = check(&open, Some(&skip), &outcome);
+    // The outcome says the block ran and printed; what the plan decided wins.
+    let checked = judge_snippet(&planned(open, Some(skip.clone())), &outcome);
     assert_eq!(checked.outcome, OutcomeKind::Unterminated);
     assert!(checked.claims.is_empty());
     let error = checked.error.expect("an unterminated fence is an error");
@@ -535,10 +548,16 @@ fn an_unterminated_fence_is_not_run_even_when_skipped() {
         ("UnterminatedFence", Some(line(1)))
     );
 
-    let checked = check(&block(&outcome), Some(&skip), &outcome);
+    let checked = judge_snippet(&planned(block(&outcome), Some(skip)), &outcome);
     assert_eq!(
         (checked.outcome, checked.error, checked.claims.len()),
         (OutcomeKind::Skipped, None, 0)
+    );
+
+    let checked = judge_snippet(&planned(block(&outcome), None), &outcome);
+    assert_eq!(
+        (checked.outcome, only(&checked).verdict),
+        (OutcomeKind::Completed, Verdict::Pass)
     );
 }
 

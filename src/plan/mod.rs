@@ -47,6 +47,20 @@ pub enum Disposition {
     Unterminated,
 }
 
+impl Disposition {
+    /// Whether a block with these settings runs: an unterminated fence never does (whatever
+    /// the settings say), a `skip` does not. The one place this is decided.
+    pub fn of(block: &Block, settings: Option<&SnippetSettings>) -> Disposition {
+        if block.unterminated {
+            Disposition::Unterminated
+        } else if let Some(reason) = settings.and_then(|s| s.skip.clone()) {
+            Disposition::Skip(reason)
+        } else {
+            Disposition::Run
+        }
+    }
+}
+
 impl Snippet {
     /// Whether the snippet runs (it is neither skipped nor unterminated).
     pub fn runs(&self) -> bool {
@@ -162,13 +176,7 @@ fn plan_document(note: &Note, config: &Config) -> Result<Vec<Snippet>> {
                 None => setup.clone(),
             });
         }
-        let disposition = if block.unterminated {
-            Disposition::Unterminated
-        } else if let Some(reason) = settings.as_ref().and_then(|s| s.skip.clone()) {
-            Disposition::Skip(reason)
-        } else {
-            Disposition::Run
-        };
+        let disposition = Disposition::of(block, settings.as_ref());
         snippets.push(Snippet {
             settings,
             id,
