@@ -253,12 +253,10 @@ pub fn execute_prepared(
         crate::environment::virtual_env().as_deref(),
         python::PYTHON_VERSION,
     )?;
-    let (outcomes, sandbox) =
-        run_snippets(&snippets, timeout, parallelism, venv.as_ref(), observer)?;
+    let (ran, sandbox) = run_snippets(snippets, timeout, parallelism, venv.as_ref(), observer)?;
     let strict_parse = options.strict_parse || config.strict_parse;
-    let mut rows: Vec<SnippetRun> = snippets
+    let mut rows: Vec<SnippetRun> = ran
         .into_iter()
-        .zip(outcomes)
         .map(|(snippet, outcome)| {
             let check = lenient_parse(judge::judge_snippet(&snippet, &outcome), strict_parse);
             SnippetRun {
@@ -287,15 +285,15 @@ pub fn execute_prepared(
     })
 }
 
-/// Runs every snippet that runs (not skipped, not unterminated) in one zygote; one outcome per
-/// snippet, in the order given (the default outcome for those not run).
+/// Runs every snippet that runs (not skipped, not unterminated) in one zygote; each snippet
+/// comes back with its outcome, in the order given (the default outcome for those not run).
 fn run_snippets(
-    snippets: &[Snippet],
+    snippets: Vec<Snippet>,
     timeout: Duration,
     parallelism: usize,
     venv: Option<&Venv>,
     observer: &dyn Observer,
-) -> Result<(Vec<Outcome>, Sandbox)> {
+) -> Result<(Vec<(Snippet, Outcome)>, Sandbox)> {
     let mut outcomes = vec![Outcome::default(); snippets.len()];
     let mut sandbox = Sandbox {
         python: python::PYTHON_VERSION.to_owned(),
@@ -312,7 +310,7 @@ fn run_snippets(
         })
         .unzip();
     if jobs.is_empty() {
-        return Ok((outcomes, sandbox));
+        return Ok((snippets.into_iter().zip(outcomes).collect(), sandbox));
     }
     let needs: Vec<BTreeSet<String>> = jobs.iter().map(schedule::modules_needed).collect();
     let setup = schedule::setup_for(parallelism, &jobs, &needs, venv);
@@ -330,7 +328,7 @@ fn run_snippets(
         python: zygote.python.clone(),
         layers: zygote.layers.clone(),
     };
-    Ok((outcomes, sandbox))
+    Ok((snippets.into_iter().zip(outcomes).collect(), sandbox))
 }
 
 /// Without `--strict-parse`, a block that is not valid Python 3 (Python 2, a placeholder, a

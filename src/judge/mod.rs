@@ -275,9 +275,14 @@ pub struct SnippetCheck {
 impl SnippetCheck {
     /// Whether the snippet failed in a way nothing declared.
     pub fn is_unexpected_error(&self) -> bool {
-        self.missing_expected_error.is_some()
-            || self.error.as_ref().is_some_and(|e| e.expected_by.is_none())
+        is_unexpected(self.error.as_ref(), self.missing_expected_error.as_deref())
     }
+}
+
+/// Whether a snippet with this error and this unmet `expect-error` failed in a way nothing
+/// declared: the one rule, for a fresh check and for a report read back from JSON.
+pub fn is_unexpected(error: Option<&SnippetError>, missing_expected_error: Option<&str>) -> bool {
+    missing_expected_error.is_some() || error.is_some_and(|e| e.expected_by.is_none())
 }
 
 /// Judges a planned snippet: one that was not run (skipped, unterminated, as `plan` decided)

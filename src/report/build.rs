@@ -229,8 +229,7 @@ impl SnippetReport {
 
     /// Whether this snippet has an unexpected error.
     pub fn is_unexpected_error(&self) -> bool {
-        self.missing_expected_error.is_some()
-            || self.error.as_ref().is_some_and(|e| e.expected_by.is_none())
+        crate::judge::is_unexpected(self.error.as_ref(), self.missing_expected_error.as_deref())
     }
 }
 
