@@ -86,3 +86,6 @@ pub fn print(text: &str) -> Result<()> {
         .and_then(|()| stdout.flush())
         .context("failed to write to stdout")
 }
+
+#[cfg(test)]
+mod tests;
