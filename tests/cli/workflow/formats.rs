@@ -48,7 +48,7 @@ fn junit_validates_against_the_junit_schema_and_output_keeps_the_summary() {
         "report.xml does not validate:\n{}\n{xml}",
         String::from_utf8_lossy(&lint.stderr)
     );
-    let line = line_of(dir.path(), "print(a)  # [1, 2] - shared");
+    let line = demo_line_of(dir.path(), "print(a)  # [1, 2] - shared");
     assert!(
         xml.contains(&format!(
             "name=\"notes/demo.md:{line}: print(a)  # [1, 2] - shared\""

@@ -87,7 +87,7 @@ fn in_ci_verify_writes_nothing() {
     let dir = updated_project();
     edit_notes(dir.path(), |t| t.replace("\"Alice\"", "\"Bob\""));
     let before = files(dir.path());
-    let run = snipcheck_env(dir.path(), &["verify"], &[("CI", "true")]);
+    let run = Snipcheck::new(["verify"]).cwd(dir.path()).ci().run();
     expect_code(&run, 1);
     assert!(
         run.stdout.contains("+  stdout: hello Bob"),
@@ -279,11 +279,10 @@ fn a_missing_snapshot_fails_and_ad_hoc_notes_have_none() {
 #[test]
 fn verify_of_the_repository_notes_is_clean() {
     // The committed snippets/ and expected/ match the bundled notes (CI mode: read-only).
-    let run = snipcheck_env(
-        Path::new(ROOT),
-        &["verify", "--format", "json"],
-        &[("CI", "true")],
-    );
+    let run = Snipcheck::new(["verify", "--format", "json"])
+        .cwd(Path::new(ROOT))
+        .ci()
+        .run();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     for snippet in json["snippets"].as_array().expect("snippets") {
         assert_eq!(snippet["snapshot"]["status"], "match", "{}", snippet["id"]);

@@ -28,7 +28,7 @@ fn inspect_explains_every_failing_claim() {
 #[test]
 fn inspect_by_file_and_line_shows_normalizations() {
     let dir = updated_project();
-    let line = line_of(dir.path(), "print(A)  # <class 'A'>");
+    let line = demo_line_of(dir.path(), "print(A)  # <class 'A'>");
     let run = snipcheck(dir.path(), &["inspect", &format!("notes/demo.md:{line}")]);
     expect_code(&run, 0);
     assert!(

@@ -7,29 +7,11 @@
 //!
 //! Chromium missing is a failure, not a skip: CI installs it.
 
+use crate::support::{ROOT, Run, snipcheck};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_snipcheck");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// Runs snipcheck in `cwd`; returns (exit code, stdout).
-fn snipcheck(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run {BIN}: {err}"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
-    let code = output.status.code().expect("snipcheck exited");
-    (
-        code,
-        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-    )
-}
 
 /// Chromium on PATH, or a failing test that says how to get it.
 fn chromium() -> PathBuf {
@@ -231,7 +213,7 @@ fn bundled_notes_report_opens_in_chromium_with_every_claim_marked() {
     let page = dir.path().join("report.html");
     let page_arg = page.display().to_string();
     let root = Path::new(ROOT);
-    let (code, stdout) = snipcheck(
+    let Run { code, stdout, .. } = snipcheck(
         root,
         &[
             "verify",
@@ -244,8 +226,9 @@ fn bundled_notes_report_opens_in_chromium_with_every_claim_marked() {
     );
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("report written to"), "{stdout}");
-    let (_, json) = snipcheck(root, &["verify", "--no-snapshots", "--format", "json"]);
-    let json: Value = serde_json::from_str(&json).expect("JSON report");
+    let json = snipcheck(root, &["verify", "--no-snapshots", "--format", "json"])
+        .json()
+        .clone();
     assert_eq!(json["summary"]["claims"], 18);
 
     let dom = dump_dom(&page, dir.path());
@@ -298,7 +281,7 @@ fn a_failing_claim_is_one_click_from_its_diff_and_nothing_injected_runs() {
     let fixture = fixture.display().to_string();
     let page = dir.path().join("failing.html");
     let page_arg = page.display().to_string();
-    let (code, _) = snipcheck(
+    let Run { code, .. } = snipcheck(
         dir.path(),
         &[
             "verify",
@@ -311,8 +294,9 @@ fn a_failing_claim_is_one_click_from_its_diff_and_nothing_injected_runs() {
         ],
     );
     assert_eq!(code, 1, "the fixture fails");
-    let (_, json) = snipcheck(dir.path(), &["verify", &fixture, "--format", "json"]);
-    let json: Value = serde_json::from_str(&json).expect("JSON report");
+    let json = snipcheck(dir.path(), &["verify", &fixture, "--format", "json"])
+        .json()
+        .clone();
     let summary = &json["summary"];
     assert_eq!(
         (&summary["fail"], &summary["loose"], &summary["unchecked"]),
@@ -391,7 +375,8 @@ fn inspect_html_expands_the_inspected_claims() {
     let target = format!("{}:22", fixture.display());
     let page = dir.path().join("inspect.html");
     let page_arg = page.display().to_string();
-    let (code, stdout) = snipcheck(dir.path(), &["inspect", &target, "--html", &page_arg]);
+    let Run { code, stdout, .. } =
+        snipcheck(dir.path(), &["inspect", &target, "--html", &page_arg]);
     assert_eq!(code, 0, "a loose claim is not failing:\n{stdout}");
     assert!(stdout.contains("HTML report written to"), "{stdout}");
     let html = Html::parse_document(&std::fs::read_to_string(&page).expect("page written"));
@@ -427,8 +412,9 @@ fn every_fixture_report_marks_every_claim_on_its_line() {
                 "verify", &fixture, "--format", "html", "--output", &page_arg,
             ],
         );
-        let (_, json) = snipcheck(dir.path(), &["verify", &fixture, "--format", "json"]);
-        let json: Value = serde_json::from_str(&json).expect("JSON report");
+        let json = snipcheck(dir.path(), &["verify", &fixture, "--format", "json"])
+            .json()
+            .clone();
         let html = Html::parse_document(&std::fs::read_to_string(&page).expect("page"));
         check_markers_and_counts(&html, &json);
         assert_eq!(

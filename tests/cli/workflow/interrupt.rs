@@ -12,7 +12,7 @@
 use crate::support::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn generated(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -77,11 +77,10 @@ fn killing_update_leaves_every_file_old_or_new() {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(base.path(), dir.path());
         change_everything(dir.path());
-        let mut child = Command::new(BIN)
-            .arg("update")
-            .current_dir(dir.path())
-            .env_remove("CI")
+        let mut child = Snipcheck::new(["update"])
+            .cwd(dir.path())
             .env("SNIPCHECK_TEST_WRITE_DELAY_MS", "150")
+            .command()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -72,8 +72,8 @@ fn broken_directives_are_errors_naming_file_and_line() {
             "<!-- snipcheck: skip reason=\"nothing follows\" -->\n\nJust text.\n\n## Placeholder",
         )
     });
-    let typo = line_of(dir.path(), "snipcheck: continu ");
-    let dangling = line_of(dir.path(), "nothing follows");
+    let typo = demo_line_of(dir.path(), "snipcheck: continu ");
+    let dangling = demo_line_of(dir.path(), "nothing follows");
     let run = snipcheck(dir.path(), &["verify", "--no-snapshots"]);
     expect_code(&run, 1);
     assert!(
@@ -104,7 +104,7 @@ fn a_directive_and_the_config_setting_the_same_key_is_an_error() {
     std::fs::write(&config, text + "timeout = 9\n").expect("config");
     let run = snipcheck(dir.path(), &["verify"]);
     expect_code(&run, 2);
-    let line = line_of(dir.path(), "timeout=30");
+    let line = demo_line_of(dir.path(), "timeout=30");
     assert!(
         run.stderr.contains(&format!(
             "snippet \"demo/config-settings\" sets timeout both in notes/demo.md:{line} and in snipcheck.toml:4"
