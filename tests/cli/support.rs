@@ -1,6 +1,6 @@
 //! Running the real binary and reading what it printed: [`Snipcheck`] builds every run,
 //! [`Run`] is its result; then the JSON report's accessors, the fixtures, and the workflow's
-//! test project.
+//! test project. The hostile suite includes this file too (`tests/hostile/main.rs`).
 
 use serde_json::Value;
 use std::collections::BTreeMap;

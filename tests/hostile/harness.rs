@@ -4,10 +4,18 @@
 //! Every case goes through [`case`]: it builds a [`Host`] (victim files, listeners, a sentinel
 //! process, a marker path that must never exist), writes the snippet with the host's paths and
 //! ports filled in, runs `snipcheck run FILE --format json --timeout N` while a watcher thread
-//! records every process the runner starts (the zygote and its children), then checks from
-//! outside that nothing on the host changed, that every process of the run is gone, and that a
-//! canary snippet still passes. The case then asserts the reported outcome.
+//! records every process the runner starts (the zygote and its children) and their sandbox
+//! uids, then checks from outside that nothing on the host changed, that every process of the
+//! run is gone, and that a canary snippet still passes. The case then asserts the reported
+//! outcome.
+//!
+//! Only the processes of the run itself are checked for leftovers: those the watcher saw under
+//! the runner, and any process with a sandbox uid the run used. A sandbox uid is
+//! `SANDBOX_UID_BASE + pid` of the child, unique among live processes, and a sandboxed child
+//! cannot fork or change uid, so no process of another run (another case, another test
+//! binary) is ever taken for one of this run's.
 
+use crate::support::{BIN, ROOT, Run, Snipcheck};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -16,16 +24,12 @@ use std::os::linux::net::SocketAddrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{SocketAddr, UnixListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_snipcheck");
-/// The repository root.
-pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
-/// The first uid of the sandbox's per-child uid range (`src/sandbox/mod.rs`).
+/// The first uid of the sandbox's per-child uid range (`src/run/sandbox/mod.rs`).
 pub const SANDBOX_UID_BASE: u32 = 0x5C00_0000;
 /// The uid the non-root runs use (`nobody`).
 pub const NOBODY: u32 = 65534;
@@ -281,7 +285,7 @@ impl Host {
             ("{UNIX_PATH}", self.unix_path.display().to_string()),
             ("{ABSTRACT}", self.abstract_name.clone()),
             ("{UNIQUE}", self.unique.clone()),
-            ("{REPO}", REPO.to_owned()),
+            ("{REPO}", ROOT.to_owned()),
             ("{SENTINEL_PID}", self.sentinel.id().to_string()),
         ];
         let mut code = code.to_owned();
@@ -299,7 +303,7 @@ impl Host {
             PathBuf::from("/tmp").join(&self.unique),
             PathBuf::from("/root").join(&self.unique),
             PathBuf::from("/dev/shm").join(&self.unique),
-            Path::new(REPO).join(&self.unique),
+            Path::new(ROOT).join(&self.unique),
         ]
     }
 
@@ -392,7 +396,7 @@ fn pids() -> Vec<u32> {
 }
 
 /// The real uid of a live process.
-fn uid_of(pid: u32) -> Option<u32> {
+pub fn uid_of(pid: u32) -> Option<u32> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     text.lines()
         .find_map(|line| line.strip_prefix("Uid:"))?
@@ -414,40 +418,28 @@ fn cmdline(pid: u32) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn is_zygote(pid: u32) -> bool {
-    let args = cmdline(pid);
-    args.first().is_some_and(|exe| exe.ends_with("snipcheck"))
-        && args.get(1).is_some_and(|a| a == "worker")
-}
-
-/// Processes in the sandbox uid range whose parent is not a live zygote, and zygotes whose
-/// runner is gone: both outlive the run that made them.
-fn orphans() -> Vec<String> {
-    let mut found = Vec::new();
+/// What the run left behind: the processes the watcher saw that still live (same pid, same
+/// start time), and every live process with one of the run's sandbox `uids`.
+pub fn leftovers(seen: &Seen, uids: &BTreeSet<u32>) -> Vec<String> {
+    let mut left: Vec<String> = seen
+        .iter()
+        .filter(|&(&pid, &(start, _))| stat(pid).is_some_and(|(_, now)| now == start))
+        .map(|(pid, (_, cmd))| format!("{pid} {cmd:?}"))
+        .collect();
     for pid in pids() {
-        let Some((ppid, _)) = stat(pid) else { continue };
-        if uid_of(pid).is_some_and(|uid| uid >= SANDBOX_UID_BASE) && !is_zygote(ppid) {
-            // Re-read: the process may have just been reaped along with its zygote.
-            if stat(pid).is_some() && !is_zygote(ppid) {
-                found.push(format!(
-                    "sandbox-uid process {pid} ({:?}) with parent {ppid}",
-                    cmdline(pid)
-                ));
-            }
+        if seen.contains_key(&pid) {
+            continue;
         }
-        if is_zygote(pid) && ppid == 1 && stat(pid).is_some() {
-            found.push(format!("zygote {pid} ({:?}) orphaned", cmdline(pid)));
+        if let Some(uid) = uid_of(pid).filter(|uid| uids.contains(uid))
+            && stat(pid).is_some()
+        {
+            left.push(format!(
+                "{pid} {:?} with the run's sandbox uid {uid}",
+                cmdline(pid)
+            ));
         }
     }
-    found
-}
-
-/// Live processes with this real uid.
-fn processes_with_uid(uid: u32) -> Vec<u32> {
-    pids()
-        .into_iter()
-        .filter(|&pid| uid_of(pid) == Some(uid) && stat(pid).is_some())
-        .collect()
+    left
 }
 
 fn tmp_free() -> u64 {
@@ -463,21 +455,32 @@ fn tmp_free() -> u64 {
 }
 
 /// Processes seen: pid -> (start time, command line).
-type Seen = BTreeMap<u32, (u64, Vec<String>)>;
+pub type Seen = BTreeMap<u32, (u64, Vec<String>)>;
 
-/// Records every descendant of `root` (the zygote and the sandbox children), and the lowest
-/// free space of /tmp, until told to stop.
-struct Watcher {
+/// What a [`Watcher`] recorded.
+pub struct Watched {
+    /// Every descendant of the root.
+    pub seen: Seen,
+    /// The sandbox uids (at least `SANDBOX_UID_BASE`) those descendants had.
+    pub uids: BTreeSet<u32>,
+    /// The lowest free space of /tmp.
+    pub min_free: u64,
+}
+
+/// Records every descendant of `root` (the zygote and the sandbox children), their sandbox
+/// uids, and the lowest free space of /tmp, until told to stop.
+pub struct Watcher {
     stop: Arc<AtomicBool>,
-    seen: Arc<Mutex<Seen>>,
+    seen: Arc<Mutex<(Seen, BTreeSet<u32>)>>,
     min_free: Arc<AtomicU64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Watcher {
-    fn start(root: u32) -> Watcher {
+    /// Starts watching the process tree under `root`.
+    pub fn start(root: u32) -> Watcher {
         let stop = Arc::new(AtomicBool::new(false));
-        let seen: Arc<Mutex<Seen>> = Arc::default();
+        let seen: Arc<Mutex<(Seen, BTreeSet<u32>)>> = Arc::default();
         let min_free = Arc::new(AtomicU64::new(tmp_free()));
         let thread = {
             let (stop, seen, min_free) =
@@ -500,15 +503,21 @@ impl Watcher {
                             break;
                         }
                     }
-                    if let Ok(mut seen) = seen.lock() {
+                    if let Ok(mut guard) = seen.lock() {
+                        let (seen, uids) = &mut *guard;
                         for &(pid, _, start) in &table {
                             if pid != root && family.contains(&pid) {
                                 // Re-read: a fresh fork shows its parent's command line
-                                // until it execs.
+                                // until it execs, and its parent's uid until it drops it.
                                 let now = cmdline(pid);
                                 let entry = seen.entry(pid).or_insert_with(|| (start, Vec::new()));
                                 if entry.0 == start && !now.is_empty() {
                                     entry.1 = now;
+                                }
+                                if let Some(uid) =
+                                    uid_of(pid).filter(|&uid| uid >= SANDBOX_UID_BASE)
+                                {
+                                    uids.insert(uid);
                                 }
                             }
                         }
@@ -526,13 +535,18 @@ impl Watcher {
         }
     }
 
-    fn finish(mut self) -> (Seen, u64) {
+    /// Stops watching.
+    pub fn finish(mut self) -> Watched {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
             thread.join().expect("the watcher thread panicked");
         }
-        let seen = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
-        (seen, self.min_free.load(Ordering::SeqCst))
+        let (seen, uids) = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        Watched {
+            seen,
+            uids,
+            min_free: self.min_free.load(Ordering::SeqCst),
+        }
     }
 }
 
@@ -572,38 +586,33 @@ fn nobody_binary() -> &'static Path {
     })
 }
 
-/// A finished run of the binary.
-#[derive(Debug)]
-pub struct Run {
-    /// The case name.
-    pub case: String,
-    /// Exit code.
-    pub code: i32,
-    /// The JSON report.
-    pub json: Value,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
-}
-
+/// The process of one run: the binary as root, or its world-readable copy as `nobody`.
 fn command(user: User, args: &[&str], cwd: &Path) -> Command {
-    let mut command = match user {
-        User::Root => Command::new(BIN),
-        User::Nobody => {
-            let mut command = Command::new("setpriv");
-            command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-            command.arg(nobody_binary());
-            command
-        }
-    };
-    command
-        .args(args)
-        .current_dir(cwd)
+    let command = Snipcheck::new(args)
+        .cwd(cwd)
         .env(SECRET_NAME, SECRET_VALUE)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
+        .command();
+    match user {
+        User::Root => command,
+        User::Nobody => {
+            let mut nobody = Command::new("setpriv");
+            nobody
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(nobody_binary())
+                .args(command.get_args())
+                .stdin(Stdio::null());
+            if let Some(dir) = command.get_current_dir() {
+                nobody.current_dir(dir);
+            }
+            for (key, value) in command.get_envs() {
+                match value {
+                    Some(value) => nobody.env(key, value),
+                    None => nobody.env_remove(key),
+                };
+            }
+            nobody
+        }
+    }
 }
 
 /// Runs the binary, watching its process tree; checks that it ended by itself with 0 or 1
@@ -611,6 +620,8 @@ fn command(user: User, args: &[&str], cwd: &Path) -> Command {
 fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duration) -> (Run, u64) {
     let started = Instant::now();
     let mut child = command(user, args, cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|err| panic!("{case}: cannot start {BIN}: {err}"));
     let watcher = Watcher::start(child.id());
@@ -633,7 +644,7 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
         if started.elapsed() > hard_limit {
             let _ = child.kill();
             let _ = child.wait();
-            let (seen, _) = watcher.finish();
+            let seen = watcher.finish().seen;
             panic!(
                 "{case}: the runner hung for more than {hard_limit:?} (its processes: {seen:?})"
             );
@@ -641,16 +652,14 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
         std::thread::sleep(Duration::from_millis(5));
     };
     let elapsed = started.elapsed();
-    let (seen, min_free) = watcher.finish();
-    let stdout = String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
-    let code = status.code().unwrap_or_else(|| {
-        panic!("{case}: the runner itself was killed ({status:?}); stderr:\n{stderr}")
-    });
-    assert!(
-        !stderr.contains("panicked"),
-        "{case}: the runner panicked:\n{stderr}"
-    );
+    let watched = watcher.finish();
+    let output = Output {
+        status,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
+    };
+    let run = Run::new(case, output, elapsed);
+    let (code, stdout, stderr) = (run.code, &run.stdout, &run.stderr);
     assert!(
         code == 0 || code == 1,
         "{case}: the runner failed itself (exit {code}); stderr:\n{stderr}\nstdout:\n{stdout}"
@@ -664,27 +673,21 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
     // one of its children; a run can be over within a few samples, and the zygote may then
     // only have been seen between its fork and its exec (with the runner's command line).
     assert!(
-        !seen.is_empty(),
+        !watched.seen.is_empty(),
         "{case}: never saw the runner's zygote or any of its children"
     );
-    // Everything the run started (zygote, children) is gone now that the runner exited.
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let alive: Vec<String> = seen
-            .iter()
-            .filter(|&(&pid, &(start, _))| stat(pid).is_some_and(|(_, now)| now == start))
-            .map(|(pid, (_, cmd))| format!("{pid} {cmd:?}"))
-            .collect();
-        if alive.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{case}: processes of the run outlived the runner: {alive:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    for (&pid, _) in seen
+    // Everything the run started (zygote, children, anything with the child's uid) is gone
+    // now that the runner exited.
+    let mut uids = watched.uids.clone();
+    uids.extend(
+        serde_json::from_str::<Value>(stdout)
+            .ok()
+            .as_ref()
+            .and_then(sandbox_uid),
+    );
+    assert_gone(case, &watched.seen, &uids);
+    for (&pid, _) in watched
+        .seen
         .iter()
         .filter(|(_, (_, cmd))| cmd.get(1).is_some_and(|a| a == "worker"))
     {
@@ -697,20 +700,25 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
             );
         }
     }
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|err| {
-        panic!("{case}: stdout is not a JSON report ({err}); exit {code}\nstdout:\n{stdout}\nstderr:\n{stderr}")
-    });
-    (
-        Run {
-            case: case.to_owned(),
-            code,
-            json,
-            stdout,
-            stderr,
-            elapsed,
-        },
-        min_free,
-    )
+    // Fails the case unless stdout is a JSON report.
+    run.json();
+    (run, watched.min_free)
+}
+
+/// Waits up to 2 s for the run's [`leftovers`] to be gone; fails the test if they stay.
+pub fn assert_gone(case: &str, seen: &Seen, uids: &BTreeSet<u32>) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let alive = leftovers(seen, uids);
+        if alive.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{case}: processes of the run outlived the runner: {alive:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn own_cgroup(controller: &str) -> PathBuf {
@@ -776,20 +784,8 @@ pub fn case(name: &str, code: &str, opts: Opts) -> Run {
 }
 
 fn host_checks(host: &mut Host, run: &Run, opts: Opts, before_free: u64, min_free: u64) {
-    let case = &run.case;
+    let case = &run.label;
     host.check_untouched(case);
-    if let Some(uid) = sandbox_uid(&run.json) {
-        let left = processes_with_uid(uid);
-        assert!(
-            left.is_empty(),
-            "{case}: processes with the run's sandbox uid {uid} remain: {left:?}"
-        );
-    }
-    let orphans = orphans();
-    assert!(
-        orphans.is_empty(),
-        "{case}: processes outlived their runs: {orphans:?}"
-    );
     if let Some(budget) = opts.tmp_budget {
         let eaten = before_free.saturating_sub(min_free);
         assert!(
@@ -813,7 +809,8 @@ fn canary(case: &str, host: &Host, user: User) {
     assert_eq!(outcome(&run), "completed", "{name}: {}", run.stdout);
     assert_eq!(run.code, 0, "{name}: {}", run.stdout);
     assert_eq!(
-        run.json["claims"][0]["verdict"], "pass",
+        run.json()["claims"][0]["verdict"],
+        "pass",
         "{name}: the canary's claim did not pass: {}",
         run.stdout
     );
@@ -838,22 +835,22 @@ pub fn sandbox_uid(json: &Value) -> Option<u32> {
 
 /// The `outcome` word.
 pub fn outcome(run: &Run) -> &str {
-    run.json["outcome"].as_str().unwrap_or("<none>")
+    run.json()["outcome"].as_str().unwrap_or("<none>")
 }
 
 /// The `end.kind` word.
 pub fn end_kind(run: &Run) -> &str {
-    run.json["end"]["kind"].as_str().unwrap_or("<none>")
+    run.json()["end"]["kind"].as_str().unwrap_or("<none>")
 }
 
 /// The `error` object.
 pub fn error(run: &Run) -> &Value {
-    &run.json["error"]
+    &run.json()["error"]
 }
 
 /// Statement `index` of the report.
 pub fn statement(run: &Run, index: usize) -> &Value {
-    &run.json["statements"][index]
+    &run.json()["statements"][index]
 }
 
 /// The printed stdout of statement `index` ("" when it did not run).
@@ -867,14 +864,14 @@ pub fn expect(run: &Run, outcome_word: &str, exit: i32) {
         outcome(run),
         outcome_word,
         "{}: wrong outcome\n{}\nstderr:\n{}",
-        run.case,
+        run.label,
         run.stdout,
         run.stderr
     );
     assert_eq!(
         run.code, exit,
         "{}: wrong exit code\n{}",
-        run.case, run.stdout
+        run.label, run.stdout
     );
 }
 
@@ -885,7 +882,7 @@ pub fn expect_blocked(run: &Run, reason: &str) {
     assert!(
         blocked.starts_with(reason),
         "{}: blocked for {blocked:?}, expected {reason:?}\n{}",
-        run.case,
+        run.label,
         run.stdout
     );
 }
@@ -893,19 +890,19 @@ pub fn expect_blocked(run: &Run, reason: &str) {
 /// Asserts the run was killed at its wall-clock limit, promptly.
 pub fn expect_timeout(run: &Run, timeout: u32) {
     expect(run, "timeout", 1);
-    assert_eq!(end_kind(run), "timeout", "{}: {}", run.case, run.stdout);
+    assert_eq!(end_kind(run), "timeout", "{}: {}", run.label, run.stdout);
     assert_eq!(
         error(run)["type"],
         "Timeout",
         "{}: {}",
-        run.case,
+        run.label,
         run.stdout
     );
     let limit = Duration::from_secs(u64::from(timeout) + 6);
     assert!(
         run.elapsed < limit,
         "{}: a {timeout} s timeout took {:?} to enforce",
-        run.case,
+        run.label,
         run.elapsed
     );
 }
@@ -913,13 +910,15 @@ pub fn expect_timeout(run: &Run, timeout: u32) {
 /// Asserts the process was killed by `signal` (not by the runner): outcome `crashed`.
 pub fn expect_signal(run: &Run, signal: i64) {
     expect(run, "crashed", 1);
-    assert_eq!(end_kind(run), "signaled", "{}: {}", run.case, run.stdout);
+    assert_eq!(end_kind(run), "signaled", "{}: {}", run.label, run.stdout);
     assert_eq!(
-        run.json["end"]["signal"], signal,
+        run.json()["end"]["signal"],
+        signal,
         "{}: {}",
-        run.case, run.stdout
+        run.label,
+        run.stdout
     );
-    assert_eq!(error(run)["type"], "Crash", "{}: {}", run.case, run.stdout);
+    assert_eq!(error(run)["type"], "Crash", "{}: {}", run.label, run.stdout);
 }
 
 /// Asserts the outcome `memory` (cgroup OOM kill or MemoryError).
@@ -930,25 +929,25 @@ pub fn expect_memory(run: &Run) {
     assert!(
         kind == "memory-limit" || error_type == "MemoryError",
         "{}: outcome memory without an OOM kill or a MemoryError\n{}",
-        run.case,
+        run.label,
         run.stdout
     );
 }
 
 /// Asserts every claim passed.
 pub fn expect_claims_pass(run: &Run) {
-    let claims = run.json["claims"].as_array().expect("claims array");
+    let claims = run.json()["claims"].as_array().expect("claims array");
     assert!(
         !claims.is_empty(),
         "{}: no claims\n{}",
-        run.case,
+        run.label,
         run.stdout
     );
     for claim in claims {
         assert_eq!(
             claim["verdict"], "pass",
             "{}: claim {} did not pass (actual {})\n{}",
-            run.case, claim["claimed"], claim["actual"], run.stdout
+            run.label, claim["claimed"], claim["actual"], run.stdout
         );
     }
 }
