@@ -24,6 +24,8 @@ mod snapshots;
 mod styles;
 mod venv;
 
+// Every fixture's human report, beside the fixture.
+mod fixtures;
 // The HTML report in headless Chromium.
 mod html;
 // The daily workflow on `tests/workflow/project`.
