@@ -26,9 +26,9 @@ fn descriptive_comments_are_not_claims_and_close_calls_are_listed_with_why() {
     let report = verify.json();
     assert_eq!(verify.code, EXIT_OK, "{}", verify.stdout);
     // Only the print is a claim.
-    assert_summary(&report, 1, 1, [1, 0, 0, 0], 0);
+    assert_summary(report, 1, 1, [1, 0, 0, 0], 0);
     assert_claim(
-        claim_on(&report, line_of(DOC, "print(sorted(x))")),
+        claim_on(report, line_of(DOC, "print(sorted(x))")),
         "output",
         "pass",
         "[1, 2, 3]",

@@ -224,17 +224,17 @@ fn crlf_line_ends_and_a_bom_change_nothing() {
         assert_eq!(run.code, EXIT_OK, "{name}: {}", run.stdout);
         let report = run.json();
         eprintln!("variant: {name}");
-        assert_summary(&report, 1, 2, [4, 0, 0, 0], 0);
+        assert_summary(report, 1, 2, [4, 0, 0, 0], 0);
         for (needle, kind, claimed) in [
             ("print(x)", "output", "[1, 2]"),
             ("print(\"a\\nb\")", "output", "a\nb"),
             ("1 / 0", "exception", "ZeroDivisionError: division by zero"),
             ("print(f())", "output", "1"),
         ] {
-            let claim = claim_on(&report, line_of(&text, needle));
+            let claim = claim_on(report, line_of(&text, needle));
             assert_claim(claim, kind, "pass", claimed);
         }
-        let multi = claim_on(&report, line_of(&text, "print(\"a\\nb\")"));
+        let multi = claim_on(report, line_of(&text, "print(\"a\\nb\")"));
         assert_eq!(multi["claim_line"], line_of(&text, "# a"), "{name}");
         // The section title has no stray `\r` either.
         assert_eq!(report["snippets"][0]["id"], "line_endings/line-endings");
@@ -275,8 +275,8 @@ fn a_non_utf8_file_is_an_error_with_its_line_and_other_files_still_run() {
     assert_eq!(run.code, EXIT_FAILED, "{}\n{}", run.stdout, run.stderr);
     let report = run.json();
     // The bad file is one error and contributes no snippet; await.md still runs.
-    assert_summary(&report, 2, 1, [2, 0, 0, 0], 1);
-    assert_eq!(ids(&report), ["await/top-level-await"]);
+    assert_summary(report, 2, 1, [2, 0, 0, 0], 1);
+    assert_eq!(ids(report), ["await/top-level-await"]);
     let documents = report["documents"].as_array().expect("documents");
     assert_eq!(documents[0]["path"], bad_path);
     let problems = documents[0]["problems"].as_array().expect("problems");

@@ -53,10 +53,7 @@ fn the_config_sets_the_namespace_and_block_is_the_default() {
     );
     let report = alone.json();
     assert_eq!(alone.code, EXIT_FAILED, "{}", alone.stdout);
-    assert_eq!(
-        snippet(&report, "doc/lists-2")["error"]["type"],
-        "NameError"
-    );
+    assert_eq!(snippet(report, "doc/lists-2")["error"]["type"], "NameError");
 
     // `document`: the next section sees the earlier sections' names too.
     std::fs::write(
@@ -70,7 +67,7 @@ fn the_config_sets_the_namespace_and_block_is_the_default() {
     );
     let report = shared.json();
     assert_eq!(shared.code, EXIT_FAILED, "{}", shared.stdout);
-    let dicts = claim_on(&report, line_of(&text, "print(\"xs\" in globals())"));
+    let dicts = claim_on(report, line_of(&text, "print(\"xs\" in globals())"));
     assert_claim(dicts, "output", "fail", "False");
     assert_eq!(dicts["actual"], "True");
     assert_eq!(report["summary"]["pass"], 3);
@@ -118,18 +115,18 @@ fn a_nested_print_claim_belongs_to_its_own_block_in_a_shared_namespace() {
     // `show(5)` in the second block runs the first block's print: its output is not the
     // first block's claim (that block's run printed 1), nor any claim of the second block.
     assert_claim(
-        claim_on(&report, line_of(text, "    print(x)")),
+        claim_on(report, line_of(text, "    print(x)")),
         "output",
         "pass",
         "1",
     );
     assert_claim(
-        claim_on(&report, line_of(text, "print(\"two\")")),
+        claim_on(report, line_of(text, "print(\"two\")")),
         "output",
         "pass",
         "two",
     );
-    assert_eq!(all_claims(&report).len(), 2);
+    assert_eq!(all_claims(report).len(), 2);
 }
 
 #[test]
@@ -144,7 +141,7 @@ fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_an_error() {
     let report = run.json();
     assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
     assert_claim(
-        claim_on(&report, line_of(text, "print(x + 1)")),
+        claim_on(report, line_of(text, "print(x + 1)")),
         "output",
         "pass",
         "2",

@@ -33,7 +33,7 @@ fn verify_copy(edit: impl Fn(&str) -> String) -> (Run, Value, String) {
         );
     }
     let run = snipcheck(dir.path(), &["verify", "--format", "json"]);
-    let report = run.json();
+    let report = run.json().clone();
     (run, report, text)
 }
 
@@ -56,12 +56,12 @@ fn the_bundled_notes_verify() {
     let run = snipcheck(Path::new(ROOT), &["verify", "--format", "json"]);
     assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
     let report = run.json();
-    assert_summary(&report, 1, 18, [17, 1, 0, 0], 0);
+    assert_summary(report, 1, 18, [17, 1, 0, 0], 0);
     assert_eq!(report["documents"][0]["path"], NOTES);
     assert_eq!(report["documents"][0]["problems"], Value::Array(Vec::new()));
 
     // The one loose claim: the MRO printed with `__main__.` where the notes leave it out.
-    let loose: Vec<&Value> = all_claims(&report)
+    let loose: Vec<&Value> = all_claims(report)
         .into_iter()
         .filter(|c| c["verdict"] == "loose")
         .collect();
@@ -172,7 +172,7 @@ fn config_notes_are_relative_to_the_config_file() {
     );
     assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
     let report = run.json();
-    assert_summary(&report, 1, 18, [17, 1, 0, 0], 0);
+    assert_summary(report, 1, 18, [17, 1, 0, 0], 0);
     assert_eq!(
         report["documents"][0]["path"],
         Path::new(ROOT).join(NOTES).to_str().expect("UTF-8 path")

@@ -89,7 +89,7 @@ const CHAIN: [&str; 3] = ["shards/cells", "shards/cells-2", "shards/cells-3"];
 
 /// Runs the binary in `cwd` with `CI` set (no `.snap.new`, no rewritten `snippets/`).
 fn run(cwd: &Path, args: &[&str]) -> Run {
-    snipcheck_in_ci(cwd, args)
+    Snipcheck::new(args).cwd(cwd).ci().run()
 }
 
 /// A project with `note` as `notes/shards.md`, its `snippets/` and `expected/` written by
@@ -116,7 +116,7 @@ fn project(note: &str, debris: bool) -> tempfile::TempDir {
 /// `verify --format json` of the whole project: the run and its report.
 fn whole(root: &Path) -> (Run, Value) {
     let run = run(root, &["verify", "--format", "json"]);
-    let report = run.json();
+    let report = run.json().clone();
     (run, report)
 }
 
@@ -255,7 +255,7 @@ fn every_snippet_runs_in_exactly_one_shard_and_the_shards_merge_into_the_whole_r
         // partition and no merge data, so it must equal the whole run's report exactly.
         assert_eq!(
             merged.json(),
-            full,
+            &full,
             "{scheme}:_/{total}: merged report differs from the unpartitioned one"
         );
     }
@@ -369,7 +369,7 @@ fn merge_refuses_reports_that_do_not_fit_naming_the_files() {
     );
     let report = partial.json();
     assert_eq!(report["partition"]["shards"], serde_json::json!([1, 3]));
-    let failing = ids(&report).iter().any(|id| id == "shards/broken");
+    let failing = ids(report).iter().any(|id| id == "shards/broken");
     let expected = if failing { EXIT_FAILED } else { EXIT_OK };
     assert_eq!(partial.code, expected, "{}", partial.stderr);
 }

@@ -112,7 +112,7 @@ fn verify_chapter() -> (Run, Value) {
             "chapter.rst",
         ],
     );
-    let report = run.json();
+    let report = run.json().clone();
     (run, report)
 }
 
@@ -268,9 +268,9 @@ fn problems_in_rst_are_reported_with_lines() {
     assert!(problems[2].1.contains("not directly before"));
     assert!(problems[3].1.contains("not an option"));
     // The good block still runs.
-    assert_eq!(ids(&report), ["broken/title"]);
+    assert_eq!(ids(report), ["broken/title"]);
     assert_claim(
-        claim_on(&report, line_of(text, "print(2)")),
+        claim_on(report, line_of(text, "print(2)")),
         "output",
         "pass",
         "2",
@@ -296,8 +296,8 @@ fn a_directory_holds_markdown_and_rst_notes() {
     );
     let report = run.json();
     assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(ids(&report), ["a/a", "b/b"]);
-    assert_summary(&report, 2, 2, [2, 0, 0, 0], 0);
+    assert_eq!(ids(report), ["a/a", "b/b"]);
+    assert_summary(report, 2, 2, [2, 0, 0, 0], 0);
 }
 
 #[test]
@@ -364,14 +364,14 @@ fn testsetup_code_runs_before_sphinx_tests_and_shows_as_a_prelude() {
     );
     let report = run.json();
     assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
-    assert_summary(&report, 1, 3, [3, 0, 0, 0], 0);
+    assert_summary(report, 1, 3, [3, 0, 0, 0], 0);
     for id in ["setup/setup", "setup/setup-2"] {
         assert_eq!(
-            snippet(&report, id)["settings"]["prelude"],
+            snippet(report, id)["settings"]["prelude"],
             "import math\nbase = 10\n",
             "{id}"
         );
     }
     // A plain code-block is not one of Sphinx's tests: no setup, its own namespace.
-    assert_eq!(snippet(&report, "setup/setup-3")["settings"], Value::Null);
+    assert_eq!(snippet(report, "setup/setup-3")["settings"], Value::Null);
 }

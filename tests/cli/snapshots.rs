@@ -7,7 +7,7 @@ use std::path::Path;
 /// The Python version the report names (taken from the JSON report, checked for shape).
 fn python_version() -> String {
     let run = snipcheck(Path::new(ROOT), &["verify", "--format", "json"]);
-    let version = str_field(&run.json(), "python").to_owned();
+    let version = str_field(run.json(), "python").to_owned();
     let parts: Vec<&str> = version.split('.').collect();
     assert!(
         parts.len() == 3 && parts[0] == "3" && parts.iter().all(|p| p.parse::<u32>().is_ok()),

@@ -1,8 +1,13 @@
-//! Running the binary and reading its JSON report.
+//! Running the real binary and reading what it printed: [`Snipcheck`] builds every run,
+//! [`Run`] is its result; then the JSON report's accessors, the fixtures, and the workflow's
+//! test project. The hostile suite includes this file too (`tests/hostile/main.rs`).
 
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The binary under test.
@@ -15,63 +20,134 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
+/// One run of the binary to be: its arguments, cwd and environment. `CI` and `NO_COLOR` are
+/// removed from the inherited environment, so a run is the same on a laptop and in CI unless
+/// the test sets them; stdin is closed (snipcheck never reads it).
+#[derive(Debug)]
+pub struct Snipcheck {
+    command: Command,
+    label: String,
+}
+
+impl Snipcheck {
+    /// `snipcheck ARGS`.
+    pub fn new<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Snipcheck {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env_remove("CI")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null());
+        let label = format!("{:?}", command.get_args().collect::<Vec<_>>());
+        Snipcheck { command, label }
+    }
+
+    /// Runs in `dir`.
+    pub fn cwd(mut self, dir: &Path) -> Snipcheck {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Sets `key` to `value` in the binary's environment.
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Snipcheck {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Removes `key` from the binary's environment.
+    pub fn env_remove(mut self, key: &str) -> Snipcheck {
+        self.command.env_remove(key);
+        self
+    }
+
+    /// In CI (`CI=true`): no `.snap.new`, no rewritten `snippets/`.
+    pub fn ci(self) -> Snipcheck {
+        self.env("CI", "true")
+    }
+
+    /// The process to start, for a test that watches or kills it itself (then [`Run::new`]
+    /// checks what it printed).
+    pub fn command(self) -> Command {
+        self.command
+    }
+
+    /// Runs the binary to its end; see [`Run::new`] for what is asserted.
+    pub fn run(mut self) -> Run {
+        let started = Instant::now();
+        let output = self
+            .command
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run {BIN}: {err}"));
+        Run::new(&self.label, output, started.elapsed())
+    }
+}
+
 /// One finished run of the binary.
 #[derive(Debug)]
 pub struct Run {
+    /// What ran (a case name, or the arguments), for failure messages.
+    pub label: String,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
+    json: OnceLock<Value>,
 }
 
 impl Run {
-    /// The stdout parsed as the JSON report.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+    /// A finished run. Fails the test if the binary panicked, died by a signal, or printed
+    /// anything but UTF-8.
+    pub fn new(label: &str, output: Output, elapsed: Duration) -> Run {
+        let stdout = String::from_utf8(output.stdout)
+            .unwrap_or_else(|err| panic!("{label}: stdout is not UTF-8: {err}"));
+        let stderr = String::from_utf8(output.stderr)
+            .unwrap_or_else(|err| panic!("{label}: stderr is not UTF-8: {err}"));
+        assert!(
+            !stderr.contains("panicked"),
+            "snipcheck panicked on {label}:\n{stderr}"
+        );
+        let code = output.status.code().unwrap_or_else(|| {
             panic!(
-                "stdout is not a JSON report ({err}); exit {}\nstdout:\n{}\nstderr:\n{}",
-                self.code, self.stdout, self.stderr
+                "snipcheck was killed by a signal on {label} ({:?}):\n{stderr}",
+                output.status
             )
+        });
+        Run {
+            label: label.to_owned(),
+            code,
+            stdout,
+            stderr,
+            elapsed,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The stdout parsed as the JSON report.
+    pub fn json(&self) -> &Value {
+        self.json.get_or_init(|| {
+            serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
+                panic!(
+                    "{}: stdout is not a JSON report ({err}); exit {}\nstdout:\n{}\nstderr:\n{}",
+                    self.label, self.code, self.stdout, self.stderr
+                )
+            })
         })
     }
 }
 
-/// Runs the binary with `args` in `cwd`. Fails the test if it panicked or died by a signal.
+/// Runs the binary with `args` in `cwd` (outside CI, no `NO_COLOR`).
 pub fn snipcheck(cwd: &Path, args: &[&str]) -> Run {
-    snipcheck_with(cwd, args, &mut Command::new(BIN))
+    Snipcheck::new(args).cwd(cwd).run()
 }
 
-/// [`snipcheck`] in CI (`CI=true`: no `.snap.new`, no rewritten `snippets/`), colours off.
-pub fn snipcheck_in_ci(cwd: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(BIN);
-    command.env("CI", "true").env_remove("NO_COLOR");
-    snipcheck_with(cwd, args, &mut command)
-}
-
-fn snipcheck_with(cwd: &Path, args: &[&str], command: &mut Command) -> Run {
-    let started = Instant::now();
-    let output = command
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run {BIN}: {err}"));
-    let elapsed = started.elapsed();
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
-    assert!(
-        !stderr.contains("panicked"),
-        "snipcheck panicked on {args:?}:\n{stderr}"
+/// Asserts the exit code, showing the output when it differs.
+#[track_caller]
+pub fn expect_code(run: &Run, code: i32) {
+    assert_eq!(
+        run.code, code,
+        "exit code of {}\nstdout:\n{}\nstderr:\n{}",
+        run.label, run.stdout, run.stderr
     );
-    let code = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("snipcheck was killed by a signal on {args:?}:\n{stderr}"));
-    Run {
-        code,
-        stdout,
-        stderr,
-        elapsed,
-    }
 }
 
 /// A fresh, empty working directory (no `snipcheck.toml` in it).
@@ -99,7 +175,7 @@ pub fn verify_fixture(name: &str, extra: &[&str]) -> (Run, Value) {
     let mut args = vec!["verify", "--format", "json", path];
     args.extend_from_slice(extra);
     let run = snipcheck(dir.path(), &args);
-    let report = run.json();
+    let report = run.json().clone();
     (run, report)
 }
 
@@ -222,4 +298,90 @@ pub fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key]
         .as_str()
         .unwrap_or_else(|| panic!("{key} is not a string in {value:#}"))
+}
+
+// -------------------------------------------------------------------------------------------
+// The workflow's test project (`tests/workflow/project`).
+// -------------------------------------------------------------------------------------------
+
+/// A fresh copy of `tests/workflow/project` in a temp dir.
+pub fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("create a temp dir");
+    copy_dir(&Path::new(ROOT).join("tests/workflow/project"), dir.path());
+    dir
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// `update` in a fresh project, asserted to succeed.
+pub fn updated_project() -> tempfile::TempDir {
+    let dir = project();
+    let run = snipcheck(dir.path(), &["update"]);
+    expect_code(&run, 0);
+    dir
+}
+
+/// Every file under `dir`, relative path → content.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    collect(dir, dir, &mut out);
+    out
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            collect(base, &path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.insert(
+                path.strip_prefix(base).expect("under base").to_path_buf(),
+                bytes,
+            );
+        }
+    }
+}
+
+/// Rewrites `notes/demo.md` in the project with `edit`.
+pub fn edit_notes(dir: &Path, edit: impl FnOnce(String) -> String) {
+    let path = dir.join("notes/demo.md");
+    let text = std::fs::read_to_string(&path).expect("read notes");
+    let new = edit(text.clone());
+    assert_ne!(new, text, "the edit changed nothing");
+    std::fs::write(&path, new).expect("write notes");
+}
+
+/// The 1-based line of the project's `notes/demo.md` that first contains `needle`.
+pub fn demo_line_of(dir: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(dir.join("notes/demo.md")).expect("read notes");
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("{needle:?} is not in the notes"))
+}
+
+/// A human report without its first line (version and sandbox layers, which depend on the
+/// machine), for snapshots.
+pub fn without_header(report: &str) -> String {
+    let (first, rest) = report.split_once('\n').unwrap_or((report, ""));
+    assert!(
+        first.starts_with("snipcheck "),
+        "not a human report:\n{report}"
+    );
+    rest.to_owned()
 }

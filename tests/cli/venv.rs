@@ -111,7 +111,7 @@ fn a_venv_given_by_flag_config_or_environment_is_imported_inside_the_sandbox_onl
     );
     let report = by_flag.json();
     assert_eq!(by_flag.code, EXIT_OK, "{}", by_flag.stdout);
-    assert_summary(&report, 1, 3, [4, 0, 0, 0], 0);
+    assert_summary(report, 1, 3, [4, 0, 0, 0], 0);
     assert_eq!(report["venv"]["source"], "--venv");
     assert_eq!(report["venv"]["version"], "3.11.2");
 
@@ -121,15 +121,12 @@ fn a_venv_given_by_flag_config_or_environment_is_imported_inside_the_sandbox_onl
     assert!(!venv.marker.exists(), "venv code ran outside the sandbox");
 
     // The same from the environment, as an activated venv sets it.
-    let by_env = Command::new(BIN)
-        .args(["verify", "--no-snapshots", "--format", "json", "doc.md"])
+    let by_env = Snipcheck::new(["verify", "--no-snapshots", "--format", "json", "doc.md"])
         .env("VIRTUAL_ENV", &root)
-        .current_dir(work.path())
-        .output()
-        .expect("run snipcheck");
-    assert_eq!(by_env.status.code(), Some(EXIT_OK));
-    let report: serde_json::Value = serde_json::from_slice(&by_env.stdout).expect("json");
-    assert_eq!(report["venv"]["source"], "$VIRTUAL_ENV");
+        .cwd(work.path())
+        .run();
+    assert_eq!(by_env.code, EXIT_OK);
+    assert_eq!(by_env.json()["venv"]["source"], "$VIRTUAL_ENV");
 
     // And from the config, relative to the config's directory.
     std::fs::write(
@@ -156,14 +153,12 @@ fn a_venv_given_by_flag_config_or_environment_is_imported_inside_the_sandbox_onl
 fn without_a_venv_its_packages_are_not_importable() {
     let work = empty_dir();
     write_doc(work.path());
-    let run = Command::new(BIN)
-        .args(["verify", "--no-snapshots", "--format", "json", "doc.md"])
+    let run = Snipcheck::new(["verify", "--no-snapshots", "--format", "json", "doc.md"])
         .env_remove("VIRTUAL_ENV")
-        .current_dir(work.path())
-        .output()
-        .expect("run snipcheck");
-    assert_eq!(run.status.code(), Some(EXIT_FAILED));
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        .cwd(work.path())
+        .run();
+    assert_eq!(run.code, EXIT_FAILED);
+    let report = run.json();
     assert_eq!(
         report["snippets"][0]["error"]["type"],
         "ModuleNotFoundError"

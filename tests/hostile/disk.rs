@@ -1,7 +1,7 @@
 //! Filling the disk from the scratch dir: bounded per file by RLIMIT_FSIZE and in total by the
 //! 64 MiB tmpfs; the host's /tmp keeps its free space.
 
-use crate::support::{Opts, QUICK, case, error, expect, stdout_of};
+use crate::harness::{Opts, QUICK, case, error, expect, stdout_of};
 
 /// The most /tmp may lose while a disk-filling case runs (the scratch tmpfs is 64 MiB and lives
 /// in memory; without it, the prototype wrote ~1 GiB in 3 s).
@@ -18,14 +18,14 @@ fn expect_no_space(run: &crate::support::Run) {
         error(run)["type"],
         "OSError",
         "{}: {}",
-        run.case,
+        run.label,
         run.stdout
     );
     let message = error(run)["message"].as_str().unwrap_or("");
     assert!(
         message.contains("No space left on device"),
         "{}: expected ENOSPC, got {message:?}",
-        run.case
+        run.label
     );
 }
 
@@ -48,7 +48,7 @@ finally:
 "#;
     let run = case("disk-many-files", code, DISK);
     expect_no_space(&run);
-    assert_eq!(run.json["claims"][0]["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(run.json()["claims"][0]["verdict"], "pass", "{}", run.stdout);
     assert_eq!(stdout_of(&run, 4), "True\n", "{}", run.stdout);
 }
 

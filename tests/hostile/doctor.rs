@@ -1,7 +1,7 @@
 //! `snipcheck doctor` as root (every layer active) and as nobody (no cgroup, no uid drop, the
 //! rest active).
 
-use crate::support::{User, doctor};
+use crate::harness::{User, doctor};
 use serde_json::Value;
 
 const LAYERS: &[&str] = &[
@@ -28,17 +28,17 @@ fn layer<'a>(json: &'a Value, name: &str) -> &'a Value {
 fn doctor_as_root_reports_every_layer_active() {
     let run = doctor("doctor-root", User::Root);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json["root"], true, "{}", run.stdout);
-    assert_eq!(run.json["probe_finished"], true, "{}", run.stdout);
+    assert_eq!(run.json()["root"], true, "{}", run.stdout);
+    assert_eq!(run.json()["probe_finished"], true, "{}", run.stdout);
     for name in LAYERS {
         assert_eq!(
-            layer(&run.json, name)["status"],
+            layer(run.json(), name)["status"],
             "active",
             "layer {name}:\n{}",
             run.stdout
         );
     }
-    for entry in run.json["layers"].as_array().expect("layers") {
+    for entry in run.json()["layers"].as_array().expect("layers") {
         assert_eq!(entry["status"], "active", "{entry}");
     }
 }
@@ -47,8 +47,8 @@ fn doctor_as_root_reports_every_layer_active() {
 fn doctor_as_nobody_reports_what_applies() {
     let run = doctor("doctor-nobody", User::Nobody);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.json["root"], false, "{}", run.stdout);
-    assert_eq!(run.json["probe_finished"], true, "{}", run.stdout);
+    assert_eq!(run.json()["root"], false, "{}", run.stdout);
+    assert_eq!(run.json()["probe_finished"], true, "{}", run.stdout);
     for name in [
         "landlock",
         "seccomp",
@@ -60,14 +60,14 @@ fn doctor_as_nobody_reports_what_applies() {
         "fd reset",
     ] {
         assert_eq!(
-            layer(&run.json, name)["status"],
+            layer(run.json(), name)["status"],
             "active",
             "layer {name}:\n{}",
             run.stdout
         );
     }
     for name in ["cgroup", "uid drop"] {
-        let entry = layer(&run.json, name);
+        let entry = layer(run.json(), name);
         assert_eq!(
             entry["status"], "unavailable",
             "layer {name}:\n{}",
@@ -82,7 +82,7 @@ fn doctor_as_nobody_reports_what_applies() {
         );
     }
     assert!(
-        !run.json["layers"]
+        !run.json()["layers"]
             .as_array()
             .expect("layers")
             .iter()

@@ -3,7 +3,7 @@
 //! is root's, mode 0644. Every case also checks both victims from outside (content, mode,
 //! owner, inode, times) and the listings of their dirs.
 
-use crate::support::{QUICK, case, error, expect_blocked, statement};
+use crate::harness::{QUICK, case, error, expect_blocked, statement};
 
 #[test]
 fn write_to_a_file_outside_scratch_is_blocked() {
@@ -55,13 +55,13 @@ fn rename_outside_scratch_is_blocked() {
 /// Moving or linking a host file into the scratch tmpfs fails: across filesystems (EXDEV) or
 /// denied by Landlock; either way it is not a `completed` run.
 fn expect_not_moved(run: &crate::support::Run) {
-    let word = crate::support::outcome(run);
+    let word = crate::harness::outcome(run);
     let message = error(run)["message"].as_str().unwrap_or("");
     assert!(
         (word == "raised" && message.contains("Invalid cross-device link"))
             || (word == "blocked" && error(run)["blocked"].is_string()),
         "{}: expected EXDEV or a sandbox denial\n{}",
-        run.case,
+        run.label,
         run.stdout
     );
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -183,7 +183,7 @@ fn tampering_with_the_standard_library_is_blocked() {
     let code = "import os\nprint(os.__file__)\nopen(os.__file__, 'a').write('\\nimport sys; sys.exit(9)\\n')\n";
     let run = case("write-stdlib", code, QUICK);
     expect_blocked(&run, "access outside scratch (");
-    let path = crate::support::stdout_of(&run, 1).trim().to_owned();
+    let path = crate::harness::stdout_of(&run, 1).trim().to_owned();
     let meta = std::fs::metadata(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
     let modified = meta.modified().expect("mtime");
     assert!(modified < started, "{path} was modified during the run");

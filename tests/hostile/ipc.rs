@@ -2,7 +2,8 @@
 //! semaphores live in the IPC namespace, not in the process; created in the sandbox, they must
 //! not stay behind on the host (holding memory) once the run is over.
 
-use crate::support::{Opts, QUICK, Run, case, expect, expect_claims_pass};
+use crate::harness::{Opts, QUICK, case, expect, expect_claims_pass};
+use crate::support::Run;
 
 /// The (kind, id) of every System V IPC object with this key.
 fn objects_with_key(key: i32) -> Vec<(&'static str, String)> {
@@ -24,7 +25,7 @@ fn objects_with_key(key: i32) -> Vec<(&'static str, String)> {
 
 fn ipc_case(name: &str, opts: Opts) -> (Run, Vec<(&'static str, String)>) {
     let key = i32::try_from((std::process::id() << 8) & 0x3fff_ff00).unwrap_or(0x1234_5600)
-        | if opts.user == crate::support::User::Root {
+        | if opts.user == crate::harness::User::Root {
             1
         } else {
             2

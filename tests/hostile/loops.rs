@@ -1,7 +1,7 @@
 //! Endless loops: the wall clock is enforced by a SIGKILL from outside, whatever the snippet
 //! does about exceptions and signals.
 
-use crate::support::{SHORT, case, expect_timeout, stdout_of};
+use crate::harness::{SHORT, case, expect_timeout, stdout_of};
 
 #[test]
 fn pure_python_loop_is_killed_at_the_timeout() {
@@ -19,7 +19,7 @@ fn loop_inside_one_c_call_is_killed_at_the_timeout() {
     );
     expect_timeout(&run, SHORT.timeout);
     assert_eq!(stdout_of(&run, 0), "start\n", "{}", run.stdout);
-    assert_eq!(run.json["claims"][0]["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(run.json()["claims"][0]["verdict"], "pass", "{}", run.stdout);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Memory bombs: the memory cgroup (or RLIMIT_AS) stops them; the report says `memory`.
 
-use crate::support::{QUICK, case, expect_memory};
+use crate::harness::{QUICK, case, expect_memory};
 
 #[test]
 fn bytearray_growth_hits_the_memory_limit() {
@@ -95,7 +95,7 @@ fn quick_runs_next_to_memory_bombs_end_as_they_should() {
     });
     for _ in 0..10 {
         let run = case("neighbour-quick", "import os\nos.fork()\n", QUICK);
-        crate::support::expect_blocked(&run, "process creation");
+        crate::harness::expect_blocked(&run, "process creation");
     }
     bombs.join().expect("the memory bombs' thread panicked");
 }
@@ -114,7 +114,7 @@ while True:
     let run = case("cgroup-escape", code, QUICK);
     expect_memory(&run);
     for index in 1..=3 {
-        let exception = &crate::support::statement(&run, index)["exception"];
+        let exception = &crate::harness::statement(&run, index)["exception"];
         // Denied by Landlock (PermissionError) or, first, by the read-only mounts (OSError
         // with EROFS); either way the sandbox says it blocked the write.
         assert!(

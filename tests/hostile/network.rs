@@ -1,8 +1,8 @@
 //! The network: every socket() is denied and the zygote sits in an empty network namespace;
 //! the test's own listeners (TCP, UDP, unix path, abstract) are checked for contact after every
-//! case by the support module.
+//! case by the harness.
 
-use crate::support::{QUICK, case, expect_blocked};
+use crate::harness::{QUICK, case, expect_blocked};
 
 #[test]
 fn tcp_connect_to_a_local_listener_is_blocked() {

@@ -2,7 +2,7 @@
 //! but the user + network namespace, the tmpfs, rlimits, no_new_privs, Landlock and seccomp.
 //! The open victim and the sentinel belong to nobody here, so only the sandbox protects them.
 
-use crate::support::{
+use crate::harness::{
     Opts, case, expect, expect_blocked, expect_claims_pass, expect_memory, stdout_of,
 };
 

@@ -1,7 +1,7 @@
 //! Exits and output: ending the process early, closing the output fds, flooding them, and
 //! bytes that are not UTF-8.
 
-use crate::support::{QUICK, case, end_kind, error, expect, expect_claims_pass, stdout_of};
+use crate::harness::{QUICK, case, end_kind, error, expect, expect_claims_pass, stdout_of};
 
 #[test]
 fn os_exit_mid_output_keeps_earlier_output() {
@@ -9,10 +9,10 @@ fn os_exit_mid_output_keeps_earlier_output() {
     let run = case("os-exit-0", code, QUICK);
     expect(&run, "exited", 1);
     assert_eq!(stdout_of(&run, 1), "a\n", "{}", run.stdout);
-    let claims = run.json["claims"].as_array().expect("claims");
+    let claims = run.json()["claims"].as_array().expect("claims");
     assert_eq!(claims[0]["verdict"], "pass", "{}", run.stdout);
     assert_eq!(claims[1]["verdict"], "unchecked", "{}", run.stdout);
-    assert_eq!(run.json["statements"][3]["ran"], false, "{}", run.stdout);
+    assert_eq!(run.json()["statements"][3]["ran"], false, "{}", run.stdout);
 }
 
 #[test]
@@ -21,7 +21,7 @@ fn sys_exit_3_is_an_exit_with_an_error() {
     let run = case("sys-exit-3", code, QUICK);
     expect(&run, "exited", 1);
     assert_eq!(error(&run)["type"], "SystemExit", "{}", run.stdout);
-    let claims = run.json["claims"].as_array().expect("claims");
+    let claims = run.json()["claims"].as_array().expect("claims");
     assert_eq!(claims[0]["verdict"], "pass", "{}", run.stdout);
     assert_eq!(claims[1]["verdict"], "unchecked", "{}", run.stdout);
 }
@@ -39,7 +39,7 @@ fn huge_finite_print_is_truncated() {
     let code = "for i in range(200000):\n    print('x' * 100)\nprint('done')  # done\n";
     let run = case("huge-print", code, QUICK);
     assert!(
-        matches!(crate::support::outcome(&run), "completed" | "output-limit"),
+        matches!(crate::harness::outcome(&run), "completed" | "output-limit"),
         "{}",
         &run.stdout[..run.stdout.len().min(2000)]
     );
@@ -63,7 +63,7 @@ fn flood_on_the_raw_stdout_fd_hits_the_output_limit() {
         "{}",
         &run.stdout[..2000.min(run.stdout.len())]
     );
-    let stray = run.json["stray_output"].as_str().unwrap_or("");
+    let stray = run.json()["stray_output"].as_str().unwrap_or("");
     assert!(
         stray.len() <= 1 << 20,
         "{} bytes of stray output kept",
@@ -97,5 +97,5 @@ fn lone_surrogate_print_raises_as_in_python3() {
     let run = case("lone-surrogate", code, QUICK);
     expect(&run, "raised", 1);
     assert_eq!(error(&run)["type"], "UnicodeEncodeError", "{}", run.stdout);
-    assert_eq!(run.json["claims"][0]["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(run.json()["claims"][0]["verdict"], "pass", "{}", run.stdout);
 }

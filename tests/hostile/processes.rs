@@ -1,7 +1,7 @@
 //! New processes: fork, exec and every spawning API are denied by seccomp (nothing runs: the
 //! command would create a marker on the host); threads are capped.
 
-use crate::support::{QUICK, case, error, expect, expect_blocked, statement, stdout_of};
+use crate::harness::{QUICK, case, error, expect, expect_blocked, statement, stdout_of};
 
 #[test]
 fn fork_bomb_is_blocked() {

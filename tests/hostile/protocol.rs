@@ -2,7 +2,7 @@
 //! interpreter (builtins, modules, the harness's own names), and code that runs after the
 //! last statement (atexit handlers, threads).
 
-use crate::support::{
+use crate::harness::{
     QUICK, SHORT, case, error, expect, expect_claims_pass, expect_timeout, stdout_of,
 };
 
@@ -82,7 +82,7 @@ x
     let run = case("poison-modules", code, QUICK);
     expect(&run, "completed", 0);
     assert_eq!(
-        crate::support::statement(&run, 6)["value"],
+        crate::harness::statement(&run, 6)["value"],
         "1",
         "{}",
         run.stdout
@@ -129,7 +129,7 @@ fn atexit_handler_that_loops_forever_times_out() {
     let code = "import atexit\ndef forever():\n    while True:\n        pass\natexit.register(forever)\nprint(1 + 1)  # 2\n";
     let run = case("atexit-loop", code, SHORT);
     expect_timeout(&run, SHORT.timeout);
-    assert_eq!(run.json["claims"][0]["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(run.json()["claims"][0]["verdict"], "pass", "{}", run.stdout);
 }
 
 #[test]
@@ -154,14 +154,14 @@ fn non_daemon_thread_that_never_ends_times_out() {
     let code = "import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()\nprint(1 + 1)  # 2\n";
     let run = case("non-daemon-thread", code, SHORT);
     expect_timeout(&run, SHORT.timeout);
-    assert_eq!(run.json["claims"][0]["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(run.json()["claims"][0]["verdict"], "pass", "{}", run.stdout);
 }
 
 #[test]
 fn flood_on_the_result_channel_is_stopped() {
     let code = "import os\nwhile True:\n    os.write(3, b'x' * 65536)\n";
     let run = case("result-channel-flood", code, QUICK);
-    let word = crate::support::outcome(&run);
+    let word = crate::harness::outcome(&run);
     assert!(
         word == "output-limit" || word == "tampered",
         "a flood on fd 3 ended as {word}\n{}",

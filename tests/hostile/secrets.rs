@@ -1,8 +1,8 @@
 //! Secrets of the host and of the runner: files outside the sandbox, /proc, the runner's
-//! environment (the binary runs with SNIPCHECK_TEST_SECRET set; the support module checks that
+//! environment (the binary runs with SNIPCHECK_TEST_SECRET set; the harness checks that
 //! its value never shows up in any report).
 
-use crate::support::{
+use crate::harness::{
     QUICK, SECRET_NAME, case, expect, expect_blocked, expect_claims_pass, statement, stdout_of,
 };
 

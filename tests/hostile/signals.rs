@@ -1,7 +1,7 @@
 //! Signals aimed outside the sandbox: the zygote, every process (-1), the process group, and a
-//! sentinel the test started (checked alive after every case by the support module).
+//! sentinel the test started (checked alive after every case by the harness).
 
-use crate::support::{
+use crate::harness::{
     QUICK, case, expect, expect_blocked, expect_claims_pass, expect_signal, stdout_of,
 };
 
@@ -51,6 +51,6 @@ fn sigstop_to_itself_is_still_killed_at_the_timeout() {
     // A stopped child neither exits nor closes its pipes; the wall clock and SIGKILL still
     // end it.
     let code = "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\n";
-    let run = case("self-stop", code, crate::support::SHORT);
-    crate::support::expect_timeout(&run, crate::support::SHORT.timeout);
+    let run = case("self-stop", code, crate::harness::SHORT);
+    crate::harness::expect_timeout(&run, crate::harness::SHORT.timeout);
 }

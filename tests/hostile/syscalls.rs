@@ -1,7 +1,7 @@
 //! Straight to the kernel through ctypes: ptrace, process_vm_readv, raw syscall numbers, a
 //! segfault and an i386 `int 0x80` from hand-written machine code.
 
-use crate::support::{QUICK, case, expect, expect_claims_pass, expect_signal};
+use crate::harness::{QUICK, case, expect, expect_claims_pass, expect_signal};
 
 #[test]
 fn ptrace_is_denied() {
@@ -39,7 +39,7 @@ fn null_pointer_read_is_a_crash() {
         "import ctypes\nprint('before')  # before\nctypes.string_at(0)\nprint('after')  # after\n";
     let run = case("segfault", code, QUICK);
     expect_signal(&run, 11);
-    let claims = run.json["claims"].as_array().expect("claims");
+    let claims = run.json()["claims"].as_array().expect("claims");
     assert_eq!(claims[0]["verdict"], "pass", "{}", run.stdout);
     assert_eq!(claims[1]["verdict"], "unchecked", "{}", run.stdout);
 }

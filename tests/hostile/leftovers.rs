@@ -1,0 +1,110 @@
+//! The leftover check itself: a process the run left behind fails it, whether the watcher saw
+//! it under the runner or it only carries one of the run's sandbox uids; a process with another
+//! run's sandbox uid does not, so two hostile runs at once do not fail each other.
+
+use crate::harness::{SANDBOX_UID_BASE, Seen, Watcher, assert_gone, leftovers, uid_of};
+use std::collections::BTreeSet;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_process_the_runner_left_behind_fails_the_check() {
+    // A "runner" that starts a process and exits without it.
+    let mut runner = quiet(Command::new("sh").args(["-c", "sleep 60 & sleep 1"]))
+        .spawn()
+        .expect("start sh");
+    let watcher = Watcher::start(runner.id());
+    runner.wait().expect("wait for sh");
+    let watched = watcher.finish();
+    let left = leftovers(&watched.seen, &watched.uids);
+    let caught =
+        std::panic::catch_unwind(|| assert_gone("left behind", &watched.seen, &watched.uids));
+    let sleepers: Vec<u32> = watched
+        .seen
+        .iter()
+        .filter(|(_, (_, cmd))| *cmd == ["sleep", "60"])
+        .map(|(&pid, _)| pid)
+        .collect();
+    for &pid in &sleepers {
+        // SAFETY: kill with a pid this test started (its grandchild) and a signal number.
+        unsafe {
+            libc::kill(i32::try_from(pid).expect("a pid"), libc::SIGKILL);
+        }
+    }
+    assert_eq!(
+        sleepers.len(),
+        1,
+        "the watcher missed the process: {:?}",
+        watched.seen
+    );
+    assert!(
+        left.iter()
+            .any(|l| l.starts_with(&format!("{} ", sleepers[0]))),
+        "the leftover {} is not reported: {left:?}",
+        sleepers[0]
+    );
+    assert!(caught.is_err(), "assert_gone let a leftover process pass");
+    // Once it is gone, the same run passes the check.
+    assert_gone("cleaned up", &watched.seen, &watched.uids);
+}
+
+#[test]
+fn a_process_with_the_runs_sandbox_uid_fails_the_check_and_another_runs_does_not() {
+    // Sandbox uids no real child can have while these processes live: a child's uid is
+    // SANDBOX_UID_BASE + its own pid, and these pids are taken.
+    let own_uid = SANDBOX_UID_BASE + std::process::id();
+    let mut own = sleep_as(own_uid);
+    let other_uid = SANDBOX_UID_BASE + own.id();
+    let mut other = sleep_as(other_uid);
+    let ready = wait_for_uid(&own, own_uid) && wait_for_uid(&other, other_uid);
+    let left = leftovers(&Seen::new(), &BTreeSet::from([own_uid]));
+    for child in [&mut own, &mut other] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(ready, "setpriv did not take the sandbox uids");
+    assert!(
+        left.iter()
+            .any(|l| l.starts_with(&format!("{} ", own.id()))),
+        "a process with the run's sandbox uid is not reported: {left:?}"
+    );
+    assert!(
+        !left
+            .iter()
+            .any(|l| l.starts_with(&format!("{} ", other.id()))),
+        "another run's process is reported as this run's: {left:?}"
+    );
+}
+
+/// `command` with stdin, stdout and stderr closed.
+fn quiet(command: &mut Command) -> &mut Command {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+}
+
+/// `sleep 60` as `uid`, as a sandboxed child would run.
+fn sleep_as(uid: u32) -> Child {
+    quiet(Command::new("setpriv").args([
+        &format!("--reuid={uid}"),
+        &format!("--regid={uid}"),
+        "--clear-groups",
+        "sleep",
+        "60",
+    ]))
+    .spawn()
+    .expect("start setpriv")
+}
+
+/// Whether `child` runs as `uid` within 5 s.
+fn wait_for_uid(child: &Child, uid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if uid_of(child.id()) == Some(uid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
