@@ -2,9 +2,10 @@
 //! process with an embedded CPython, and checks every claim the text makes against what
 //! really happened.
 //!
-//! The pipeline is one-way (see ARCHITECTURE.md):
-//! `document` (Markdown → blocks) → `plan` (ids, settings) → `runner` + `python` (facts:
-//! `Outcome`) → `check` (judgments: verdicts) → `report` (human, JSON).
+//! The pipeline is one-way, one row per snippet (see ARCHITECTURE.md): `read` (notes →
+//! documents) → `plan` (ids, settings, whether each runs) → `run` (the sandboxed zygote; facts:
+//! `Outcome`) → `judge` (verdicts) → `files` (`snippets/`, `expected/`) → `report` (built once,
+//! rendered for people and machines); `pipeline` wires the stages, `commands` call it.
 
 pub(crate) mod atomic;
 pub(crate) mod cli;

@@ -1,4 +1,4 @@
-//! Judging: every claim of a snippet against what really happened (the `check` stage).
+//! Judging: every claim of a snippet against what really happened.
 //!
 //! Which comments are claims follows from the statement they sit on and what it did:
 //! - a comment that names an exception (`# TypeError: age must be int`) claims that exception;
@@ -11,7 +11,7 @@
 //! A verdict is a ladder: `pass` (equal, or equal and followed by commentary), `loose` (equal
 //! after named normalizations), `fail`, or `unchecked` (the statement never ran).
 //!
-//! This file holds the judgment's types and [`check`]; each kind of claim, the snippet's ending
+//! This file holds the judgment's types, [`judge_snippet`] and [`check`]; each kind of claim, the snippet's ending
 //! and the normalizations have a file of their own.
 
 mod claims;
