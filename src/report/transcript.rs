@@ -1,6 +1,7 @@
 //! `snipcheck run`'s transcript of one snippet, for a person or as JSON.
 
 use crate::pipeline::SnippetRun;
+use crate::plan::Disposition;
 use crate::run::outcome::Outcome;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
@@ -94,6 +95,12 @@ pub fn human(python: &str, row: &SnippetRun) -> String {
         }
     }
     let _ = writeln!(out, "outcome: {}", checked.outcome.as_str());
+    if let Disposition::Skip(reason) = &row.snippet.disposition {
+        let _ = writeln!(
+            out,
+            "not run: skipped ({reason}); remove the `skip` (snipcheck.toml or a directive) to run it"
+        );
+    }
     if let Some(error) = &checked.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(

@@ -19,6 +19,7 @@ mod namespaces;
 mod notes;
 mod partition;
 mod rst;
+mod run;
 mod sessions;
 mod snapshots;
 mod styles;
