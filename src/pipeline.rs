@@ -384,7 +384,7 @@ fn compare_files(
         .collect();
     let tree = snippet_files::tree(
         config,
-        notes_tracked(notes),
+        notes_tracked(notes)?,
         &tracked,
         scope.complete,
         orphans,
@@ -410,7 +410,7 @@ fn compare_files(
     let snaps: Vec<&snapshot::Expected> = expected.iter().map(|(_, e)| e).collect();
     let snap_tree = snapshot::tree(
         config,
-        notes_tracked(notes),
+        notes_tracked(notes)?,
         &snaps,
         scope.complete,
         orphans,
@@ -430,12 +430,16 @@ fn compare_files(
     }))
 }
 
-/// The names of the tracked notes (their directories under `snippets/` and `expected/`).
-pub fn notes_tracked(notes: &[Note]) -> BTreeSet<String> {
+/// The names of the tracked notes (their directories under `snippets/` and `expected/`); an
+/// error naming the note whose name cannot be such a directory.
+pub fn notes_tracked(notes: &[Note]) -> Result<BTreeSet<String>> {
     notes
         .iter()
         .filter(|n| n.tracked)
-        .map(|n| n.document.name.clone())
+        .map(|n| {
+            generated::check_document(&n.document.path, &n.document.name)?;
+            Ok(n.document.name.clone())
+        })
         .collect()
 }
 

@@ -25,7 +25,7 @@ pub fn extract(args: &ExtractArgs) -> Result<bool> {
         prepared.snippets.iter().filter(|s| s.tracked).collect();
     let tree = snippet_files::tree(
         &prepared.config,
-        pipeline::notes_tracked(&prepared.notes),
+        pipeline::notes_tracked(&prepared.notes)?,
         &snippets,
         prepared.scope.complete,
         !prepared.scope.filtered,

@@ -47,7 +47,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
         .filter(|r| r.snippet.tracked && keep(&r.snippet.id))
         .collect();
     let snippets: Vec<&crate::plan::Snippet> = rows.iter().map(|r| &r.snippet).collect();
-    let tracked = pipeline::notes_tracked(&run.notes);
+    let tracked = pipeline::notes_tracked(&run.notes)?;
     let files = snippet_files::tree(&run.config, tracked.clone(), &snippets, complete, !narrowed);
     let expected: Vec<snapshot::Expected> = rows
         .iter()
@@ -69,6 +69,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     let mut accepted = Vec::new();
     for expected in &expected {
         let pending = snapshot::pending_path(&expected.path);
+        snapshot::refuse_link(&pending)?;
         match std::fs::remove_file(&pending) {
             Ok(()) => accepted.push(pending),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}

@@ -6,11 +6,17 @@
 //! atomically ([`crate::atomic`]), and removes orphans. Orphans are looked for only in the
 //! directories the run owns: the directories of the documents it read, and — when it read every
 //! note the config lists — any other document directory under the root.
+//!
+//! Nothing outside the two roots is ever read, written or removed: every name that becomes a
+//! path component is checked ([`check_name`]: never empty, `.`, `..`, a separator or a NUL), a
+//! symbolic link at the root, at a document directory or at a file is an error naming it (never
+//! followed, never removed), and an orphan is removed only when its content is one snipcheck
+//! generates ([`Tree::owned`]); any other file is not snipcheck's to judge.
 
 use crate::atomic;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// What a generated directory should contain.
 #[derive(Debug, Clone)]
@@ -30,6 +36,76 @@ pub struct Tree {
     pub complete: bool,
     /// Whether to look for orphans at all (false under `--filter` / `--accept-only`).
     pub orphans: bool,
+    /// Whether a file's content is one snipcheck generates here (its header): only such a file
+    /// is ever an orphan, and removed.
+    pub owned: fn(&str) -> bool,
+}
+
+/// Why `name` cannot name a file or directory under a generated root, if it cannot: it must
+/// be one plain path component.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        Err("it is empty")
+    } else if name == "." || name == ".." {
+        Err("it names a directory itself, not one inside snippets/ and expected/")
+    } else if name.contains(['/', '\\']) {
+        Err("it holds a path separator")
+    } else if name.contains('\0') {
+        Err("it holds a NUL byte")
+    } else {
+        Ok(())
+    }
+}
+
+/// A notes file's name (its stem, the first part of its snippets' ids) as the directory of its
+/// generated files: an error naming the file when it cannot be one.
+pub fn check_document(path: &Path, name: &str) -> Result<()> {
+    check_name(name).or_else(|why| {
+        bail!(
+            "{}: its name {name:?} cannot be a directory under snippets/ and expected/ ({why}); rename the file",
+            path.display()
+        )
+    })
+}
+
+/// Fails when `root`, or any path from it down to `root/relative`, is a symbolic link, or when
+/// `relative` is not a plain relative path: snipcheck never writes, reads or removes through a
+/// link, and never leaves its root. Paths that do not exist yet are fine.
+pub fn check_path(root: &Path, relative: &Path) -> Result<()> {
+    for component in relative.components() {
+        let plain = match component {
+            Component::Normal(name) => name.to_str().is_some_and(|n| check_name(n).is_ok()),
+            _ => false,
+        };
+        if !plain {
+            bail!(
+                "{}: not a plain path inside {} (a generated file's name comes from a note's name and a snippet id)",
+                relative.display(),
+                root.display()
+            );
+        }
+    }
+    let mut path = root.to_path_buf();
+    let mut levels = vec![path.clone()];
+    for component in relative.components() {
+        path.push(component);
+        levels.push(path.clone());
+    }
+    for level in levels {
+        match std::fs::symlink_metadata(&level) {
+            Ok(meta) if meta.file_type().is_symlink() => bail!(
+                "{} is a symbolic link: snipcheck never writes, reads or removes through one under {}; replace it with the real directory or file",
+                level.display(),
+                root.display()
+            ),
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => break,
+            Err(err) => {
+                return Err(err).with_context(|| format!("failed to inspect {}", level.display()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How a file on disk differs from the tree.
@@ -106,8 +182,12 @@ pub fn compare(tree: &Tree) -> Result<Vec<Change>> {
 /// [`compare`] for one shard of a run (`verify --partition`): `others` (paths relative to the
 /// root) are the files of snippets in other shards, neither compared here nor orphans.
 pub fn compare_except(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<Change>> {
+    for document in &tree.documents {
+        check_path(&tree.root, Path::new(document))?;
+    }
     let mut changes = Vec::new();
     for (relative, content) in &tree.files {
+        check_path(&tree.root, relative)?;
         let path = tree.root.join(relative);
         match std::fs::read(&path) {
             Ok(bytes) if bytes == content.as_bytes() => {}
@@ -140,6 +220,14 @@ pub fn compare_except(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<Cha
 /// directories left empty by that).
 pub fn apply(tree: &Tree, changes: &[Change]) -> Result<()> {
     for change in changes {
+        let relative = change.path.strip_prefix(&tree.root).with_context(|| {
+            format!(
+                "{} is not inside {}",
+                change.path.display(),
+                tree.root.display()
+            )
+        })?;
+        check_path(&tree.root, relative)?;
         match change.kind {
             ChangeKind::Missing | ChangeKind::Stale => {
                 if let Some(content) = tree.wanted(&change.path) {
@@ -165,40 +253,56 @@ fn orphans(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut dirs: BTreeSet<String> = tree.documents.clone();
     if tree.complete {
+        check_path(&tree.root, Path::new(""))?;
         for entry in read_dir(&tree.root)? {
-            if entry.is_dir()
-                && let Some(name) = entry.file_name()
-            {
-                dirs.insert(name.to_string_lossy().into_owned());
+            let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if check_name(name).is_err() {
+                continue;
+            }
+            check_path(&tree.root, Path::new(name))?;
+            if entry.is_dir() {
+                dirs.insert(name.to_owned());
             }
         }
     }
     for dir in dirs {
+        check_path(&tree.root, Path::new(&dir))?;
         let full = tree.root.join(&dir);
         for path in read_dir(&full)? {
-            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            // A name that is not UTF-8 is no name snipcheck gives.
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
                 continue;
             };
+            let relative = PathBuf::from(&dir).join(&name);
+            check_path(&tree.root, &relative)?;
             if path.is_dir() {
                 continue;
             }
-            let relative = PathBuf::from(&dir).join(&name);
-            let wanted = if atomic::is_debris(&name) {
-                false
+            let orphan = if atomic::is_debris(&name) {
+                true
             } else if let Some(stem) = tree.pending.and_then(|p| name.strip_suffix(p)) {
-                wanted(&PathBuf::from(&dir).join(format!("{stem}{}", tree.extension)))
+                !wanted(&PathBuf::from(&dir).join(format!("{stem}{}", tree.extension)))
+                    && is_owned(tree, &path)
             } else if name.ends_with(tree.extension) {
-                wanted(&relative)
+                !wanted(&relative) && is_owned(tree, &path)
             } else {
                 // Files of other kinds (a README, editor backups) are not ours to judge.
-                true
+                false
             };
-            if !wanted {
+            if orphan {
                 found.push(path);
             }
         }
     }
     Ok(found)
+}
+
+/// Whether the file at `path` (not a link: checked before) holds what snipcheck generates in
+/// this tree; a file snipcheck did not write is never removed, whatever its name.
+fn is_owned(tree: &Tree, path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| (tree.owned)(&text))
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -232,7 +336,67 @@ mod tests {
             documents: ["doc".to_owned()].into_iter().collect(),
             complete,
             orphans: true,
+            owned: |text| !text.starts_with("not ours"),
         }
+    }
+
+    #[test]
+    fn only_plain_names_become_path_components() {
+        for name in ["demo", "python-interview-notes", ".hidden", "a.b", "é"] {
+            assert_eq!(check_name(name), Ok(()), "{name:?}");
+        }
+        for name in ["", ".", "..", "a/b", "/abs", "a\\b", "a\0b"] {
+            assert!(check_name(name).is_err(), "{name:?}");
+        }
+        let err = check_document(Path::new("notes/...md"), "..").expect_err("..");
+        assert!(
+            err.to_string().starts_with("notes/...md: its name \"..\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn links_and_escaping_paths_are_refused_before_anything_is_touched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("snippets");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(root.join("doc")).expect("mkdir");
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        std::fs::write(outside.join("x.py"), "precious").expect("write");
+        assert!(check_path(&root, Path::new("doc/a.py")).is_ok());
+        assert!(
+            check_path(&root, Path::new("new/a.py")).is_ok(),
+            "not there yet"
+        );
+        for escaping in ["../x.py", "/etc/passwd", "doc/../../x.py", "./doc/a.py"] {
+            assert!(
+                check_path(&root, Path::new(escaping)).is_err(),
+                "{escaping}"
+            );
+        }
+        std::os::unix::fs::symlink(&outside, root.join("linked")).expect("symlink");
+        std::os::unix::fs::symlink(outside.join("x.py"), root.join("doc/l.py")).expect("symlink");
+        let err = check_path(&root, Path::new("linked/x.py")).expect_err("linked dir");
+        assert!(
+            err.to_string().contains("linked is a symbolic link"),
+            "{err}"
+        );
+        assert!(check_path(&root, Path::new("doc/l.py")).is_err());
+
+        // A tree naming the linked directory, or holding the linked file, fails to compare,
+        // and nothing behind the links changes.
+        let mut t = tree(&root, &[("doc/l.py", "new")], true);
+        assert!(compare(&t).is_err());
+        t.files.clear();
+        t.documents = ["linked".to_owned()].into_iter().collect();
+        assert!(compare(&t).is_err());
+        let mut parent = tree(&root, &[], false);
+        parent.documents = ["..".to_owned()].into_iter().collect();
+        assert!(compare(&parent).is_err());
+        assert_eq!(
+            std::fs::read_to_string(outside.join("x.py")).expect("read"),
+            "precious"
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@ use std::path::PathBuf;
 pub const DIR: &str = "snippets";
 /// Their extension.
 pub const EXTENSION: &str = ".py";
+/// The first line of every snippet file starts so: a file that does not was not written by
+/// snipcheck, and is never removed as an orphan.
+const HEADER: &str = "# snipcheck snippet ";
 
 /// What `snippets/` should contain for `snippets` (of the tracked notes `documents`, by
 /// name). `complete`: the snippets are every snippet of every configured note, so any other
@@ -44,6 +47,7 @@ pub fn tree(
         documents,
         complete,
         orphans,
+        owned: |text| text.starts_with(HEADER),
     }
 }
 
@@ -51,7 +55,7 @@ pub fn tree(
 pub fn render(snippet: &Snippet, path: &str) -> String {
     let block = &snippet.block;
     let mut out = String::new();
-    let _ = writeln!(out, "# snipcheck snippet {}", snippet.id);
+    let _ = writeln!(out, "{HEADER}{}", snippet.id);
     let _ = writeln!(
         out,
         "# from {path}, lines {}-{}",

@@ -7,6 +7,7 @@
 //! test is about CI. What a command prints is compared with insta snapshots in
 //! `tests/cli/workflow/snapshots/`.
 
+mod containment;
 mod directives;
 mod formats;
 mod generated;

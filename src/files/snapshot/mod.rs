@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 pub const DIR: &str = "expected";
 /// The extension of accepted snapshots.
 pub const EXTENSION: &str = ".snap";
+/// How every snapshot's description starts.
+const DESCRIPTION: &str = "snipcheck transcript";
 /// The extension of pending snapshots, insta's.
 pub const PENDING: &str = ".snap.new";
 
@@ -102,7 +104,9 @@ pub fn expected(
             ),
             (
                 "description".to_owned(),
-                Value::Str("snipcheck transcript: what each statement printed, returned or raised, each claim's verdict, and the end".to_owned()),
+                Value::Str(format!(
+                    "{DESCRIPTION}: what each statement printed, returned or raised, each claim's verdict, and the end"
+                )),
             ),
             ("expression".to_owned(), Value::Str(snippet.id.clone())),
             ("info".to_owned(), Value::Map(info)),
@@ -142,7 +146,19 @@ pub fn tree(
         extension: EXTENSION,
         pending: Some(PENDING),
         root,
+        owned: is_transcript,
     }
+}
+
+/// Whether `text` is a snapshot snipcheck wrote: a `.snap` whose description is a snipcheck
+/// transcript's. Any other file under `expected/` is never removed as an orphan.
+fn is_transcript(text: &str) -> bool {
+    parse(text).is_ok_and(|snap| {
+        snap.header.iter().any(|(key, value)| {
+            key == "description"
+                && matches!(value, Value::Str(description) if description.starts_with(DESCRIPTION))
+        })
+    })
 }
 
 /// The path of the pending snapshot beside `path`.
@@ -156,6 +172,9 @@ pub fn pending_path(path: &Path) -> PathBuf {
 /// `.snap.new` when it differs or is missing and removes a stale `.snap.new` when it matches;
 /// in CI nothing is written.
 pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
+    let pending_path = pending_path(&expected.path);
+    refuse_link(&expected.path)?;
+    refuse_link(&pending_path)?;
     let status = match std::fs::read_to_string(&expected.path) {
         Ok(text) => match parse(&text) {
             Ok(accepted) if accepted.same_body(&expected.snap) => Status::Match,
@@ -169,7 +188,6 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
             return Err(err).with_context(|| format!("failed to read {}", expected.path.display()));
         }
     };
-    let pending_path = pending_path(&expected.path);
     let mut pending = None;
     if write_pending {
         if status == Status::Match {
@@ -191,6 +209,18 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
         status,
         pending,
     })
+}
+
+/// Fails when `path` is a symbolic link: a snapshot is never read, written or removed through
+/// one (its directories are checked with the tree, `generated::check_path`).
+pub fn refuse_link(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+            "{} is a symbolic link: snipcheck never reads, writes or removes a snapshot through one; replace it with the real file",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// A unified diff from the accepted body to the new one.
