@@ -56,9 +56,11 @@ pub fn main() -> ExitCode {
         Ok(true) => ExitCode::from(EXIT_OK),
         Ok(false) => ExitCode::from(EXIT_FAILED),
         Err(err) => {
-            eprintln!("error: {err}");
+            // Messages quote paths, config text and snippet ids: shown, never obeyed.
+            let shown = |text: String| report::terminal::visible(&text).into_owned();
+            eprintln!("error: {}", shown(err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("caused by: {cause}");
+                eprintln!("caused by: {}", shown(cause.to_string()));
             }
             ExitCode::from(EXIT_ERROR)
         }

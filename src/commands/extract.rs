@@ -34,6 +34,6 @@ pub fn extract(args: &ExtractArgs) -> Result<bool> {
     if !args.check {
         generated::apply(&tree, &changes)?;
     }
-    report::print(&files::extracted(&tree, &changes, args.check))?;
+    report::print_visible(&files::extracted(&tree, &changes, args.check))?;
     Ok(!args.check || changes.is_empty())
 }

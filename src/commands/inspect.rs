@@ -28,10 +28,10 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
     let run = pipeline::execute(&options, &progress)?;
     drop(progress);
     if args.comments {
-        report::print(&report::inspect::comments(&run, &target)?)?;
+        report::print_visible(&report::inspect::comments(&run, &target)?)?;
         return Ok(true);
     }
     let (text, ok) = report::inspect::inspect(&run, &target, args.html.as_deref())?;
-    report::print(&text)?;
+    report::print_visible(&text)?;
     Ok(ok)
 }

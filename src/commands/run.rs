@@ -38,7 +38,7 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         Format::Json => report::transcript::json(&run.sandbox.python, row)?,
         _ => report::transcript::human(&run.sandbox.python, row),
     };
-    report::print(&text)?;
+    report::print_visible(&text)?;
     Ok(success)
 }
 

@@ -79,7 +79,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
         }
     }
     let built = report::build(&run);
-    report::print(&files::updated(&files::Updated {
+    report::print_visible(&files::updated(&files::Updated {
         ignored: run
             .notes
             .iter()

@@ -18,6 +18,7 @@ pub mod junit;
 pub mod merge;
 pub mod progress;
 mod snapshots;
+pub mod terminal;
 pub mod transcript;
 
 pub use build::{
@@ -48,13 +49,21 @@ pub enum Format<'a> {
 
 /// Renders `report` in `format` to stdout, or to `output` (atomically) with the human report
 /// on stdout.
+///
+/// The human and GitHub formats go to terminals and CI logs: every string from a note or a run
+/// in them is made visible first ([`terminal`]); JSON, JUnit and HTML carry the text as it was.
 pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Result<()> {
-    let human = || human::render_styled(report, environment::stdout_colors());
+    let human = || {
+        human::render_styled(
+            &terminal::visible_report(report),
+            environment::stdout_colors(),
+        )
+    };
     let text = match format {
         Format::Human => human(),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
-        Format::Github => github::render(report),
+        Format::Github => github::render(&terminal::visible_report(report)),
         Format::Html(notes) => html::render(
             report,
             &notes.iter().map(|n| &n.document).collect::<Vec<_>>(),
@@ -74,7 +83,8 @@ pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Resul
     }
 }
 
-/// Writes `text` to stdout: the one place snipcheck prints its results.
+/// Writes `text` to stdout: the one place snipcheck prints its results. `text` must already be
+/// safe for a terminal (see [`terminal`]); [`print_visible`] makes it so.
 #[expect(
     clippy::disallowed_methods,
     reason = "the one place that writes results to stdout"
@@ -85,6 +95,13 @@ pub fn print(text: &str) -> Result<()> {
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .context("failed to write to stdout")
+}
+
+/// [`print`] for text that holds strings from notes or runs and no markup of its own (the
+/// `inspect`, `run`, `extract` and `update` outputs): every control character but line breaks
+/// and tabs is shown, not obeyed.
+pub fn print_visible(text: &str) -> Result<()> {
+    print(&terminal::visible(text))
 }
 
 #[cfg(test)]

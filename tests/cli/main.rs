@@ -23,6 +23,7 @@ mod run;
 mod sessions;
 mod snapshots;
 mod styles;
+mod terminal;
 mod venv;
 mod zygote;
 
