@@ -27,8 +27,9 @@ pub struct Document {
     pub path: PathBuf,
     /// The file stem, the first part of every snippet id.
     pub name: String,
-    /// The text the reader parsed: a leading BOM dropped and `\r\n` line ends as `\n` (line
-    /// numbers unchanged); every block's `span` indexes it. A file that is not UTF-8 is not
+    /// The text the reader parsed: a leading BOM dropped and every line end (`\r\n`, and a
+    /// lone `\r` as old Mac files have, which CommonMark and Python both take as one) as `\n`
+    /// (line numbers unchanged); every block's `span` indexes it. A file that is not UTF-8 is not
     /// parsed (its problem says why): its text is a lossy decoding, bad bytes as U+FFFD.
     pub text: String,
     /// Python blocks in document order.
@@ -86,15 +87,19 @@ pub fn is_rst(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("rst") || e.eq_ignore_ascii_case("rest"))
 }
 
-/// A notes file's bytes as text: a leading BOM dropped, `\r\n` as `\n`. Bytes that are not
-/// UTF-8 are a problem naming the line of the first bad byte (the text is then lossy).
+/// A notes file's bytes as text: a leading BOM dropped, every line end (`\r\n`, `\r`, `\n`)
+/// as `\n`. Bytes that are not UTF-8 are a problem naming the line of the first bad byte (the
+/// text is then lossy).
 fn decode(bytes: &[u8]) -> (String, Option<Problem>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.replace("\r\n", "\n"), None),
+        Ok(text) => (line_ends(text), None),
         Err(err) => {
             let valid = bytes.get(..err.valid_up_to()).unwrap_or_default();
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = line_ends(&String::from_utf8_lossy(valid))
+                .matches('\n')
+                .count()
+                + 1;
             let problem = Problem {
                 line: LineNo::new(u32::try_from(line).unwrap_or(u32::MAX)),
                 message: format!(
@@ -102,12 +107,14 @@ fn decode(bytes: &[u8]) -> (String, Option<Problem>) {
                     err.valid_up_to()
                 ),
             };
-            (
-                String::from_utf8_lossy(bytes).replace("\r\n", "\n"),
-                Some(problem),
-            )
+            (line_ends(&String::from_utf8_lossy(bytes)), Some(problem))
         }
     }
+}
+
+/// Every line end as `\n`: `\r\n` (Windows), a lone `\r` (old Mac OS), `\n`.
+fn line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 #[cfg(test)]
@@ -121,6 +128,32 @@ mod tests {
     /// Every block's span, as the text it slices.
     fn sliced(d: &Document) -> Vec<&str> {
         d.blocks.iter().map(|b| &d.text[b.span.clone()]).collect()
+    }
+
+    #[test]
+    fn old_mac_line_ends_are_read_like_lf_and_crlf() {
+        let md = "# H\n\n```python\nx = 1\nprint(x)  # 1\n```\n\n!!! note\n    ```python\n    y = 2\n    ```\n";
+        let rst = "Title\n=====\n\n.. code-block:: python\n\n   print(2)  # 2\n\n>>> 1 + 1\n2\n";
+        for (name, lf) in [("notes/t.md", md), ("notes/t.rst", rst)] {
+            let read = |ends: &str| extract(Path::new(name), lf.replace('\n', ends).as_bytes());
+            let (unix, windows, mac) = (read("\n"), read("\r\n"), read("\r"));
+            assert!(!unix.blocks.is_empty(), "{name}");
+            for other in [&windows, &mac] {
+                assert_eq!(other.text, unix.text, "{name}");
+                assert!(other.problems.is_empty(), "{name}: {:?}", other.problems);
+                let lines = |d: &Document| -> Vec<(LineNo, LineNo, String)> {
+                    d.blocks
+                        .iter()
+                        .map(|b| (b.first_line, b.end_line, b.code.clone()))
+                        .collect()
+                };
+                assert_eq!(lines(other), lines(&unix), "{name}");
+            }
+        }
+        // A bad byte is reported on its line whatever the line ends.
+        let mac = extract(Path::new("notes/t.md"), b"a\rb\rc \xff\r");
+        assert_eq!(mac.problems.len(), 1);
+        assert_eq!(mac.problems[0].line, LineNo::new(3));
     }
 
     #[test]

@@ -196,13 +196,15 @@ fn fence_styles_and_non_python_blocks() {
     }
 }
 
-/// Line endings and BOM must change nothing: the same blocks, lines and verdicts as LF.
+/// Line endings and BOM must change nothing: the same blocks, lines and verdicts as LF, for
+/// Windows (CRLF) and old Mac OS (CR alone) line ends alike.
 #[test]
 fn crlf_line_ends_and_a_bom_change_nothing() {
     let text = fixture_text("line_endings.md");
     assert!(!text.contains('\r'), "the committed fixture is LF");
     let crlf = text.replace('\n', "\r\n");
-    let variants: [(&str, Vec<u8>); 4] = [
+    let cr = text.replace('\n', "\r");
+    let variants: [(&str, Vec<u8>); 6] = [
         ("lf", text.as_bytes().to_vec()),
         ("crlf", crlf.as_bytes().to_vec()),
         (
@@ -212,6 +214,11 @@ fn crlf_line_ends_and_a_bom_change_nothing() {
         (
             "bom+crlf",
             [b"\xEF\xBB\xBF".as_slice(), crlf.as_bytes()].concat(),
+        ),
+        ("cr", cr.as_bytes().to_vec()),
+        (
+            "bom+cr",
+            [b"\xEF\xBB\xBF".as_slice(), cr.as_bytes()].concat(),
         ),
     ];
     let mut reports = Vec::new();
