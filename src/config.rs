@@ -24,6 +24,8 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Glob patterns of the default notes, relative to the config's directory.
     pub notes: Vec<String>,
+    /// The line of `notes = [...]` in the config file (`None`: the file has no `notes`).
+    pub notes_line: Option<LineNo>,
     /// Default wall-clock limit per snippet.
     pub timeout: Option<Duration>,
     /// Per-snippet settings by snippet id.
@@ -108,9 +110,8 @@ impl Default for LineNo {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
-    #[serde(default)]
-    notes: Vec<String>,
-    timeout: Option<f64>,
+    notes: Option<toml::Spanned<Vec<String>>>,
+    timeout: Option<toml::Spanned<f64>>,
     strict_parse: Option<bool>,
     namespace: Option<Namespace>,
     venv: Option<String>,
@@ -126,7 +127,7 @@ struct RawSnippet {
     prelude: Option<String>,
     expect_error: Option<String>,
     reason: Option<String>,
-    timeout: Option<f64>,
+    timeout: Option<toml::Spanned<f64>>,
     skip: Option<bool>,
     #[serde(rename = "continue")]
     continues: Option<bool>,
@@ -144,8 +145,16 @@ pub fn load(path: Option<&Path>) -> Result<Config> {
             default
         }
     };
-    let text = std::fs::read_to_string(&path)
+    let bytes = std::fs::read(&path)
         .with_context(|| format!("failed to read config {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        anyhow::anyhow!(
+            "invalid config {}:{line}: the file is not valid UTF-8",
+            path.display()
+        )
+    })?;
     parse(&path, &text)
 }
 
@@ -165,14 +174,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
     let timeout = raw
         .timeout
         .map(|secs| {
-            seconds(secs).with_context(|| format!("invalid config {}: timeout", path.display()))
+            let line = LineNo::of_offset(text, secs.span().start);
+            seconds(*secs.get_ref())
+                .with_context(|| format!("invalid config {}:{line}: timeout", path.display()))
         })
         .transpose()?;
+    let notes_line = raw
+        .notes
+        .as_ref()
+        .map(|notes| LineNo::of_offset(text, notes.span().start));
     let mut snippets = BTreeMap::new();
     for (id, spanned) in raw.snippet {
         let line = LineNo::of_offset(text, spanned.span().start);
         let at = || format!("{}:{line}", path.display());
         let raw = spanned.into_inner();
+        if raw
+            .expect_error
+            .as_ref()
+            .is_some_and(|e| e.trim().is_empty())
+        {
+            bail!(
+                "invalid config {}: snippet {id:?} sets an empty expect-error; name the exception type (e.g. \"NameError\")",
+                at()
+            );
+        }
         let skip = raw.skip.unwrap_or(false);
         if skip && raw.expect_error.is_some() {
             bail!(
@@ -199,6 +224,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             (None, false, None) => (None, None),
         };
         for name in raw.files.keys() {
+            if name.contains('\0') {
+                bail!(
+                    "invalid config {}: snippet {id:?} file {name:?} holds a NUL byte, which no file name can",
+                    at()
+                );
+            }
             if !is_plain_relative(name) {
                 bail!(
                     "invalid config {}: snippet {id:?} file {name:?} must be a relative path inside the scratch dir",
@@ -208,7 +239,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
         }
         let timeout = raw
             .timeout
-            .map(|secs| seconds(secs).with_context(|| format!("invalid config {}: timeout", at())))
+            .map(|secs| {
+                let line = LineNo::of_offset(text, secs.span().start);
+                seconds(*secs.get_ref())
+                    .with_context(|| format!("invalid config {}:{line}: timeout", path.display()))
+            })
             .transpose()?;
         snippets.insert(
             id,
@@ -235,7 +270,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
     });
     Ok(Config {
         path: Some(path.to_path_buf()),
-        notes: raw.notes,
+        notes: raw.notes.map(toml::Spanned::into_inner).unwrap_or_default(),
+        notes_line,
         timeout,
         snippets,
         strict_parse: raw.strict_parse.unwrap_or(false),
@@ -245,6 +281,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
 }
 
 impl Config {
+    /// `path:line` of the config's `notes` (or just the path) for messages about them.
+    pub fn notes_at(&self) -> String {
+        let path = self
+            .path
+            .as_deref()
+            .map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string());
+        match self.notes_line {
+            Some(line) => format!("{path}:{line}"),
+            None => path,
+        }
+    }
+
     /// The directory that relative `notes` patterns start from.
     pub fn base_dir(&self) -> PathBuf {
         self.path
@@ -340,9 +388,49 @@ mod tests {
     }
 
     #[test]
-    fn bad_timeouts_are_rejected() {
+    fn bad_timeouts_are_rejected_naming_their_line() {
         assert!(parse_str("timeout = 0\n").is_err());
         assert!(parse_str("timeout = -1\n").is_err());
         assert!(parse_str("timeout = \"ten\"\n").is_err());
+        let err = parse_str("notes = []\n\ntimeout = 100000\n").expect_err("too long");
+        assert!(
+            format!("{err:#}").contains("snipcheck.toml:3: timeout"),
+            "{err:#}"
+        );
+        let err = parse_str("[snippet.\"a\"]\nprelude = \"\"\ntimeout = 0\n").expect_err("zero");
+        assert!(
+            format!("{err:#}").contains("snipcheck.toml:3: timeout"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn empty_expect_errors_and_nul_file_names_are_config_errors() {
+        let err = parse_str("\n[snippet.\"a\"]\nexpect-error = \" \"\nreason = \"r\"\n")
+            .expect_err("empty expect-error");
+        assert!(format!("{err:#}").contains("snipcheck.toml:2"), "{err:#}");
+        assert!(format!("{err:#}").contains("empty expect-error"), "{err:#}");
+        let err = parse_str("[snippet.\"a\"]\nfiles = { \"a\\u0000b\" = \"\" }\n")
+            .expect_err("NUL in a name");
+        assert!(format!("{err:#}").contains("NUL"), "{err:#}");
+    }
+
+    #[test]
+    fn the_notes_line_is_kept_for_messages() {
+        let config = parse_str("# notes\n\nnotes = [\"*.md\"]\n").expect("valid");
+        assert_eq!(config.notes_at(), "snipcheck.toml:3");
+        assert_eq!(parse_str("").expect("valid").notes_at(), "snipcheck.toml");
+    }
+
+    #[test]
+    fn a_config_that_is_not_utf8_names_the_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("snipcheck.toml");
+        std::fs::write(&path, b"notes = []\n# caf\xe9\n").expect("write");
+        let err = load(Some(&path)).expect_err("not UTF-8");
+        assert!(
+            format!("{err:#}").ends_with("snipcheck.toml:2: the file is not valid UTF-8"),
+            "{err:#}"
+        );
     }
 }

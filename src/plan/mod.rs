@@ -118,17 +118,27 @@ pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
         link_continued(&mut planned, &note.document, config_path)?;
         snippets.extend(planned);
     }
+    let mut configured = None;
     for (id, settings) in &config.snippets {
         let document = id.split('/').next().unwrap_or("");
+        let path = config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let verified = notes.iter().any(|n| n.document.name == document);
         if verified && !snippets.iter().any(|s| &s.id == id) {
-            let path = config
-                .path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
             bail!(
                 "invalid config {path}:{}: no snippet has the id {id:?} (ids are listed by `snipcheck verify --format json`)",
+                settings.line
+            );
+        }
+        // A note this run does not read: it must at least be one the config lists.
+        let configured =
+            configured.get_or_insert_with(|| crate::read::discover::configured_names(config));
+        if !verified && !configured.is_empty() && !configured.contains(document) {
+            bail!(
+                "invalid config {path}:{}: no snippet has the id {id:?}: no note listed under `notes` is named {document:?} (ids are `<note name>/<section>`, listed by `snipcheck verify --format json`)",
                 settings.line
             );
         }

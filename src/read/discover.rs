@@ -61,13 +61,48 @@ pub fn resolve(args: &[String], config: &Config) -> Result<Vec<Found>> {
 }
 
 /// Expands the command-line paths (files, directories, globs), or the config's `notes`.
+/// The names (file stems) of the notes the config's `notes` patterns list, as far as they
+/// resolve (a pattern that matches nothing lists nothing here; `resolve` reports it).
+pub fn configured_names(config: &Config) -> BTreeSet<String> {
+    if config.notes.is_empty() {
+        return BTreeSet::new();
+    }
+    resolve_paths(&[], config)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .collect()
+}
+
 fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
-    let patterns: Vec<String> = if args.is_empty() {
+    let from_config = args.is_empty();
+    // Where a pattern came from, for messages: the config's `notes` line, or the command line.
+    let origin = |pattern: &str| {
+        if from_config {
+            format!(
+                "{}: {pattern:?} is listed under `notes`, but ",
+                config.notes_at()
+            )
+        } else {
+            String::new()
+        }
+    };
+    let patterns: Vec<String> = if from_config {
         if config.notes.is_empty() {
-            bail!(
-                "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {}",
-                config::FILE_NAME
-            );
+            match &config.path {
+                Some(_) if config.notes_line.is_some() => bail!(
+                    "{}: `notes` lists no file: list the notes to verify there, or pass Markdown or reStructuredText files",
+                    config.notes_at()
+                ),
+                Some(_) => bail!(
+                    "no notes to verify: {} has no `notes`; list the notes to verify there, or pass Markdown or reStructuredText files",
+                    config.notes_at()
+                ),
+                None => bail!(
+                    "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {}",
+                    config::FILE_NAME
+                ),
+            }
         }
         let base = config.base_dir();
         config
@@ -93,6 +128,9 @@ fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
                 .filter(|p| p.is_file())
                 .collect();
             if matched.is_empty() {
+                if from_config {
+                    bail!("{}no file matches it", origin(pattern));
+                }
                 bail!("no file matches {pattern:?}");
             }
             matched.sort();
@@ -106,6 +144,8 @@ fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
                 paths.extend(found);
             } else if path.is_file() {
                 paths.push(path);
+            } else if from_config {
+                bail!("{}{} does not exist", origin(pattern), path.display());
             } else {
                 bail!(
                     "failed to read {}: no such file or directory",

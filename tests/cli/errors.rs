@@ -152,3 +152,76 @@ fn other_bad_configs_are_exit_2() {
     let run = snipcheck(dir.path(), &["verify", "--timeout", "0", notes]);
     assert_fails_with(&run, &["invalid --timeout"]);
 }
+
+#[test]
+fn the_configs_notes_are_named_with_their_line_when_they_find_nothing() {
+    let dir = empty_dir();
+    write(dir.path(), "n.md", "# A\n```python\nprint(1)  # 1\n```\n");
+
+    // `notes` lists nothing.
+    write(dir.path(), "snipcheck.toml", "# the notes\n\nnotes = []\n");
+    let run = snipcheck(dir.path(), &["verify"]);
+    assert_fails_with(&run, &["`notes` lists no file"]);
+    assert_points_at(&run, "snipcheck.toml", 3);
+
+    // No `notes` at all.
+    write(dir.path(), "snipcheck.toml", "timeout = 5\n");
+    let run = snipcheck(dir.path(), &["verify"]);
+    assert_fails_with(&run, &["snipcheck.toml has no `notes`"]);
+
+    // A pattern that matches nothing, and a listed file that does not exist.
+    write(
+        dir.path(),
+        "snipcheck.toml",
+        "\nnotes = [\"n.md\", \"docs/*.md\"]\n",
+    );
+    let run = snipcheck(dir.path(), &["verify"]);
+    assert_fails_with(
+        &run,
+        &[
+            "\"docs/*.md\" is listed under `notes`",
+            "no file matches it",
+        ],
+    );
+    assert_points_at(&run, "snipcheck.toml", 2);
+    write(dir.path(), "snipcheck.toml", "\n\nnotes = [\"gone.md\"]\n");
+    let run = snipcheck(dir.path(), &["verify"]);
+    assert_fails_with(
+        &run,
+        &["\"gone.md\" is listed under `notes`", "does not exist"],
+    );
+    assert_points_at(&run, "snipcheck.toml", 3);
+}
+
+#[test]
+fn a_snippet_setting_for_a_note_the_config_does_not_list_is_exit_2() {
+    let dir = empty_dir();
+    write(dir.path(), "n.md", "# A\n```python\nprint(1)  # 1\n```\n");
+    write(
+        dir.path(),
+        "other.md",
+        "# B\n```python\nprint(2)  # 2\n```\n",
+    );
+    // `nn/a` is a typo of `n/a`: no listed note is named `nn`, whatever the run reads.
+    write(
+        dir.path(),
+        "snipcheck.toml",
+        "notes = [\"n.md\"]\n\n[snippet.\"nn/a\"]\nprelude = \"x = 1\"\n",
+    );
+    for args in [&["verify"][..], &["verify", "other.md"]] {
+        let run = snipcheck(dir.path(), args);
+        assert_fails_with(&run, &["no note listed under `notes` is named \"nn\""]);
+        assert_points_at(&run, "snipcheck.toml", 3);
+    }
+    // The right id is fine, also in a run that does not read its note.
+    write(
+        dir.path(),
+        "snipcheck.toml",
+        "notes = [\"n.md\"]\n\n[snippet.\"n/a\"]\nprelude = \"x = 1\"\n",
+    );
+    expect_code(&snipcheck(dir.path(), &["verify", "other.md"]), EXIT_OK);
+    expect_code(
+        &snipcheck(dir.path(), &["verify", "--no-snapshots"]),
+        EXIT_OK,
+    );
+}
