@@ -199,9 +199,12 @@ pub fn compare_except(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<Cha
                 path,
                 kind: ChangeKind::Missing,
             }),
-            Err(err) => {
-                return Err(err).with_context(|| format!("failed to read {}", path.display()));
-            }
+            // Unreadable (a directory in its place, no permission): not what it should be;
+            // writing it says what stops that.
+            Err(_) => changes.push(Change {
+                path,
+                kind: ChangeKind::Stale,
+            }),
         }
     }
     if tree.orphans {

@@ -17,6 +17,7 @@ use crate::atomic;
 use crate::config::Config;
 use crate::files::generated::Tree;
 use crate::judge::SnippetCheck;
+use crate::line::LineNo;
 use crate::plan::Snippet;
 use crate::run::outcome::Outcome;
 use anyhow::{Context, Result};
@@ -175,8 +176,8 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
     let pending_path = pending_path(&expected.path);
     refuse_link(&expected.path)?;
     refuse_link(&pending_path)?;
-    let status = match std::fs::read_to_string(&expected.path) {
-        Ok(text) => match parse(&text) {
+    let status = match std::fs::read(&expected.path) {
+        Ok(bytes) => match accepted(&bytes, &expected.id) {
             Ok(accepted) if accepted.same_body(&expected.snap) => Status::Match,
             Ok(accepted) => Status::Changed {
                 diff: diff(&accepted.body, &expected.snap.body),
@@ -184,9 +185,11 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
             Err(corrupt) => Status::Corrupt(corrupt),
         },
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Status::Missing,
-        Err(err) => {
-            return Err(err).with_context(|| format!("failed to read {}", expected.path.display()));
-        }
+        // One unreadable snapshot is that snippet's problem, not the run's.
+        Err(err) => Status::Corrupt(Corrupt {
+            line: LineNo::FIRST,
+            message: format!("cannot be read: {err}"),
+        }),
     };
     let mut pending = None;
     if write_pending {
@@ -211,6 +214,44 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
     })
 }
 
+/// An accepted snapshot's bytes as the snapshot of snippet `id`: UTF-8, insta's format, and a
+/// header whose `expression` names this snippet (a header that names another one, or none, is
+/// not this snippet's accepted transcript, whatever its body).
+fn accepted(bytes: &[u8], id: &str) -> Result<Snap, Corrupt> {
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let valid = &bytes[..err.valid_up_to()];
+        Corrupt {
+            line: LineNo::new(
+                u32::try_from(valid.iter().filter(|&&b| b == b'\n').count() + 1)
+                    .unwrap_or(u32::MAX),
+            ),
+            message: "the file is not valid UTF-8".to_owned(),
+        }
+    })?;
+    let snap = parse(text)?;
+    let expression = snap.header.iter().find_map(|(key, value)| match value {
+        Value::Str(expression) if key == "expression" => Some(expression.as_str()),
+        _ => None,
+    });
+    let at = text
+        .lines()
+        .position(|line| line.starts_with("expression:"))
+        .map_or(LineNo::FIRST, |index| {
+            LineNo::new(u32::try_from(index + 1).unwrap_or(u32::MAX))
+        });
+    match expression {
+        Some(expression) if expression == id => Ok(snap),
+        Some(other) => Err(Corrupt {
+            line: at,
+            message: format!("the header names snippet {other:?}, not {id:?}"),
+        }),
+        None => Err(Corrupt {
+            line: LineNo::FIRST,
+            message: format!("the header has no `expression:` naming the snippet ({id:?})"),
+        }),
+    }
+}
+
 /// Fails when `path` is a symbolic link: a snapshot is never read, written or removed through
 /// one (its directories are checked with the tree, `generated::check_path`).
 pub fn refuse_link(path: &Path) -> Result<()> {
@@ -232,4 +273,70 @@ pub fn diff(accepted: &str, new: &str) -> String {
         .context_radius(3)
         .header("accepted", "new")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected(dir: &Path, id: &str, body: &str) -> Expected {
+        Expected {
+            id: id.to_owned(),
+            path: dir.join(format!("{id}{EXTENSION}")),
+            snap: Snap {
+                header: vec![
+                    ("source".to_owned(), Value::Str("notes/n.md".to_owned())),
+                    ("expression".to_owned(), Value::Str(id.to_owned())),
+                ],
+                body: body.to_owned(),
+            },
+        }
+    }
+
+    fn status(expected: Expected) -> Status {
+        review(expected, false)
+            .expect("a snapshot's problem is its status")
+            .status
+    }
+
+    #[test]
+    fn a_bad_accepted_snapshot_is_that_snippets_problem_with_its_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let good = expected(dir.path(), "a", "L1 print(1)\n  stdout: 1");
+        std::fs::write(&good.path, good.snap.to_text()).expect("write");
+        assert_eq!(status(good.clone()), Status::Match);
+
+        let corrupt = |bytes: &[u8]| {
+            std::fs::write(&good.path, bytes).expect("write");
+            match status(good.clone()) {
+                Status::Corrupt(corrupt) => (corrupt.line.get(), corrupt.message),
+                other => panic!("{bytes:?} is {other:?}"),
+            }
+        };
+        let (line, message) = corrupt(b"---\nsource: x\nexpression: a\n---\nL1 \xff\n");
+        assert_eq!((line, message.as_str()), (5, "the file is not valid UTF-8"));
+        // Another snippet's snapshot, or one that names none, is not this one's, even with
+        // the same body.
+        let body = "L1 print(1)\n  stdout: 1\n";
+        let (line, message) =
+            corrupt(format!("---\nsource: x\nexpression: b\n---\n{body}").as_bytes());
+        assert_eq!(line, 3);
+        assert!(
+            message.contains("names snippet \"b\", not \"a\""),
+            "{message}"
+        );
+        let (line, message) = corrupt(format!("---\n---\n{body}").as_bytes());
+        assert_eq!(line, 1);
+        assert!(message.contains("no `expression:`"), "{message}");
+        let (line, _) = corrupt(b"no header at all\n");
+        assert_eq!(line, 1);
+
+        // Unreadable (here: a directory where the file should be).
+        std::fs::remove_file(&good.path).expect("remove");
+        std::fs::create_dir(&good.path).expect("mkdir");
+        match status(good) {
+            Status::Corrupt(corrupt) => assert!(corrupt.message.starts_with("cannot be read")),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Generated files never touch anything else: a note whose name is not a plain directory name,
 //! a symbolic link anywhere under `snippets/` or `expected/`, and files there that snipcheck did
-//! not write. Every test checks the disk around the project, not just the report.
+//! not write; and an accepted snapshot that is broken is its snippet's problem, not the run's.
+//! Every test checks the disk around the project, not just the report.
 
 use crate::support::*;
 use std::fs;
@@ -163,4 +164,63 @@ fn files_snipcheck_did_not_write_are_never_orphans() {
 
 fn snap_name(path: &Path) -> &str {
     path.file_name().and_then(|n| n.to_str()).expect("a name")
+}
+
+#[test]
+fn a_broken_accepted_snapshot_is_that_snippets_problem_and_the_others_are_still_checked() {
+    let dir = updated_project();
+    let mut snaps: Vec<_> = fs::read_dir(dir.path().join("expected/demo"))
+        .expect("expected/demo")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "snap"))
+        .collect();
+    snaps.sort();
+    let (bad_utf8, other_id) = (&snaps[0], &snaps[1]);
+    let mut bytes = fs::read(bad_utf8).expect("read");
+    bytes.extend_from_slice(b"\xff\n");
+    fs::write(bad_utf8, bytes).expect("write");
+    let text = fs::read_to_string(other_id).expect("read");
+    fs::write(
+        other_id,
+        text.replace("expression: demo/", "expression: demo/not-this-one-"),
+    )
+    .expect("write");
+    let run = Snipcheck::new(["verify", "--format", "json"])
+        .cwd(dir.path())
+        .ci()
+        .run();
+    expect_code(&run, EXIT_FAILED);
+    let statuses: Vec<(String, String)> = run.json()["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .map(|s| {
+            (
+                s["snapshot"]["path"].as_str().expect("path").to_owned(),
+                s["snapshot"]["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect();
+    let corrupt: Vec<&str> = statuses
+        .iter()
+        .filter(|(_, status)| status == "corrupt")
+        .map(|(path, _)| path.as_str())
+        .collect();
+    assert_eq!(corrupt.len(), 2, "{statuses:?}");
+    assert!(
+        statuses.iter().filter(|(_, s)| s == "match").count() >= 1,
+        "{statuses:?}"
+    );
+    let human = Snipcheck::new(["verify"]).cwd(dir.path()).ci().run();
+    expect_code(&human, EXIT_FAILED);
+    assert!(
+        human.stdout.contains("the file is not valid UTF-8"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("the header names snippet"),
+        "{}",
+        human.stdout
+    );
 }
