@@ -114,7 +114,7 @@ pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
     let mut snippets = Vec::new();
     for note in notes {
         let mut planned = plan_document(note, config)?;
-        share_namespaces(&mut planned, &note.document, config)?;
+        share_namespaces(&mut planned, &note.document, config);
         link_continued(&mut planned, &note.document, config_path)?;
         snippets.extend(planned);
     }
@@ -278,39 +278,10 @@ fn merge(
 /// the first block, or its front matter, else the config's): with `section`, every block
 /// continues the one before it in the same section; with `document`, every block continues the
 /// one before it.
-fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Config) -> Result<()> {
-    let Some(first) = snippets.first() else {
-        return Ok(());
-    };
-    let directive = first
-        .block
-        .directives
-        .as_ref()
-        .and_then(|d| d.namespace.map(|n| (d.line, n)));
-    let declared = match (directive, document.namespace) {
-        (Some((line, _)), Some((front, _))) => bail!(
-            "{}: `namespace` is set both in the front matter (line {front}) and by a directive (line {line}); keep one",
-            document.path.display()
-        ),
-        (Some((_, namespace)), None) | (None, Some((_, namespace))) => Some(namespace),
-        (None, None) => None,
-    };
-    for later in &snippets[1..] {
-        if let Some(d) = later
-            .block
-            .directives
-            .as_ref()
-            .filter(|d| d.namespace.is_some())
-        {
-            bail!(
-                "{}:{}: `namespace` applies to a whole document: put it before the document's first Python block (line {})",
-                document.path.display(),
-                d.line,
-                first.block.fence_line
-            );
-        }
-    }
-    let namespace = declared.unwrap_or(config.namespace);
+fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Config) {
+    let namespace = document
+        .namespace
+        .map_or(config.namespace, |(_, namespace)| namespace);
     for i in 1..snippets.len() {
         let shared = match namespace {
             Namespace::Block => false,
@@ -331,7 +302,6 @@ fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Conf
                 .continues = true;
         }
     }
-    Ok(())
 }
 
 /// Fills each `continue` snippet's context: the chain of blocks before it in its document.

@@ -36,8 +36,9 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Problems that concern the whole file (e.g. it is not UTF-8).
     pub problems: Vec<Problem>,
-    /// `snipcheck-namespace: section` (or `snipcheck:` then `namespace: section`) in the
-    /// Markdown front matter, with its line.
+    /// The document's own `namespace`, with the line that sets it: `snipcheck-namespace:
+    /// section` (or `snipcheck:` then `namespace: section`) in the Markdown front matter, or a
+    /// `namespace=` directive before the first Python block (`None`: the config's applies).
     pub namespace: Option<(LineNo, crate::config::Namespace)>,
 }
 
@@ -78,7 +79,48 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
     };
     document.blocks = blocks;
     document.problems.extend(problems);
+    settle_namespace(&mut document);
     document
+}
+
+/// A document's `namespace` is set once, for the whole document: by its front matter or by a
+/// directive before its first Python block. A directive anywhere else, or one that repeats the
+/// front matter's, is a problem of this note (the note fails, every other note is checked); the
+/// misplaced setting is dropped, so the document runs as the rest of it says.
+fn settle_namespace(document: &mut Document) {
+    let first = document
+        .blocks
+        .first()
+        .map_or(LineNo::FIRST, |block| block.fence_line);
+    let mut problems = Vec::new();
+    for (index, block) in document.blocks.iter_mut().enumerate() {
+        let Some(directives) = block.directives.as_mut() else {
+            continue;
+        };
+        if directives.namespace.is_none() {
+            continue;
+        }
+        let message = if index > 0 {
+            format!(
+                "`namespace` applies to a whole document: put it before the document's first Python block (line {})",
+                first
+            )
+        } else if let Some((front, _)) = document.namespace {
+            format!(
+                "`namespace` is set both in the front matter (line {front}) and by this directive; keep one"
+            )
+        } else {
+            // Decided here, once: the document's namespace, whichever way it was written.
+            document.namespace = directives.namespace.take().map(|n| (directives.line, n));
+            continue;
+        };
+        problems.push(Problem {
+            line: directives.line,
+            message,
+        });
+        directives.namespace = None;
+    }
+    document.problems.extend(problems);
 }
 
 /// Whether a path names a reStructuredText file (`.rst`, `.rest`, any case).

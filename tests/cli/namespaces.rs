@@ -75,17 +75,40 @@ fn the_config_sets_the_namespace_and_block_is_the_default() {
 }
 
 #[test]
-fn a_namespace_directive_after_the_first_block_is_an_error_naming_its_line() {
+fn a_namespace_directive_after_the_first_block_is_a_problem_of_that_note_naming_its_line() {
     let dir = empty_dir();
     let text = "# A\n\n```python\nx = 1\n```\n\n<!-- snipcheck: namespace=document -->\n```python\nprint(x)  # 1\n```\n";
     std::fs::write(dir.path().join("late.md"), text).expect("write doc");
-    let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "late.md"]);
-    assert_eq!(run.code, EXIT_ERROR, "{}", run.stdout);
-    assert!(
-        run.stderr.contains("late.md:7") && run.stderr.contains("first Python block"),
-        "{}",
-        run.stderr
+    std::fs::write(
+        dir.path().join("fine.md"),
+        "```python\nprint(2)  # 2\n```\n",
+    )
+    .expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--format",
+            "json",
+            "late.md",
+            "fine.md",
+        ],
     );
+    // The note fails with its problem; the misplaced setting is not applied; the other note
+    // is still checked.
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
+    let report = run.json();
+    let problem = &report["documents"][0]["problems"][0];
+    assert_eq!(problem["line"], 7);
+    assert!(
+        problem["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("first Python block (line 3)")),
+        "{problem}"
+    );
+    assert_eq!(snippet(report, "late/a-2")["error"]["type"], "NameError");
+    assert_claim(claim_on(report, 2), "output", "pass", "2");
 
     let bad = "<!-- snipcheck: namespace=chapter -->\n```python\nx = 1\n```\n";
     std::fs::write(dir.path().join("bad.md"), bad).expect("write doc");
@@ -130,7 +153,7 @@ fn a_nested_print_claim_belongs_to_its_own_block_in_a_shared_namespace() {
 }
 
 #[test]
-fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_an_error() {
+fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_a_problem_of_that_note() {
     let dir = empty_dir();
     let text = "---\ntitle: Cheat sheet\nsnipcheck-namespace: document\n---\n\n# A\n\n```python\nx = 1\n```\n\n# B\n\n```python\nprint(x + 1)  # 2\n```\n";
     std::fs::write(dir.path().join("front.md"), text).expect("write doc");
@@ -150,10 +173,14 @@ fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_an_error() {
     let both = text.replace("# A\n\n", "# A\n\n<!-- snipcheck: namespace=section -->\n");
     std::fs::write(dir.path().join("both.md"), both).expect("write doc");
     let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "both.md"]);
-    assert_eq!(run.code, EXIT_ERROR, "{}", run.stdout);
+    assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
     assert!(
-        run.stderr.contains("front matter (line 3)") && run.stderr.contains("directive (line 8)"),
+        run.stdout.contains(
+            "both.md:8: `namespace` is set both in the front matter (line 3) and by this directive"
+        ),
         "{}",
-        run.stderr
+        run.stdout
     );
+    // The front matter's namespace still applies.
+    assert!(run.stdout.contains("1 claim: 1 pass"), "{}", run.stdout);
 }
