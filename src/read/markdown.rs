@@ -24,9 +24,18 @@ pub(crate) fn parser(text: &str) -> Parser<'_> {
     Parser::new_ext(text, options)
 }
 
+/// How deep MkDocs admonitions are read inside each other; a deeper body is a problem, not a
+/// deeper recursion (no notes nest anywhere near this, and the stack stays bounded).
+const MAX_DEPTH: usize = 100;
+
 /// The Python blocks and the problems of a Markdown file's text (as [`crate::read::Document`]
 /// keeps it); every block's `span` indexes `text`.
 pub(crate) fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
+    blocks_at(text, 0)
+}
+
+/// [`blocks`] of a text `depth` admonitions deep.
+fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
     let mut blocks = Vec::new();
     let mut section: Option<Section> = None;
     let mut heading: Option<(LineNo, String)> = None;
@@ -47,7 +56,20 @@ pub(crate) fn blocks(text: &str) -> (Vec<Block>, Vec<Problem>) {
                 admonition = false;
                 let first = lines.line(range.start);
                 let last = lines.line(range.end.saturating_sub(1));
-                let (inner, inner_problems) = admonition_body(text, first, last);
+                let (inner, inner_problems) = if depth < MAX_DEPTH {
+                    admonition_body(text, first, last, depth + 1)
+                } else {
+                    let message = format!(
+                        "admonitions nested more than {MAX_DEPTH} levels deep: this part of the file is not read"
+                    );
+                    (
+                        Vec::new(),
+                        vec![Problem {
+                            line: first,
+                            message,
+                        }],
+                    )
+                };
                 for mut block in inner {
                     if block.section.is_none() {
                         block.section = section.clone();
@@ -229,7 +251,12 @@ pub(crate) fn front_matter_namespace(
 
 /// The Python blocks of a MkDocs admonition's body (lines `first..=last` of `text`, indented
 /// by up to four spaces), with lines and spans in `text`'s numbering.
-fn admonition_body(text: &str, first: LineNo, last: LineNo) -> (Vec<Block>, Vec<Problem>) {
+fn admonition_body(
+    text: &str,
+    first: LineNo,
+    last: LineNo,
+    depth: usize,
+) -> (Vec<Block>, Vec<Problem>) {
     let skip = usize::try_from(first.get().saturating_sub(1)).unwrap_or(usize::MAX);
     let take = usize::try_from(last.get().saturating_sub(first.get()) + 1).unwrap_or(0);
     let mut body = String::new();
@@ -251,7 +278,7 @@ fn admonition_body(text: &str, first: LineNo, last: LineNo) -> (Vec<Block>, Vec<
             .map_or(at, |&(start, origin)| origin + (at - start))
     };
     let shift = first.get().saturating_sub(1);
-    let (mut blocks, mut problems) = self::blocks(&body);
+    let (mut blocks, mut problems) = blocks_at(&body, depth);
     for block in &mut blocks {
         block.fence_line = block.fence_line.plus(shift);
         block.first_line = block.first_line.plus(shift);

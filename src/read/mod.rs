@@ -12,6 +12,8 @@
 pub mod block;
 pub mod directive;
 pub mod discover;
+#[cfg(test)]
+mod fuzz;
 pub mod markdown;
 pub mod rst;
 
