@@ -347,7 +347,7 @@ impl Zygote {
         pipes: [OwnedFd; 3],
     ) -> Observed {
         let deadline = Instant::now() + job.timeout;
-        let result_cap = job.output_limit.saturating_mul(4).saturating_add(1 << 20);
+        let result_cap = result_cap(job);
         let [stdout, stderr, result] = pipes;
         let mut streams = [
             Stream::new(stdout),
@@ -547,6 +547,29 @@ fn route_replies(
         });
     }
 }
+
+/// The most the result channel may carry: the snippet's own output (capped by the harness at
+/// `output_limit` per stream, JSON-escaped up to four bytes a byte), plus the harness's
+/// bookkeeping, which grows with the code (one analysis entry and one record per statement, a
+/// few hundred bytes each), so a block of many statements is measured by what it prints, not by
+/// how many statements it has. A snippet that floods fd 3 itself still hits this cap.
+fn result_cap(job: &Job) -> usize {
+    let lines = job.code.lines().count()
+        + job.prelude.as_deref().map_or(0, |p| p.lines().count())
+        + job
+            .context
+            .iter()
+            .map(|c| c.code.lines().count())
+            .sum::<usize>();
+    job.output_limit
+        .saturating_mul(4)
+        .saturating_add(1 << 20)
+        .saturating_add(lines.saturating_mul(BOOKKEEPING_PER_LINE))
+}
+
+/// Result-channel bytes the harness may spend per line of code (measured: about 370 bytes per
+/// one-line statement, analysis and execution record together).
+const BOOKKEEPING_PER_LINE: usize = 1024;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex

@@ -117,3 +117,33 @@ fn top_level_await_runs_with_asyncio_preimported() {
     let gathered = claim_on(&report, line_of(&text, "print(results)"));
     assert_claim(gathered, "output", "pass", "[42, 42]");
 }
+
+/// The output cap measures what a snippet prints, not the harness's bookkeeping: a block of
+/// 16,000 statements that print nothing runs to its end (the harness's records for it are
+/// several MiB), and its last claim is judged.
+#[test]
+fn a_block_of_many_quiet_statements_is_not_an_output_limit() {
+    let dir = empty_dir();
+    let mut code: String = (0..16_000).map(|i| format!("x{i} = {i}\n")).collect();
+    code.push_str("print(x15999)  # 15999\n");
+    let text = format!("```python\n{code}```\n");
+    let path = dir.path().join("long.md");
+    std::fs::write(&path, &text).expect("write");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "long.md"],
+    );
+    let report = run.json();
+    assert_eq!(
+        report["snippets"][0]["outcome"], "completed",
+        "{}",
+        run.stdout
+    );
+    assert_claim(
+        claim_on(report, line_of(&text, "print(x15999)")),
+        "output",
+        "pass",
+        "15999",
+    );
+    expect_code(&run, EXIT_OK);
+}
