@@ -103,8 +103,20 @@ fn project(note: &str, debris: bool) -> tempfile::TempDir {
     let update = run(root, &["update"]);
     assert_eq!(update.code, EXIT_OK, "{}\n{}", update.stdout, update.stderr);
     if debris {
-        std::fs::write(root.join("expected/shards/gone.snap"), "not ours").expect("orphan");
-        std::fs::write(root.join("snippets/shards/gone.py"), "print()\n").expect("orphan");
+        // Files snipcheck wrote for a snippet that no longer exists (a real snapshot and
+        // snippet file, renamed): orphans.
+        let snaps = root.join("expected/shards");
+        let any = std::fs::read_dir(&snaps)
+            .expect("expected/shards")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "snap"))
+            .expect("a snapshot");
+        std::fs::copy(&any, snaps.join("gone.snap")).expect("orphan");
+        std::fs::write(
+            root.join("snippets/shards/gone.py"),
+            "# snipcheck snippet shards/gone\nprint()\n",
+        )
+        .expect("orphan");
         let stale = root.join("snippets/shards/cells-2.py");
         let mut text = std::fs::read_to_string(&stale).expect("read snippet file");
         text.push_str("# edited by hand\n");

@@ -166,9 +166,18 @@ fn extract_check_lists_stale_missing_and_orphaned_files() {
         t.replace("a = [1, 2]", "a = [1, 2]  # changed")
     });
     std::fs::remove_file(dir.path().join("snippets/demo/cells.py")).expect("rm");
-    std::fs::write(dir.path().join("snippets/demo/gone.py"), "x = 1\n").expect("orphan");
+    // Orphans are files snipcheck wrote for snippets (or a note) that no longer exist.
+    std::fs::write(
+        dir.path().join("snippets/demo/gone.py"),
+        "# snipcheck snippet demo/gone\nx = 1\n",
+    )
+    .expect("orphan");
     std::fs::create_dir_all(dir.path().join("snippets/deleted-note")).expect("mkdir");
-    std::fs::write(dir.path().join("snippets/deleted-note/a.py"), "").expect("orphan");
+    std::fs::write(
+        dir.path().join("snippets/deleted-note/a.py"),
+        "# snipcheck snippet deleted-note/a\n",
+    )
+    .expect("orphan");
     let before = files(dir.path());
     let run = snipcheck(dir.path(), &["extract", "--check"]);
     expect_code(&run, 1);
@@ -184,12 +193,10 @@ fn extract_check_lists_stale_missing_and_orphaned_files() {
 #[test]
 fn update_removes_orphans_and_never_edits_the_notes() {
     let dir = updated_project();
-    std::fs::write(dir.path().join("expected/demo/gone.snap"), "---\n---\nx\n").expect("orphan");
-    std::fs::write(
-        dir.path().join("expected/demo/gone.snap.new"),
-        "---\n---\nx\n",
-    )
-    .expect("orphan");
+    // Orphans are snapshots snipcheck wrote for a snippet that no longer exists.
+    let snapshot = orphan_snapshot(dir.path(), "demo/gone");
+    std::fs::write(dir.path().join("expected/demo/gone.snap"), &snapshot).expect("orphan");
+    std::fs::write(dir.path().join("expected/demo/gone.snap.new"), &snapshot).expect("orphan");
     let notes = std::fs::read(dir.path().join("notes/demo.md")).expect("notes");
     let run = snipcheck(dir.path(), &["verify"]);
     expect_code(&run, 1);
@@ -292,4 +299,20 @@ fn verify_of_the_repository_notes_is_clean() {
         json["generated"]["orphaned_snapshots"],
         serde_json::json!([])
     );
+}
+
+/// A snapshot as snipcheck writes them, for snippet `id`: one of the project's, renamed.
+fn orphan_snapshot(project: &std::path::Path, id: &str) -> String {
+    let any = std::fs::read_dir(project.join("expected/demo"))
+        .expect("expected/demo")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "snap"))
+        .expect("a snapshot");
+    let text = std::fs::read_to_string(any).expect("read");
+    let expression = text
+        .lines()
+        .find(|l| l.starts_with("expression: "))
+        .expect("an expression")
+        .to_owned();
+    text.replace(&expression, &format!("expression: {id}"))
 }
