@@ -32,12 +32,13 @@ pub struct CloseCall {
 pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
     let stop = stop_reason(outcome, statements);
+    let executions = outcome.by_index();
     let mut calls = Vec::new();
     for statement in statements {
         if statement.kind == StatementKind::Example {
             continue;
         }
-        let execution = outcome.execution(statement.index);
+        let execution = executions.get(&statement.index).copied();
         let Some((line, text)) = claimed_text(statement).or_else(|| {
             // A compound statement's other comments below it (not an `# Output:` run).
             let first = statement.comments_below.first()?;

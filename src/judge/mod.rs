@@ -307,9 +307,13 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
     }
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
     let stop = ending::stop_reason(outcome, statements);
+    let executions = outcome.by_index();
     let mut claims: Vec<CheckedClaim> = statements
         .iter()
-        .filter_map(|statement| claims::judge(statement, outcome.execution(statement.index), &stop))
+        .filter_map(|statement| {
+            let execution = executions.get(&statement.index).copied();
+            claims::judge(statement, execution, &stop)
+        })
         .collect();
     // Nested prints' claims come after the top-level statements': put them in line order.
     claims.sort_by_key(|claim| claim.line);

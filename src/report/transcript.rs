@@ -27,13 +27,14 @@ pub fn json(python: &str, row: &SnippetRun) -> Result<String> {
 }
 
 fn statements(outcome: &Outcome) -> Vec<serde_json::Value> {
+    let executions = outcome.by_index();
     outcome
         .statements
         .as_deref()
         .unwrap_or(&[])
         .iter()
         .map(|statement| {
-            let execution = outcome.execution(statement.index);
+            let execution = executions.get(&statement.index).copied();
             serde_json::json!({
                 "line": statement.line,
                 "end_line": statement.end_line,
@@ -56,10 +57,11 @@ pub fn human(python: &str, row: &SnippetRun) -> String {
     let path = row.snippet.path.display().to_string();
     let mut out = String::new();
     let _ = writeln!(out, "snipcheck run · Python {python} · {path}");
+    let executions = outcome.by_index();
     for statement in outcome.statements.as_deref().unwrap_or(&[]) {
         let first = statement.source.lines().next().unwrap_or("");
         let _ = writeln!(out, "{path}:{}  {first}", statement.line);
-        let Some(execution) = outcome.execution(statement.index) else {
+        let Some(execution) = executions.get(&statement.index).copied() else {
             let _ = writeln!(out, "    (did not run)");
             continue;
         };

@@ -27,8 +27,9 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
     let first = snippet.block.first_line;
     let at = |line: LineNo| relative(line, first);
     let statements = outcome.statements.as_deref().unwrap_or(&[]);
+    let executions = outcome.by_index();
     for statement in statements {
-        let execution = outcome.execution(statement.index);
+        let execution = executions.get(&statement.index).copied();
         let claims: Vec<&CheckedClaim> = check
             .claims
             .iter()

@@ -14,6 +14,7 @@ to statements and to keep going after an error, each top-level statement is wrap
 to Markdown lines before compiling, so tracebacks point into the notes.
 """
 
+import __future__
 import ast
 import builtins
 import io
@@ -582,52 +583,60 @@ def rewrite(tree):
 
     `from __future__` imports and a module docstring stay first and unwrapped, as the compiler
     requires; they are still reported as statements."""
-    new_body = []
-
-    def call(attr, *args):
-        func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr=attr, ctx=ast.Load())
-        return ast.Expr(value=ast.Call(func=func, args=list(args), keywords=[]))
-
-    nested = getattr(tree, "snipcheck_nested", {})
-    if nested:
-        class WrapNested(ast.NodeTransformer):
-            # nest(i); try: print(...) finally: unnest(i) — the print's own output, each time
-            # it runs.
-            def visit_Expr(self, node):
-                index = nested.get(id(node))
-                if index is None:
-                    return node
-                # The line tells this block's print from another's (a function defined in an
-                # earlier block of a shared namespace runs under this block's hooks).
-                line = ast.Constant(node.lineno)
-                wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[call("unnest", ast.Constant(index), line)])
-                parts = [call("nest", ast.Constant(index), line), wrapped]
-                for part in parts:
-                    locate(part, node, {id(node)})
-                return parts
-
-        for top in tree.body:
-            WrapNested().generic_visit(top)
-
-    for index, node in enumerate(tree.body):
-        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
-        is_doc = index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-        if is_future or is_doc:
-            new_body.append(node)
-            continue
-        stmt = node
-        originals = {id(node)}
-        if isinstance(node, ast.Expr):
-            func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="record_value", ctx=ast.Load())
-            stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
-            originals.add(id(node.value))
-        handler = ast.ExceptHandler(type=ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="BaseException", ctx=ast.Load()), name=None, body=[call("raised", ast.Constant(index))])
-        wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
-        for part in (call("enter", ast.Constant(index)), wrapped, call("leave", ast.Constant(index))):
-            locate(part, node, originals)
-            new_body.append(part)
-    tree.body = new_body
+    wrap_nested(tree)
+    tree.body = [part for index, node in enumerate(tree.body) for part in wrap(index, node)]
     return tree
+
+
+def _call(attr, *args):
+    func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr=attr, ctx=ast.Load())
+    return ast.Expr(value=ast.Call(func=func, args=list(args), keywords=[]))
+
+
+def wrap_nested(tree):
+    """nest(i); try: print(...) finally: unnest(i) around each nested print that has a claim
+    below it: the print's own output, each time it runs."""
+    nested = getattr(tree, "snipcheck_nested", {})
+    if not nested:
+        return
+
+    class WrapNested(ast.NodeTransformer):
+        def visit_Expr(self, node):
+            index = nested.get(id(node))
+            if index is None:
+                return node
+            # The line tells this block's print from another's (a function defined in an
+            # earlier block of a shared namespace runs under this block's hooks).
+            line = ast.Constant(node.lineno)
+            wrapped = ast.Try(body=[node], handlers=[], orelse=[], finalbody=[_call("unnest", ast.Constant(index), line)])
+            parts = [_call("nest", ast.Constant(index), line), wrapped]
+            for part in parts:
+                locate(part, node, {id(node)})
+            return parts
+
+    for top in tree.body:
+        WrapNested().generic_visit(top)
+
+
+def wrap(index, node):
+    """The statements that replace top-level statement `index` (`node`): itself for a
+    `from __future__` import or the module docstring, else enter; try/except; leave."""
+    is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+    is_doc = index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    if is_future or is_doc:
+        return [node]
+    stmt = node
+    originals = {id(node)}
+    if isinstance(node, ast.Expr):
+        func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="record_value", ctx=ast.Load())
+        stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
+        originals.add(id(node.value))
+    handler = ast.ExceptHandler(type=ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="BaseException", ctx=ast.Load()), name=None, body=[_call("raised", ast.Constant(index))])
+    wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
+    parts = [_call("enter", ast.Constant(index)), wrapped, _call("leave", ast.Constant(index))]
+    for part in parts:
+        locate(part, node, originals)
+    return parts
 
 
 def locate(new, origin, originals):
@@ -665,11 +674,74 @@ def run_prelude(prelude, namespace):
     return None
 
 
+# Top-level statements compiled into one code object at most. CPython's compiler needs about
+# 16 KB per wrapped statement while it compiles one code object (the try blocks), so a block of
+# 50,000 statements compiled whole needs over 800 MB where `python3 file.py` needs 55; compiled
+# in parts of this size it stays small and linear. Blocks this short or shorter (every block of
+# ordinary notes) are still one code object.
+CHUNK = 500
+
+_FUTURE_FLAGS = 0
+for _name in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
+
+
 def compile_module(tree, filename):
-    """The rewritten module, compiled once. Raises SyntaxError for what only the compiler
-    rejects (`return` outside a function, `from __future__ import braces`, ...), as
-    `python3 file.py` would before running anything."""
-    return compile(rewrite(tree), filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    """The rewritten module, compiled: one code object, or, for a block of more than `CHUNK`
+    statements, consecutive parts that share their constants as one module's code object
+    would (so `a = 257` ... `b = 257`, `a is b` still holds across parts) and the part's
+    `from __future__` flags. Raises SyntaxError for what only the compiler rejects (`return`
+    outside a function, `from __future__ import braces`, ...), as `python3 file.py` would before
+    running anything."""
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    if len(tree.body) <= CHUNK:
+        return [compile(rewrite(tree), filename, "exec", flags=flags, dont_inherit=True)]
+    wrap_nested(tree)
+    statements = tree.body
+    parts = []
+    constants = {}
+    for start in range(0, len(statements), CHUNK):
+        # Each part's wrapping is built, compiled and dropped before the next one's.
+        body = [
+            part
+            for index in range(start, min(start + CHUNK, len(statements)))
+            for part in wrap(index, statements[index])
+        ]
+        code = compile(ast.Module(body=body, type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
+        del body
+        # `from __future__` imports sit in the first part and hold for the whole module.
+        flags |= code.co_flags & _FUTURE_FLAGS
+        parts.append(_merge_constants(code, constants))
+    return parts
+
+
+def _constant_key(value):
+    """Which constants a compiler merges into one object: equal values of the same type
+    (`1`, `1.0` and `True` stay apart, and so do `0.0` and `-0.0`)."""
+    kind = type(value)
+    if kind in (float, complex):
+        return (kind, repr(value))
+    if kind is tuple:
+        return (kind, tuple(_constant_key(item) for item in value))
+    if kind is frozenset:
+        return (kind, frozenset(_constant_key(item) for item in value))
+    return (kind, value)
+
+
+def _merge_constants(code, seen):
+    """`code` with each constant (nested code objects' too) replaced by the first equal one
+    already in `seen`, as one compilation of the whole module would have shared them."""
+    merged = []
+    for value in code.co_consts:
+        if isinstance(value, type(code)):
+            merged.append(_merge_constants(value, seen))
+            continue
+        try:
+            key = _constant_key(value)
+            merged.append(seen.setdefault(key, value))
+        except TypeError:
+            merged.append(value)
+    return code.replace(co_consts=tuple(merged))
 
 
 def unparsable(exc, line_offset, source, offset):
@@ -701,10 +773,10 @@ def trailing_comments(source, offset):
     return found
 
 
-def execute(code, namespace, hooks):
-    """Runs the compiled module; returns "exit" if it called sys.exit()."""
+def execute(parts, namespace, hooks):
+    """Runs the compiled module (its parts in order); returns "exit" if it called sys.exit()."""
     setattr(builtins, _HOOK, hooks)
-    hooks.top_level_await = bool(code.co_flags & 0x80)  # CO_COROUTINE
+    hooks.top_level_await = any(code.co_flags & 0x80 for code in parts)  # CO_COROUTINE
     try:
         if hooks.top_level_await:
             # As `python -m asyncio` does: `asyncio` is pre-imported and one loop runs it all.
@@ -712,9 +784,14 @@ def execute(code, namespace, hooks):
             namespace.setdefault("asyncio", asyncio)
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
-            loop.run_until_complete(eval(code, namespace))
+            for code in parts:
+                if code.co_flags & 0x80:
+                    loop.run_until_complete(eval(code, namespace))
+                else:
+                    exec(code, namespace)
         else:
-            exec(code, namespace)
+            for code in parts:
+                exec(code, namespace)
     except _Stop:
         return "exit"
     finally:
@@ -760,6 +837,7 @@ def main(request_json, result_fd):
         # The tree's line numbers are Markdown lines already.
         unparsable(exc, 0, source, offset)
         return
+    del tree  # the code is all that runs: the syntax tree's memory goes back
     emit({"event": "analysis", "statements": statements})
 
     out_sink, err_sink, namespace = set_up(filename, request.get("venv"))
