@@ -11,7 +11,9 @@ Semantics are those of `python3 file.py`: the whole block is compiled as ONE mod
 constants are shared exactly as in a script), with `__name__ == "__main__"`. To attribute output
 to statements and to keep going after an error, each top-level statement is wrapped in
 `try/except BaseException` by an AST rewrite before that single compile. Line numbers are moved
-to Markdown lines before compiling, so tracebacks point into the notes.
+to Markdown lines before compiling, so tracebacks point into the notes. A block of more than
+`CHUNK` top-level statements is compiled in parts that share their constants as that one code
+object would (the compiler's memory grows steeply with the try blocks of one code object).
 """
 
 import __future__
