@@ -31,6 +31,11 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code: snipcheck itself failed.
 pub const EXIT_ERROR: u8 = 2;
 
+/// The `worker` subcommand is dispatched before the CLI installs its signal handlers.
+fn unreachable_worker() -> anyhow::Result<bool> {
+    anyhow::bail!("the worker subcommand is dispatched on its own")
+}
+
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -44,14 +49,27 @@ pub fn main() -> ExitCode {
             read_only,
             preload,
         }),
-        cli::Command::Run(args) => commands::run(&args),
-        cli::Command::Doctor(args) => commands::doctor(&args),
-        cli::Command::Verify(args) => commands::verify(&args),
-        cli::Command::Extract(args) => commands::extract(&args),
-        cli::Command::Update(args) => commands::update(&args),
-        cli::Command::Inspect(args) => commands::inspect(&args),
-        cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
+        command => run::interrupt::watch().and_then(|()| match command {
+            cli::Command::Run(args) => commands::run(&args),
+            cli::Command::Doctor(args) => commands::doctor(&args),
+            cli::Command::Verify(args) => commands::verify(&args),
+            cli::Command::Extract(args) => commands::extract(&args),
+            cli::Command::Update(args) => commands::update(&args),
+            cli::Command::Inspect(args) => commands::inspect(&args),
+            cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
+            cli::Command::Worker { .. } => unreachable_worker(),
+        }),
     };
+    if let Some(signal) = run::interrupt::signal() {
+        if let Err(err) = &result {
+            eprintln!("error: {}", report::terminal::visible(&err.to_string()));
+        }
+        eprintln!(
+            "snipcheck: stopped by {}: the report covers what finished; snippets/ and expected/ were left as they were",
+            run::interrupt::name(signal)
+        );
+        return ExitCode::from(u8::try_from(128 + signal).unwrap_or(EXIT_ERROR));
+    }
     match result {
         Ok(true) => ExitCode::from(EXIT_OK),
         Ok(false) => ExitCode::from(EXIT_FAILED),

@@ -267,7 +267,13 @@ pub fn execute_prepared(
             }
         })
         .collect();
-    let generated = match options.files {
+    // A stopped run compares and writes no generated file: its transcripts are incomplete.
+    let files = if crate::run::interrupt::signal().is_some() {
+        Files::Ignore
+    } else {
+        options.files
+    };
+    let generated = match files {
         Files::Ignore => None,
         Files::Compare => compare_files(&config, &notes, &mut rows, &scope, false)?,
         Files::CompareAndRefresh => compare_files(&config, &notes, &mut rows, &scope, true)?,

@@ -25,6 +25,10 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
         &progress,
     )?;
     drop(progress);
+    if crate::run::interrupt::signal().is_some() {
+        // Snapshots of a stopped run would record its interruption: write nothing.
+        return Ok(false);
+    }
     for id in &args.accept_only {
         if !run.rows.iter().any(|r| &r.snippet.id == id) {
             bail!(

@@ -259,7 +259,11 @@ impl Zygote {
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = jobs.get(index) else { break };
-                        let outcome = self.run(job);
+                        // A stopped run starts nothing more.
+                        let outcome = match super::interrupt::signal() {
+                            Some(signal) => runner_error(&super::interrupt::message(signal, false)),
+                            None => self.run(job),
+                        };
                         if let Ok(mut results) = results.lock() {
                             results[index] = Some(outcome);
                         }
@@ -366,6 +370,12 @@ impl Zygote {
                     break;
                 }
                 Pump::Data => {
+                    if let Some(signal) = super::interrupt::signal() {
+                        killed_for = Some(End::RunnerError {
+                            message: super::interrupt::message(signal, true),
+                        });
+                        break;
+                    }
                     let stray: usize = streams[..2].iter().map(|s| s.data.len()).sum();
                     if stray > job.output_limit || streams[2].data.len() > result_cap {
                         killed_for = Some(End::OutputLimit {
@@ -638,6 +648,10 @@ enum Pump {
 }
 
 /// Waits until some stream is readable and reads it once.
+/// How often a child's pipes are polled when nothing arrives: the longest a stopped run waits
+/// before it kills what runs.
+const TICK: Duration = Duration::from_millis(100);
+
 fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
     let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open).collect();
     if open.is_empty() {
@@ -647,7 +661,9 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
     if now >= deadline {
         return Pump::Deadline;
     }
-    let timeout_ms = i32::try_from((deadline - now).as_millis().max(1)).unwrap_or(i32::MAX);
+    // Wake at least every TICK, so that a stopped run (Ctrl-C) is seen within it.
+    let timeout_ms =
+        i32::try_from((deadline - now).min(TICK).as_millis().max(1)).unwrap_or(i32::MAX);
     let mut fds: Vec<libc::pollfd> = open
         .iter()
         .map(|&i| libc::pollfd {
@@ -669,7 +685,11 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
         return Pump::Closed;
     }
     if ready == 0 {
-        return Pump::Deadline;
+        return if Instant::now() >= deadline {
+            Pump::Deadline
+        } else {
+            Pump::Data
+        };
     }
     let mut buf = [0u8; 64 * 1024];
     for (pollfd, &i) in fds.iter().zip(&open) {

@@ -21,6 +21,7 @@ mod partition;
 mod rst;
 mod run;
 mod sessions;
+mod signals;
 mod snapshots;
 mod styles;
 mod terminal;

@@ -71,8 +71,43 @@ impl Cgroups {
     }
 }
 
-/// Removes emptied cgroup directories (a group empties a moment after its last task exits).
+/// Removes the run's cgroup directories, first killing every task still in them: a snippet
+/// that outlived its zygote (say it cleared its own parent-death signal) is still in the run's
+/// groups, which it cannot leave, so it goes too. A group empties a moment after its last task
+/// exits.
 pub fn remove(dirs: &[PathBuf]) {
+    // Only a run's own groups (`snipcheck-<zygote pid>`) are emptied this way.
+    let runs = dirs.iter().filter(|dir| {
+        dir.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("snipcheck-"))
+    });
+    for dir in runs {
+        for _ in 0..50 {
+            let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) else {
+                break;
+            };
+            let pids: Vec<libc::pid_t> = procs
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect();
+            if pids.is_empty() {
+                break;
+            }
+            for pid in pids {
+                // SAFETY: a plain kill(2) of a task in the run's own cgroup.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+    remove_empty(dirs);
+}
+
+/// Removes emptied cgroup directories.
+fn remove_empty(dirs: &[PathBuf]) {
     for dir in dirs {
         for _ in 0..100 {
             match std::fs::remove_dir(dir) {
