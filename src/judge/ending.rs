@@ -144,8 +144,9 @@ fn exited(
     running: Option<LineNo>,
 ) -> (OutcomeKind, Option<SnippetError>) {
     if let Some(violation) = &outcome.protocol_violation {
-        let message =
-            format!("the result channel broke the protocol ({violation}); a snippet wrote to it");
+        let message = format!(
+            "the result channel broke the protocol: {violation}; its records are not trusted"
+        );
         return (
             OutcomeKind::Tampered,
             Some(synthetic("Tampered", message, running)),

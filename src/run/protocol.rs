@@ -212,6 +212,10 @@ pub enum Record {
     },
 }
 
+/// The exit status of a child whose result channel the snippet closed or replaced (the harness
+/// exits with it as soon as it notices: `CHANNEL_LOST` in `harness.py`).
+pub const CHANNEL_LOST_STATUS: i32 = 72;
+
 /// Parses the result channel's JSON lines and folds them into an outcome, checking that
 /// they follow the protocol: sandbox, start, then `unparsable` or analysis, prelude,
 /// statements in strictly increasing order, an optional exit, and end, with nothing after.
@@ -252,6 +256,17 @@ pub fn read_result_channel(bytes: &[u8], end: End) -> Outcome {
             }
         }
         fold(&mut outcome, record);
+    }
+    if outcome.end
+        == (End::Exited {
+            status: CHANNEL_LOST_STATUS,
+        })
+    {
+        violate(
+            &mut outcome,
+            "the snippet closed or replaced the result channel (fd 3), so its transcript stops there"
+                .to_owned(),
+        );
     }
     outcome
 }
@@ -397,6 +412,34 @@ mod tests {
         assert!(outcome.finished);
         assert_eq!(outcome.epilogue_stdout, "bye\n");
         assert_eq!(outcome.end, End::Exited { status: 0 });
+    }
+
+    #[test]
+    fn a_lost_result_channel_is_a_violation_whatever_was_read_before() {
+        // The harness exits with this status when the snippet closed or replaced fd 3.
+        let harness = include_str!("python/harness.py");
+        assert!(
+            harness.contains(&format!("\nCHANNEL_LOST = {CHANNEL_LOST_STATUS}\n")),
+            "harness.py and protocol.rs must agree on the status"
+        );
+        let channel = line(&Record::Sandbox {
+            layers: Vec::new(),
+            failed: false,
+        });
+        let lost = read_result_channel(
+            &channel,
+            End::Exited {
+                status: CHANNEL_LOST_STATUS,
+            },
+        );
+        assert!(
+            lost.protocol_violation
+                .as_deref()
+                .is_some_and(|v| v.contains("closed or replaced the result channel")),
+            "{lost:?}"
+        );
+        let clean = read_result_channel(&channel, End::Exited { status: 0 });
+        assert_eq!(clean.protocol_violation, None);
     }
 
     #[test]

@@ -34,6 +34,46 @@ fn forged_end_record_is_tampering() {
     expect(&run, "tampered", 1);
 }
 
+// The result channel closed or replaced by the snippet leaves a transcript cut short: it must
+// never read as a clean run (a pass with exit 0), whatever comes after.
+
+#[test]
+fn closing_the_result_channel_is_tampering() {
+    for (name, code) in [
+        ("close-last", "print(1)  # 1\nimport os\nos.close(3)\n"),
+        ("close-then-more", "import os\nos.close(3)\nprint(2)  # 2\n"),
+        (
+            "close-then-exit",
+            "print(1)  # 1\nimport os, sys\nos.close(3)\nsys.exit(0)\n",
+        ),
+    ] {
+        let run = case(name, code, QUICK);
+        expect(&run, "tampered", 1);
+        assert_eq!(error(&run)["type"], "Tampered", "{name}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn replacing_the_result_channel_is_tampering() {
+    for (name, code) in [
+        (
+            "dup2-devnull",
+            "print(1)  # 1\nimport os\nos.dup2(os.open('/dev/null', os.O_WRONLY), 3)\n",
+        ),
+        (
+            "dup2-own-pipe",
+            "import os\nr, w = os.pipe()\nos.dup2(w, 3)\nprint(2)  # 2\n",
+        ),
+        (
+            "dup2-stdout",
+            "print(1)  # 1\nimport os\nos.dup2(1, 3)\nprint(2)  # 2\n",
+        ),
+    ] {
+        let run = case(name, code, QUICK);
+        expect(&run, "tampered", 1);
+    }
+}
+
 // A snippet runs in the harness's own process, so a whole transcript forged to the end and
 // followed by `os._exit(0)` cannot be told from a real one (the README says so). What the
 // runner guarantees is that forged records never hide how the process really ended: the end

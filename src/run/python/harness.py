@@ -65,11 +65,26 @@ MAX_STREAM = 1 << 20
 # rebinds `os.write` or `json.dumps` cannot make the harness write what it wants.
 _write = os.write
 _dumps = json.dumps
+_fstat = os.fstat
+_exit = os._exit
 _result_fd = None
+# The result channel as the child received it (device, inode), checked before every record.
+_channel = None
+
+# The exit status of a child whose result channel was closed or replaced by the snippet: the
+# runner reports the run as tampered, never as the clean run its truncated transcript would
+# look like (`run::protocol::CHANNEL_LOST_STATUS`).
+CHANNEL_LOST = 72
 
 
 def emit(record):
     data = _dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+    try:
+        stat = _fstat(_result_fd)
+    except OSError:
+        _exit(CHANNEL_LOST)  # closed
+    if _channel is not None and (stat.st_dev, stat.st_ino) != _channel:
+        _exit(CHANNEL_LOST)  # another file put in its place (dup2)
     view = memoryview(data)
     while view:
         try:
@@ -77,7 +92,7 @@ def emit(record):
         except InterruptedError:
             continue
         except OSError:
-            return  # the channel is gone (the snippet closed it); the runner sees no `end`
+            _exit(CHANNEL_LOST)
         view = view[written:]
 
 
@@ -813,8 +828,10 @@ def write_files(files):
 
 
 def main(request_json, result_fd):
-    global _result_fd, _HOOK
+    global _result_fd, _HOOK, _channel
     _result_fd = result_fd
+    stat = _fstat(result_fd)
+    _channel = (stat.st_dev, stat.st_ino)
     _HOOK = f"__snipcheck_{os.urandom(6).hex()}__"
     request = json.loads(request_json)
     scratch = os.getcwd()
