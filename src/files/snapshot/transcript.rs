@@ -121,7 +121,8 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
         let by = match error.expected_by {
             None => "unexpected",
             Some(ExpectedBy::Claim) => "as claimed",
-            Some(ExpectedBy::Config | ExpectedBy::NotPython) => "as declared by expect-error",
+            Some(ExpectedBy::Config) => "as declared by expect-error",
+            Some(ExpectedBy::NotPython) => "not valid Python 3, not run",
         };
         let text = if message.is_empty() {
             error.type_name.clone()
@@ -184,5 +185,64 @@ fn verdict(claim: &CheckedClaim) -> String {
             "not run ({})",
             claim.reason.as_deref().unwrap_or("the block does not run")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::{ExpectedBy, OutcomeKind, SnippetError};
+    use crate::plan::Disposition;
+    use crate::read::block::Block;
+
+    fn snippet() -> Snippet {
+        Snippet {
+            id: "n/a".to_owned(),
+            path: "n.md".into(),
+            tracked: true,
+            disposition: Disposition::Run,
+            block: Block {
+                section: None,
+                info: "python".to_owned(),
+                fence_line: LineNo::new(1),
+                first_line: LineNo::new(2),
+                end_line: LineNo::new(2),
+                span: 0..18,
+                code: "print x\n".to_owned(),
+                unterminated: false,
+                directives: None,
+                output: None,
+                setup: None,
+            },
+            settings: None,
+            context: Vec::new(),
+        }
+    }
+
+    fn ended_by(expected_by: Option<ExpectedBy>) -> String {
+        let check = SnippetCheck {
+            outcome: OutcomeKind::Unparsable,
+            error: Some(SnippetError {
+                type_name: "SyntaxError".to_owned(),
+                message: "Missing parentheses".to_owned(),
+                line: Some(LineNo::new(2)),
+                traceback: String::new(),
+                blocked: None,
+                expected_by,
+            }),
+            missing_expected_error: None,
+            claims: Vec::new(),
+        };
+        transcript(&snippet(), &Outcome::default(), &check).body
+    }
+
+    #[test]
+    fn the_error_line_says_who_expected_the_error() {
+        assert!(ended_by(Some(ExpectedBy::NotPython)).contains(
+            "error at L1 (not valid Python 3, not run): SyntaxError: Missing parentheses"
+        ));
+        assert!(ended_by(Some(ExpectedBy::Config)).contains("(as declared by expect-error)"));
+        assert!(ended_by(Some(ExpectedBy::Claim)).contains("(as claimed)"));
+        assert!(ended_by(None).contains("(unexpected)"));
     }
 }

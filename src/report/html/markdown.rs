@@ -326,7 +326,10 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
     let why = match error.expected_by {
         None => "",
         Some(ExpectedBy::Claim) => " (documented by a passing claim)",
-        Some(ExpectedBy::Config | ExpectedBy::NotPython) => " (declared by expect-error)",
+        Some(ExpectedBy::Config) => " (declared by expect-error)",
+        Some(ExpectedBy::NotPython) => {
+            " (not valid Python 3: reported, not run; --strict-parse fails it)"
+        }
     };
     let message = error.headline();
     let _ = writeln!(

@@ -290,3 +290,16 @@ fn a_claim_s_details_follow_the_last_line_of_its_text() {
     assert!(at("id=\"claim-0-0\"") < at("id=\"d0-L11\""));
     assert!(at("id=\"d0-L9\"") < at("id=\"d0-L10\""));
 }
+
+#[test]
+fn a_block_that_is_not_python_3_is_said_so_not_declared() {
+    let mut report = report();
+    let error = report.snippets[0].error.as_mut().expect("an error");
+    error.expected_by = Some(crate::judge::ExpectedBy::NotPython);
+    let page = render(&report, &[&document()], &Expanded::default());
+    assert!(
+        page.contains("(not valid Python 3: reported, not run; --strict-parse fails it)"),
+        "{page}"
+    );
+    assert!(!page.contains("declared by expect-error"), "{page}");
+}
