@@ -31,15 +31,10 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code: snipcheck itself failed.
 pub const EXIT_ERROR: u8 = 2;
 
-/// The `worker` subcommand is dispatched before the CLI installs its signal handlers.
-fn unreachable_worker() -> anyhow::Result<bool> {
-    anyhow::bail!("the worker subcommand is dispatched on its own")
-}
-
-/// The binary's entry point.
-pub fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    let result = match cli.command {
+/// Runs one command. The CLI's signal handlers are installed for every command but the
+/// zygote (`worker`), whose children must keep the default dispositions.
+fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
+    match command {
         cli::Command::Worker {
             slots,
             read_only,
@@ -49,16 +44,22 @@ pub fn main() -> ExitCode {
             read_only,
             preload,
         }),
-        command => run::interrupt::watch().and_then(|()| match command {
-            cli::Command::Run(args) => commands::run(&args),
-            cli::Command::Doctor(args) => commands::doctor(&args),
-            cli::Command::Verify(args) => commands::verify(&args),
-            cli::Command::Extract(args) => commands::extract(&args),
-            cli::Command::Update(args) => commands::update(&args),
-            cli::Command::Inspect(args) => commands::inspect(&args),
-            cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
-            cli::Command::Worker { .. } => unreachable_worker(),
-        }),
+        cli::Command::Run(args) => commands::run(&args),
+        cli::Command::Doctor(args) => commands::doctor(&args),
+        cli::Command::Verify(args) => commands::verify(&args),
+        cli::Command::Extract(args) => commands::extract(&args),
+        cli::Command::Update(args) => commands::update(&args),
+        cli::Command::Inspect(args) => commands::inspect(&args),
+        cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
+    }
+}
+
+/// The binary's entry point.
+pub fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        command @ cli::Command::Worker { .. } => dispatch(command),
+        command => run::interrupt::watch().and_then(|()| dispatch(command)),
     };
     if let Some(signal) = run::interrupt::signal() {
         if let Err(err) = &result {

@@ -167,7 +167,9 @@ impl Observer for Unobserved {
 /// where its first block goes, even when the filter leaves that block out.
 pub fn prepare(options: &Options) -> Result<Prepared> {
     let config = config::load(options.config.as_deref())?;
-    let notes = discover::resolve(&options.paths, &config)?
+    let discovered = discover::resolve(&options.paths, &config)?;
+    let notes = discovered
+        .found
         .into_iter()
         .map(|found| {
             Ok(Note {
@@ -176,7 +178,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut snippets = plan::plan(&notes, &config)?;
+    let mut snippets = plan::plan(&notes, &config, &discovered.configured)?;
     let roots: HashMap<String, String> = snippets
         .iter()
         .map(|s| s.id.clone())
@@ -383,18 +385,13 @@ fn compare_files(
         return Ok(None);
     }
     let orphans = !scope.filtered;
+    let names = notes_tracked(notes)?;
     let tracked: Vec<&Snippet> = rows
         .iter()
         .map(|r| &r.snippet)
         .filter(|s| s.tracked)
         .collect();
-    let tree = snippet_files::tree(
-        config,
-        notes_tracked(notes)?,
-        &tracked,
-        scope.complete,
-        orphans,
-    );
+    let tree = snippet_files::tree(config, names.clone(), &tracked, scope.complete, orphans);
     let outside = |extension: &str| -> BTreeSet<PathBuf> {
         scope
             .outside
@@ -414,13 +411,7 @@ fn compare_files(
         .map(|(i, row)| (i, expected(config, row)))
         .collect();
     let snaps: Vec<&snapshot::Expected> = expected.iter().map(|(_, e)| e).collect();
-    let snap_tree = snapshot::tree(
-        config,
-        notes_tracked(notes)?,
-        &snaps,
-        scope.complete,
-        orphans,
-    );
+    let snap_tree = snapshot::tree(config, names, &snaps, scope.complete, orphans);
     let orphaned_snapshots = generated::compare_except(&snap_tree, &outside(snapshot::EXTENSION))?
         .into_iter()
         .filter(|c| c.kind == ChangeKind::Orphaned)

@@ -93,8 +93,14 @@ pub fn is_interactive(block: &Block) -> bool {
         || crate::read::block::starts_session(&block.code)
 }
 
-/// Assigns ids, settings and continue chains to every block of every note.
-pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
+/// Assigns ids, settings and continue chains to every block of every note. `configured`: the
+/// names of the notes the config lists (`Discovered::configured`), which a `[snippet."id"]` of a
+/// note this run does not read must name.
+pub fn plan(
+    notes: &[Note],
+    config: &Config,
+    configured: &std::collections::BTreeSet<String>,
+) -> Result<Vec<Snippet>> {
     let mut names: HashMap<&str, &Document> = HashMap::new();
     for note in notes {
         let document = &note.document;
@@ -118,7 +124,6 @@ pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
         link_continued(&mut planned, &note.document, config_path)?;
         snippets.extend(planned);
     }
-    let mut configured = None;
     for (id, settings) in &config.snippets {
         let document = id.split('/').next().unwrap_or("");
         let path = config
@@ -134,8 +139,6 @@ pub fn plan(notes: &[Note], config: &Config) -> Result<Vec<Snippet>> {
             );
         }
         // A note this run does not read: it must at least be one the config lists.
-        let configured =
-            configured.get_or_insert_with(|| crate::read::discover::configured_names(config));
         if !verified && !configured.is_empty() && !configured.contains(document) {
             bail!(
                 "invalid config {path}:{}: no snippet has the id {id:?}: no note listed under `notes` is named {document:?} (ids are `<note name>/<section>`, listed by `snipcheck verify --format json`)",
@@ -389,7 +392,7 @@ mod tests {
     fn ids_are_numbered_within_a_slug_and_stable() {
         let text = "```python\nx = 0\n```\n# A\n```python\nx = 1\n```\n```python\nx = 2\n```\n# B\n```py\nx = 3\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let ids: Vec<String> = plan(&[note(doc)], &Config::default())
+        let ids: Vec<String> = plan(&[note(doc)], &Config::default(), &Default::default())
             .expect("plan")
             .into_iter()
             .map(|s| s.id)
@@ -401,7 +404,7 @@ mod tests {
     fn continue_chains_context_and_filters_match_id_or_section() {
         let text = "# Cells\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# Other\n```python\nz = 0\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let snippets = plan(&[note(doc)], &Config::default()).expect("plan");
+        let snippets = plan(&[note(doc)], &Config::default(), &Default::default()).expect("plan");
         let context: Vec<Vec<&str>> = snippets
             .iter()
             .map(|s| s.context.iter().map(|c| c.id.as_str()).collect())
@@ -429,13 +432,13 @@ mod tests {
             "[snippet.\"n/gone\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        let err = plan(&[note(doc.clone())], &config).expect_err("stale");
+        let err = plan(&[note(doc.clone())], &config, &Default::default()).expect_err("stale");
         assert!(format!("{err}").contains("snipcheck.toml:1"));
         let other = crate::config::parse(
             Path::new("snipcheck.toml"),
             "[snippet.\"other/x\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        assert!(plan(&[note(doc)], &other).is_ok());
+        assert!(plan(&[note(doc)], &other, &Default::default()).is_ok());
     }
 }

@@ -27,51 +27,58 @@ pub struct Note {
     pub tracked: bool,
 }
 
-/// The notes files of a run: the command line's paths, or the config's `notes`, each marked
-/// with whether the config lists it. The config's patterns are expanded once, here.
-pub fn resolve(args: &[String], config: &Config) -> Result<Vec<Found>> {
+/// The notes files of a run, and the names of the notes the config lists.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    /// The files to read: the command line's paths, or the config's `notes`, each marked with
+    /// whether the config lists it.
+    pub found: Vec<Found>,
+    /// The names (file stems) of every note the config's `notes` list, read in this run or not
+    /// (a pattern that matches nothing lists nothing here when paths were given).
+    pub configured: BTreeSet<String>,
+}
+
+/// The notes files of a run. The config's patterns are expanded once, here: when paths are
+/// given, a second time only to learn which notes the config lists.
+pub fn resolve(args: &[String], config: &Config) -> Result<Discovered> {
     let paths = resolve_paths(args, config)?;
     if config.notes.is_empty() {
-        return Ok(paths
-            .into_iter()
-            .map(|path| Found {
-                path,
-                tracked: false,
-            })
-            .collect());
+        return Ok(Discovered {
+            found: paths
+                .into_iter()
+                .map(|path| Found {
+                    path,
+                    tracked: false,
+                })
+                .collect(),
+            configured: BTreeSet::new(),
+        });
     }
-    let listed: BTreeSet<PathBuf> = if args.is_empty() {
-        paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
+    let listed: Vec<PathBuf> = if args.is_empty() {
+        paths.clone()
     } else {
         // A pattern of the config that matches nothing is no error here: only the paths
         // given are verified.
-        resolve_paths(&[], config)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|p| p.canonicalize().ok())
-            .collect()
+        resolve_paths(&[], config).unwrap_or_default()
     };
-    Ok(paths
-        .into_iter()
-        .map(|path| Found {
-            tracked: path.canonicalize().is_ok_and(|p| listed.contains(&p)),
-            path,
-        })
-        .collect())
-}
-
-/// Expands the command-line paths (files, directories, globs), or the config's `notes`.
-/// The names (file stems) of the notes the config's `notes` patterns list, as far as they
-/// resolve (a pattern that matches nothing lists nothing here; `resolve` reports it).
-pub fn configured_names(config: &Config) -> BTreeSet<String> {
-    if config.notes.is_empty() {
-        return BTreeSet::new();
-    }
-    resolve_paths(&[], config)
-        .unwrap_or_default()
+    let configured = listed
         .iter()
         .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
-        .collect()
+        .collect();
+    let listed: BTreeSet<PathBuf> = listed
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    Ok(Discovered {
+        found: paths
+            .into_iter()
+            .map(|path| Found {
+                tracked: path.canonicalize().is_ok_and(|p| listed.contains(&p)),
+                path,
+            })
+            .collect(),
+        configured,
+    })
 }
 
 fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {

@@ -70,17 +70,16 @@ pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Resul
             &html::Expanded::failing(report),
         ),
     };
-    match output {
-        Some(path) => {
-            atomic::write(path, text.as_bytes())?;
-            print(&format!(
-                "{}report written to {}\n",
-                human(),
-                path.display()
-            ))
-        }
-        None => print(&text),
-    }
+    let Some(path) = output else {
+        return print(&text);
+    };
+    atomic::write(path, text.as_bytes())?;
+    // The terminal gets the human report: the one just written, when it is that.
+    let shown = match format {
+        Format::Human => text,
+        _ => human(),
+    };
+    print(&format!("{shown}report written to {}\n", path.display()))
 }
 
 /// Writes `text` to stdout: the one place snipcheck prints its results. `text` must already be

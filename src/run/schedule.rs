@@ -6,15 +6,6 @@ use super::runner;
 use super::venv::Venv;
 use std::collections::BTreeSet;
 
-/// The zygote for `jobs`: `slots` children at once, the venv readable, and preloaded the
-/// modules that more than `slots` jobs import (except names a job's fixture files provide in
-/// its scratch dir). A module imported by at most `slots` jobs is cheaper to import in those
-/// children, side by side, than once in the zygote, where every child waits for it.
-pub fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> Setup {
-    let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
-    setup_for(slots, jobs, &needs, venv)
-}
-
 /// The modules a job's child will import: its code's, its prelude's and its context cells'
 /// imports, and `doctest` when it runs a session (the harness runs sessions with it).
 pub(crate) fn modules_needed(job: &runner::Job) -> BTreeSet<String> {
@@ -32,7 +23,11 @@ pub(crate) fn modules_needed(job: &runner::Job) -> BTreeSet<String> {
     names
 }
 
-/// [`setup`] with each job's [`modules_needed`] already known.
+/// The zygote for `jobs`, each needing the modules `needs` says ([`modules_needed`]): `slots`
+/// children at once, the venv readable, and preloaded the modules that more than `slots` jobs
+/// import (except names a job's fixture files provide in its scratch dir). A module imported by
+/// at most `slots` jobs is cheaper to import in those children, side by side, than once in the
+/// zygote, where every child waits for it.
 pub(crate) fn setup_for(
     slots: usize,
     jobs: &[runner::Job],
@@ -90,6 +85,11 @@ pub(crate) fn dispatch_order(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn setup(slots: usize, jobs: &[runner::Job], venv: Option<&Venv>) -> Setup {
+        let needs: Vec<BTreeSet<String>> = jobs.iter().map(modules_needed).collect();
+        setup_for(slots, jobs, &needs, venv)
+    }
     use crate::line::LineNo;
     use std::time::Duration;
 
