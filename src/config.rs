@@ -32,7 +32,7 @@ pub struct Config {
     pub snippets: BTreeMap<String, SnippetSettings>,
     /// `strict-parse = true`: a block that is not valid Python 3 fails the run.
     pub strict_parse: bool,
-    /// Which blocks share one namespace (`namespace = "block" | "section" | "document"`).
+    /// Which blocks share one namespace (`namespace = "auto" | "block" | "section" | "document"`).
     pub namespace: Namespace,
     /// `venv = "PATH"`: a virtualenv whose site-packages the snippets may import from,
     /// resolved against the config's directory.
@@ -43,8 +43,12 @@ pub struct Config {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Namespace {
-    /// Every block alone, as `python3 file.py` would run it (the default).
+    /// Each block runs after the earlier blocks that bind the names it reads (found by
+    /// CPython's parser), transitively; a block that reads nothing of theirs runs alone (the
+    /// default).
     #[default]
+    Auto,
+    /// Every block alone, as `python3 file.py` would run it.
     Block,
     /// The blocks of one section build on each other (each continues the one before it).
     Section,
@@ -53,9 +57,10 @@ pub enum Namespace {
 }
 
 impl Namespace {
-    /// Parses `block`, `section` or `document`.
+    /// Parses `auto`, `block`, `section` or `document`.
     pub fn parse(text: &str) -> Option<Namespace> {
         match text {
+            "auto" => Some(Namespace::Auto),
             "block" => Some(Namespace::Block),
             "section" => Some(Namespace::Section),
             "document" => Some(Namespace::Document),
@@ -66,6 +71,7 @@ impl Namespace {
     /// The name as written in the config.
     pub fn name(self) -> &'static str {
         match self {
+            Namespace::Auto => "auto",
             Namespace::Block => "block",
             Namespace::Section => "section",
             Namespace::Document => "document",
@@ -338,7 +344,7 @@ mod tests {
         assert!(config.strict_parse);
         assert_eq!(config.namespace, Namespace::Section);
         assert_eq!(config.venv, Some(PathBuf::from("conf/.venv")));
-        assert_eq!(parse_str("").expect("empty").namespace, Namespace::Block);
+        assert_eq!(parse_str("").expect("empty").namespace, Namespace::Auto);
         let err = parse_str("\n\nnamespace = \"chapter\"\n").expect_err("bad namespace");
         let message = format!("{err}");
         assert!(message.contains("snipcheck.toml:3"), "{message}");

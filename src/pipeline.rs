@@ -179,6 +179,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         })
         .collect::<Result<Vec<_>>>()?;
     let mut snippets = plan::plan(&notes, &config, &discovered.configured)?;
+    link_auto(&mut snippets)?;
     let roots: HashMap<String, String> = snippets
         .iter()
         .map(|s| s.id.clone())
@@ -220,6 +221,70 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         notes,
         snippets,
     })
+}
+
+/// Links the blocks of every `namespace = "auto"` document to the earlier blocks that bind
+/// what they read. The names come from CPython's parser, in a sandboxed child of a zygote
+/// started for this alone (the CLI never starts Python); nothing runs. A document of one
+/// block has nothing to link.
+fn link_auto(snippets: &mut [Snippet]) -> Result<()> {
+    let mut documents: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, snippet) in snippets.iter().enumerate() {
+        match documents.last_mut() {
+            Some(range) if snippets[range.start].path == snippet.path => range.end = i + 1,
+            _ => documents.push(i..i + 1),
+        }
+    }
+    documents.retain(|range| {
+        range.len() > 1
+            && snippets[range.clone()]
+                .iter()
+                .any(|s| s.namespace == crate::config::Namespace::Auto)
+    });
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let zygote = runner::Zygote::start_setup(&crate::run::protocol::Setup {
+        slots: 1,
+        ..Default::default()
+    })?;
+    for range in documents {
+        let document = &mut snippets[range];
+        let path = document[0].path.display().to_string();
+        // Each block, then each prelude (config or Sphinx's testsetup): what a block's own
+        // prelude binds is not looked for in earlier blocks.
+        let preludes: Vec<(usize, &str)> = document
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.settings.as_ref()?.prelude.as_deref()?)))
+            .collect();
+        let cells: Vec<crate::run::protocol::NamesCell<'_>> = document
+            .iter()
+            .map(|s| crate::run::protocol::NamesCell {
+                first_line: s.block.first_line,
+                code: &s.block.code,
+                interactive: plan::is_interactive(&s.block),
+            })
+            .chain(
+                preludes
+                    .iter()
+                    .map(|&(_, code)| crate::run::protocol::NamesCell {
+                        first_line: crate::line::LineNo::FIRST,
+                        code,
+                        interactive: false,
+                    }),
+            )
+            .collect();
+        let mut names = zygote.names(&path, &cells)?;
+        let prelude_names = names.split_off(document.len());
+        for (&(i, _), prelude) in preludes.iter().zip(prelude_names) {
+            let bound = |(name, _): &(String, crate::line::LineNo)| !prelude.binds.contains(name);
+            names[i].reads.retain(bound);
+            names[i].deferred.retain(bound);
+        }
+        plan::link_auto(document, &names);
+    }
+    Ok(())
 }
 
 /// Runs the whole pipeline: [`prepare`], then [`execute_prepared`].
@@ -307,30 +372,53 @@ fn run_snippets(
         python: python::PYTHON_VERSION.to_owned(),
         layers: Vec::new(),
     };
-    let (runnable, jobs): (Vec<usize>, Vec<runner::Job>) = snippets
-        .iter()
-        .enumerate()
-        .filter(|(_, snippet)| snippet.runs())
-        .map(|(i, snippet)| {
-            let mut job = job(snippet, timeout);
-            job.venv = venv.cloned();
-            (i, job)
-        })
-        .unzip();
-    if jobs.is_empty() {
+    // The runnable blocks of each chain, in document order, run in one child.
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    let mut chain_of: HashMap<&str, usize> = HashMap::new();
+    for (i, snippet) in snippets.iter().enumerate() {
+        if !snippet.runs() {
+            continue;
+        }
+        // Chain ids are snippet ids, unique across documents.
+        let next = chains.len();
+        let index = *chain_of.entry(snippet.chain.as_str()).or_insert(next);
+        if index == next {
+            chains.push(Vec::new());
+        }
+        chains[index].push(i);
+    }
+    if chains.is_empty() {
         return Ok((snippets.into_iter().zip(outcomes).collect(), sandbox));
     }
-    let needs: Vec<BTreeSet<String>> = jobs.iter().map(schedule::modules_needed).collect();
-    let setup = schedule::setup_for(parallelism, &jobs, &needs, venv);
+    let jobs: Vec<Vec<runner::Job>> = chains
+        .iter()
+        .map(|chain| {
+            chain
+                .iter()
+                .map(|&i| {
+                    let mut job = job(&snippets[i], timeout);
+                    job.venv = venv.cloned();
+                    job
+                })
+                .collect()
+        })
+        .collect();
+    let needs: Vec<BTreeSet<String>> = jobs
+        .iter()
+        .map(|chain| chain.iter().flat_map(schedule::modules_needed).collect())
+        .collect();
+    let setup = schedule::setup_for(parallelism, jobs.iter().flatten(), &needs, venv);
     let zygote = runner::Zygote::start_setup(&setup)?;
-    observer.started(jobs.len());
-    // Likely-slow snippets start first, so that none is left running alone at the end;
+    observer.started(chains.iter().map(Vec::len).sum());
+    // Likely-slow chains start first, so that none is left running alone at the end;
     // results go back to document order.
     let order = schedule::dispatch_order(&needs, &zygote.loaded_modules, &setup.preload);
-    let dispatched: Vec<runner::Job> = order.iter().map(|&k| jobs[k].clone()).collect();
-    let finished = zygote.run_all_with(&dispatched, parallelism, &|| observer.finished_one());
-    for (&k, outcome) in order.iter().zip(finished) {
-        outcomes[runnable[k]] = outcome;
+    let dispatched: Vec<Vec<runner::Job>> = order.iter().map(|&k| jobs[k].clone()).collect();
+    let finished = zygote.run_chains_with(&dispatched, parallelism, &|| observer.finished_one());
+    for (&k, chain_outcomes) in order.iter().zip(finished) {
+        for (&i, outcome) in chains[k].iter().zip(chain_outcomes) {
+            outcomes[i] = outcome;
+        }
     }
     sandbox = Sandbox {
         python: zygote.python.clone(),

@@ -79,6 +79,9 @@ fn target(args: &RunArgs, options: &Options) -> Result<Prepared> {
             },
             settings: None,
             context: Vec::new(),
+            namespace: crate::config::Namespace::Block,
+            chain: args.target.clone(),
+            undefined: Vec::new(),
         };
         return Ok(Prepared {
             config: config::load(args.config.as_deref())?,

@@ -296,7 +296,31 @@ pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
             claims: Vec::new(),
         },
         Disposition::Unterminated => unterminated(&snippet.block),
-        Disposition::Run => check(&snippet.block, snippet.settings.as_ref(), outcome),
+        Disposition::Run => {
+            let mut check = check(&snippet.block, snippet.settings.as_ref(), outcome);
+            if let Some(error) = check.error.as_mut() {
+                explain_undefined(error, &snippet.undefined);
+            }
+            check
+        }
+    }
+}
+
+/// Under `namespace = "auto"`, a `NameError` for a name no earlier block of the document binds
+/// says so, so a placeholder (`connect_to_db()`) is told apart from setup the run missed.
+fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {
+    if error.type_name != "NameError" {
+        return;
+    }
+    let named = error
+        .message
+        .strip_prefix("name '")
+        .and_then(|rest| rest.split_once('\''))
+        .map(|(name, _)| name);
+    if named.is_some_and(|name| undefined.iter().any(|u| u == name)) {
+        error
+            .message
+            .push_str(" — no earlier block of this document defines it");
     }
 }
 

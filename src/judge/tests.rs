@@ -531,6 +531,9 @@ fn an_unterminated_fence_is_not_run_even_when_skipped() {
         block,
         settings,
         context: Vec::new(),
+        namespace: crate::config::Namespace::Auto,
+        chain: "n/a".to_owned(),
+        undefined: Vec::new(),
     };
     let mut open = block(&outcome);
     open.unterminated = true;

@@ -14,6 +14,7 @@ use crate::read::block::Block;
 use crate::read::directive::Directives;
 use crate::read::discover::Note;
 use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -32,8 +33,33 @@ pub struct Snippet {
     pub block: Block,
     /// Settings from `snipcheck.toml` and the block's directives, if any.
     pub settings: Option<SnippetSettings>,
-    /// For a `continue` block: the earlier blocks whose namespace it shares, oldest first.
+    /// The earlier blocks it continues (a `continue` directive, a shared `namespace`, or the
+    /// blocks that bind what it reads under `namespace = "auto"`), oldest first.
     pub context: Vec<ContextCell>,
+    /// The namespace rule of its document.
+    pub namespace: Namespace,
+    /// The id of the first block of its chain (its own when it continues nothing and nothing
+    /// continues it): the blocks of one chain run in one process and one shard.
+    pub chain: String,
+    /// Under `namespace = "auto"`: the names it reads that no earlier block of its document
+    /// binds.
+    pub undefined: Vec<String>,
+}
+
+/// What one block reads from the blocks before it, binds and changes in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockNames {
+    /// Names loaded at module level before the block binds them, with the Markdown line of
+    /// the first load.
+    pub reads: Vec<(String, LineNo)>,
+    /// Globals that its functions load when called.
+    pub deferred: Vec<(String, LineNo)>,
+    /// Names bound at module level.
+    pub binds: Vec<String>,
+    /// Names it changes in place without binding them (`x.append(1)`, `x[0] = 1`).
+    pub mutates: Vec<String>,
+    /// It has a `from ... import *`.
+    pub star: bool,
 }
 
 /// Whether a planned block runs.
@@ -81,6 +107,10 @@ pub struct ContextCell {
     pub code: String,
     /// It is an interactive session (`>>>` prompts): its examples run as the REPL runs them.
     pub interactive: bool,
+    /// Under `namespace = "auto"`: the names it binds that the continuing block (or a block
+    /// it continues) reads; empty when it is continued because an earlier block of the
+    /// chain needs it, or because of a directive or a shared namespace.
+    pub names: Vec<String>,
 }
 
 /// Whether a block is an interactive-interpreter session rather than a script.
@@ -122,6 +152,7 @@ pub fn plan(
         let mut planned = plan_document(note, config)?;
         share_namespaces(&mut planned, &note.document, config);
         link_continued(&mut planned, &note.document, config_path)?;
+        link_chains(&mut planned);
         snippets.extend(planned);
     }
     for (id, settings) in &config.snippets {
@@ -198,6 +229,9 @@ fn plan_document(note: &Note, config: &Config) -> Result<Vec<Snippet>> {
             disposition,
             block: block.clone(),
             context: Vec::new(),
+            namespace: namespace_of(document, config),
+            chain: String::new(),
+            undefined: Vec::new(),
         });
     }
     Ok(snippets)
@@ -282,12 +316,10 @@ fn merge(
 /// continues the one before it in the same section; with `document`, every block continues the
 /// one before it.
 fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Config) {
-    let namespace = document
-        .namespace
-        .map_or(config.namespace, |(_, namespace)| namespace);
+    let namespace = namespace_of(document, config);
     for i in 1..snippets.len() {
         let shared = match namespace {
-            Namespace::Block => false,
+            Namespace::Auto | Namespace::Block => false,
             Namespace::Section => {
                 snippets[i].block.section.as_ref().map(|s| s.line)
                     == snippets[i - 1].block.section.as_ref().map(|s| s.line)
@@ -307,45 +339,173 @@ fn share_namespaces(snippets: &mut [Snippet], document: &Document, config: &Conf
     }
 }
 
+/// A document's namespace rule: its own directive or front matter, else the config's.
+fn namespace_of(document: &Document, config: &Config) -> Namespace {
+    document
+        .namespace
+        .map_or(config.namespace, |(_, namespace)| namespace)
+}
+
 /// Fills each `continue` snippet's context: the chain of blocks before it in its document.
 fn link_continued(
     snippets: &mut [Snippet],
     document: &Document,
     config_path: &std::path::Path,
 ) -> Result<()> {
-    for i in 0..snippets.len() {
-        let continues = snippets[i].settings.as_ref().is_some_and(|s| s.continues);
-        if !continues {
+    // Only the first block has no block before it to continue.
+    if let Some(first) = snippets.first()
+        && let Some(settings) = first.settings.as_ref().filter(|s| s.continues)
+    {
+        bail!(
+            "invalid config {}:{}: snippet {:?} sets continue, but it is the first Python block of {}",
+            config_path.display(),
+            settings.line,
+            first.id,
+            document.path.display()
+        );
+    }
+    extend_continued(snippets);
+    Ok(())
+}
+
+/// Each `continue` block's context: the block before it and that block's context (after the
+/// first block, which `link_continued` checked), with what it needs itself.
+fn extend_continued(snippets: &mut [Snippet]) {
+    for i in 1..snippets.len() {
+        if !snippets[i].settings.as_ref().is_some_and(|s| s.continues) {
             continue;
         }
-        let Some(previous) = i.checked_sub(1) else {
-            bail!(
-                "invalid config {}:{}: snippet {:?} sets continue, but it is the first Python block of {}",
-                config_path.display(),
-                snippets[i]
-                    .settings
-                    .as_ref()
-                    .map(|s| s.line)
-                    .unwrap_or_default(),
-                snippets[i].id,
-                document.path.display()
-            );
-        };
+        let previous = i - 1;
         let mut context = snippets[previous].context.clone();
         // A skipped block never runs, and an unterminated one is not run: neither sets up
         // the namespace of the blocks after it.
         if snippets[previous].runs() {
-            context.push(ContextCell {
-                id: snippets[previous].id.clone(),
-                first_line: snippets[previous].block.first_line,
-                end_line: snippets[previous].block.end_line,
-                code: snippets[previous].block.code.clone(),
-                interactive: is_interactive(&snippets[previous].block),
-            });
+            context.push(cell(&snippets[previous], Vec::new()));
         }
+        // Under `namespace = "auto"` the block keeps what it needs itself, too.
+        for own in std::mem::take(&mut snippets[i].context) {
+            match context.iter_mut().find(|c| c.id == own.id) {
+                Some(known) => known.names.extend(own.names),
+                None => context.push(own),
+            }
+        }
+        context.sort_by_key(|c| c.first_line);
         snippets[i].context = context;
     }
-    Ok(())
+}
+
+/// `snippet` as a block another one continues.
+fn cell(snippet: &Snippet, names: Vec<String>) -> ContextCell {
+    ContextCell {
+        id: snippet.id.clone(),
+        first_line: snippet.block.first_line,
+        end_line: snippet.block.end_line,
+        code: snippet.block.code.clone(),
+        interactive: is_interactive(&snippet.block),
+        names,
+    }
+}
+
+/// Gives every snippet of one document its chain: the id of the first block of the group of
+/// blocks linked by continuing one another (directly or through others).
+fn link_chains(snippets: &mut [Snippet]) {
+    let index: HashMap<String, usize> = snippets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..snippets.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, snippet) in snippets.iter().enumerate() {
+        for cell in &snippet.context {
+            if let Some(&j) = index.get(&cell.id) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                // The earlier block is the root, so a chain is named by its first block.
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    for i in 0..snippets.len() {
+        let root = find(&mut parent, i);
+        snippets[i].chain = snippets[root].id.clone();
+    }
+}
+
+/// Links the blocks of one `namespace = "auto"` document (`snippets`, in document order, with
+/// `names[i]` read from `snippets[i]`): each block continues the latest earlier block that
+/// binds each name it reads, and the blocks between them that change that name in place
+/// (`xs.append(4)`), and, in turn, what those blocks read, transitively. Globals its functions
+/// load are looked up before the block itself (they are bound by the time it calls them). A
+/// `from ... import *` block counts as binding any name no block binds explicitly. Names no
+/// earlier block binds are recorded as `undefined`. Skipped and unterminated blocks never run,
+/// so they bind nothing. `continue` directives still apply, on top.
+pub fn link_auto(snippets: &mut [Snippet], names: &[BlockNames]) {
+    let runs: Vec<bool> = snippets.iter().map(Snippet::runs).collect();
+    let binder = |name: &str, before: usize| -> Option<usize> {
+        (0..before)
+            .rev()
+            .find(|&k| runs[k] && names[k].binds.iter().any(|b| b == name))
+            .or_else(|| (0..before).rev().find(|&k| runs[k] && names[k].star))
+    };
+    let mutators = |name: &str, after: usize, before: usize| -> Vec<usize> {
+        (after + 1..before)
+            .filter(|&k| runs[k] && names[k].mutates.iter().any(|m| m == name))
+            .collect()
+    };
+    for i in 0..snippets.len() {
+        if !runs[i] || snippets[i].namespace != Namespace::Auto {
+            continue;
+        }
+        let mut why: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+        let mut undefined = Vec::new();
+        let mut queue = vec![i];
+        let mut seen = std::collections::BTreeSet::from([i]);
+        while let Some(j) = queue.pop() {
+            let reads = names[j]
+                .reads
+                .iter()
+                .map(|(name, _)| (name, j))
+                .chain(names[j].deferred.iter().map(|(name, _)| (name, i)));
+            for (name, before) in reads {
+                let Some(bound) = binder(name, before) else {
+                    if j == i {
+                        undefined.push(name.clone());
+                    }
+                    continue;
+                };
+                let mut needed = mutators(name, bound, before);
+                needed.push(bound);
+                for k in needed {
+                    if j == i {
+                        let reasons = why.entry(k).or_default();
+                        if !reasons.contains(name) {
+                            reasons.push(name.clone());
+                        }
+                    } else {
+                        why.entry(k).or_default();
+                    }
+                    if seen.insert(k) {
+                        queue.push(k);
+                    }
+                }
+            }
+        }
+        undefined.sort();
+        undefined.dedup();
+        snippets[i].undefined = undefined;
+        snippets[i].context = why
+            .into_iter()
+            .map(|(k, names)| cell(&snippets[k], names))
+            .collect();
+    }
+    extend_continued(snippets);
+    link_chains(snippets);
 }
 
 /// Lowercase ASCII letters and digits, every other run of characters one `-`.
@@ -422,6 +582,118 @@ mod tests {
         assert!(matches_filter(&snippets[3], "n/oth"));
         assert!(matches_filter(&snippets[2], "n/cells-?"));
         assert!(!matches_filter(&snippets[0], "n/cells-?"));
+    }
+
+    fn names(reads: &[&str], deferred: &[&str], binds: &[&str], mutates: &[&str]) -> BlockNames {
+        let line = |name: &&str| ((*name).to_owned(), LineNo::FIRST);
+        BlockNames {
+            reads: reads.iter().map(line).collect(),
+            deferred: deferred.iter().map(line).collect(),
+            binds: binds.iter().map(|n| (*n).to_owned()).collect(),
+            mutates: mutates.iter().map(|n| (*n).to_owned()).collect(),
+            star: false,
+        }
+    }
+
+    fn auto(blocks: usize, names: &[BlockNames], skip: &[usize]) -> Vec<Snippet> {
+        let text: String = (0..blocks)
+            .map(|i| {
+                let directive = if skip.contains(&i) {
+                    "<!-- snipcheck: skip reason=\"slow\" -->\n"
+                } else {
+                    ""
+                };
+                format!("{directive}```python\nx{i} = {i}\n```\n")
+            })
+            .collect();
+        let doc = extract(Path::new("n.md"), text.as_bytes());
+        let mut snippets =
+            plan(&[note(doc)], &Config::default(), &Default::default()).expect("plan");
+        link_auto(&mut snippets, names);
+        snippets
+    }
+
+    fn continued(snippet: &Snippet) -> Vec<(String, Vec<String>)> {
+        snippet
+            .context
+            .iter()
+            .map(|c| (c.id.clone(), c.names.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn auto_continues_the_latest_binder_of_each_name_read_and_what_it_needs() {
+        let snippets = auto(
+            6,
+            &[
+                names(&[], &[], &["xs", "f"], &[]),
+                names(&["xs"], &[], &[], &["xs"]),
+                names(&[], &[], &["xs"], &[]),
+                names(&["xs", "f"], &[], &[], &[]),
+                names(&["ys"], &[], &[], &[]),
+                names(&["g"], &[], &["ys"], &[]),
+            ],
+            &[],
+        );
+        // Block 1 changes `xs` in place; block 2 binds it anew, so block 3 needs block 2 for
+        // `xs` (not 0 or 1) and block 0 for `f`.
+        assert_eq!(
+            continued(&snippets[1]),
+            [("n/top".to_owned(), vec!["xs".to_owned()])]
+        );
+        assert_eq!(
+            continued(&snippets[3]),
+            [
+                ("n/top".to_owned(), vec!["f".to_owned()]),
+                ("n/top-3".to_owned(), vec!["xs".to_owned()]),
+            ]
+        );
+        // A name bound only by a later block is undefined here; so is one nobody binds.
+        assert!(snippets[4].context.is_empty());
+        assert_eq!(snippets[4].undefined, ["ys"]);
+        assert_eq!(snippets[5].undefined, ["g"]);
+        // Blocks 0-3 are one chain, named by its first block; 4 and 5 stand alone.
+        let chains: Vec<&str> = snippets.iter().map(|s| s.chain.as_str()).collect();
+        assert_eq!(
+            chains,
+            ["n/top", "n/top", "n/top", "n/top", "n/top-5", "n/top-6"]
+        );
+    }
+
+    #[test]
+    fn auto_follows_mutations_functions_and_transitive_needs_and_never_a_skipped_block() {
+        let snippets = auto(
+            5,
+            &[
+                names(&[], &[], &["data"], &[]),
+                names(&["data"], &[], &[], &["data"]),
+                names(&[], &["helper"], &["f"], &[]),
+                names(&[], &[], &["helper"], &[]),
+                names(&["f", "data"], &[], &[], &[]),
+            ],
+            &[],
+        );
+        // `f` (block 2) calls `helper`, bound by block 3 after it but before block 4 calls
+        // `f`: block 4 needs both, and block 1's in-place change of `data` too.
+        let ids: Vec<String> = snippets[4].context.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, ["n/top", "n/top-2", "n/top-3", "n/top-4"]);
+        assert_eq!(snippets[4].context[2].names, ["f"]);
+        assert!(snippets[4].context[3].names.is_empty(), "pulled in for f");
+
+        // A skipped block never runs, so it binds nothing: the earlier binder is used.
+        let skipped = auto(
+            3,
+            &[
+                names(&[], &[], &["x"], &[]),
+                names(&[], &[], &["x"], &[]),
+                names(&["x"], &[], &[], &[]),
+            ],
+            &[1],
+        );
+        assert_eq!(
+            continued(&skipped[2]),
+            [("n/top".to_owned(), vec!["x".to_owned()])]
+        );
     }
 
     #[test]

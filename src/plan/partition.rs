@@ -115,21 +115,21 @@ pub fn hash_shard(id: &str, total: u32) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX).saturating_add(1)
 }
 
-/// For each snippet, the id of the first block of its `continue` chain (its own id when it
-/// does not continue an earlier block). `snippets` must be the whole plan, in plan order,
-/// before `--filter` narrows it, so a chain is found even when the filter drops its start.
+/// For each snippet, the id of the first block of its chain (`Snippet::chain`: the blocks it
+/// continues and the blocks that continue it, whether by a `continue` directive, a shared
+/// namespace or `namespace = "auto"`). `snippets` must be the whole plan, in plan order, before
+/// `--filter` narrows it, so a chain is found even when the filter drops its start.
 pub fn chain_roots(snippets: &[Snippet]) -> Vec<String> {
-    let mut roots: Vec<String> = Vec::with_capacity(snippets.len());
-    for (i, snippet) in snippets.iter().enumerate() {
-        let continues = snippet.settings.as_ref().is_some_and(|s| s.continues);
-        let previous = i
-            .checked_sub(1)
-            .filter(|&p| continues && snippets[p].path == snippet.path)
-            .and_then(|p| roots.get(p));
-        let root = previous.cloned().unwrap_or_else(|| snippet.id.clone());
-        roots.push(root);
-    }
-    roots
+    snippets
+        .iter()
+        .map(|snippet| {
+            if snippet.chain.is_empty() {
+                snippet.id.clone()
+            } else {
+                snippet.chain.clone()
+            }
+        })
+        .collect()
 }
 
 impl Partition {
@@ -142,17 +142,17 @@ impl Partition {
                 .map(|root| hash_shard(root, self.total) == self.shard)
                 .collect(),
             Scheme::Count => {
-                let mut chains = 0u64;
-                let mut shard = 0u32;
+                // Chains in the order their first snippet comes, dealt out in turn; a chain's
+                // blocks need not be next to each other (`namespace = "auto"`).
+                let mut dealt: std::collections::HashMap<&str, u32> = Default::default();
                 roots
                     .iter()
-                    .enumerate()
-                    .map(|(i, root)| {
-                        if i == 0 || roots[i - 1] != *root {
-                            let index = chains % u64::from(self.total);
-                            shard = u32::try_from(index).unwrap_or(u32::MAX).saturating_add(1);
-                            chains += 1;
-                        }
+                    .map(|root| {
+                        let next = u64::try_from(dealt.len()).unwrap_or(u64::MAX);
+                        let shard = *dealt.entry(root.as_str()).or_insert_with(|| {
+                            let index = next % u64::from(self.total);
+                            u32::try_from(index).unwrap_or(u32::MAX).saturating_add(1)
+                        });
                         shard == self.shard
                     })
                     .collect()
@@ -322,6 +322,16 @@ mod tests {
             chain_roots(&snippets),
             ["n/a", "n/a", "n/a", "n/b", "n/c", "n/c"]
         );
+    }
+
+    #[test]
+    fn count_deals_chains_whose_blocks_are_apart_as_one() {
+        // `namespace = "auto"` chains need not be contiguous: a, b, a, c, b.
+        let roots: Vec<String> = ["a", "b", "a", "c", "b"].map(String::from).to_vec();
+        let one: Partition = "count:1/2".parse().expect("parses");
+        let two: Partition = "count:2/2".parse().expect("parses");
+        assert_eq!(one.selects(&roots), [true, false, true, true, false]);
+        assert_eq!(two.selects(&roots), [false, true, false, false, true]);
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn parse_text(text: &str, line: LineNo, into: &mut Directives) -> Result<(),
             }
             ("namespace", Some(value)) => {
                 let namespace = config::Namespace::parse(value).ok_or_else(|| {
-                    format!("namespace must be block, section or document, got {value:?}")
+                    format!("namespace must be auto, block, section or document, got {value:?}")
                 })?;
                 set(&mut into.namespace, namespace, "namespace")?;
             }

@@ -240,7 +240,7 @@ pub(crate) fn front_matter_namespace(
                 None => Err(Problem {
                     line: number,
                     message: format!(
-                        "invalid snipcheck front matter: namespace must be block, section or document, got {value:?}"
+                        "invalid snipcheck front matter: namespace must be auto, block, section or document, got {value:?}"
                     ),
                 }),
             };

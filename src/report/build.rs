@@ -6,6 +6,7 @@ use crate::files::snapshot::{Reviewed, Status};
 use crate::judge::{CheckedClaim, OutcomeKind, SnippetError, Verdict};
 use crate::line::LineNo;
 use crate::pipeline::{Generated, Run, SnippetRun};
+use serde::{Deserialize, Serialize};
 
 /// Everything a renderer needs. Built once from a finished run ([`build`]), or from the JSON
 /// of shards (`report merge`); the JSON format itself is `report::json`'s.
@@ -98,12 +99,69 @@ pub struct SnippetReport {
     pub missing_expected_error: Option<String>,
     /// Settings from `snipcheck.toml` that applied.
     pub settings: Option<AppliedSettings>,
+    /// The earlier blocks it continued (`None`: none).
+    pub continues: Option<Continues>,
     /// The claims and their verdicts.
     pub claims: Vec<CheckedClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
     pub stray_output: String,
     /// The snippet's snapshot status (`None`: snapshots not checked).
     pub snapshot: Option<SnapshotReport>,
+}
+
+/// The earlier blocks a snippet continued, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Continues {
+    /// The document's namespace rule (`auto`, `section`, `document`; `block` with only
+    /// `continue` directives).
+    pub namespace: String,
+    /// The blocks, oldest first.
+    pub blocks: Vec<ContinuedBlock>,
+}
+
+/// One block a snippet continued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContinuedBlock {
+    /// Its id.
+    pub id: String,
+    /// Its first code line.
+    pub start_line: LineNo,
+    /// Its last code line.
+    pub end_line: LineNo,
+    /// Under `auto`: the names it binds that the snippet reads (empty: a block it continues
+    /// needs it, or a directive or the namespace put it there).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+impl Continues {
+    /// In words, as the human report and the HTML report show it: `continues lines 4-5,
+    /// 8-9 (auto: xs, total)`; more than six blocks are counted, not listed.
+    pub fn describe(&self) -> String {
+        const LISTED: usize = 6;
+        let mut ranges: Vec<String> = self
+            .blocks
+            .iter()
+            .take(LISTED)
+            .map(|b| format!("{}-{}", b.start_line, b.end_line))
+            .collect();
+        if self.blocks.len() > LISTED {
+            ranges.push(format!("… {} blocks in all", self.blocks.len()));
+        }
+        let mut names: Vec<&str> = self
+            .blocks
+            .iter()
+            .flat_map(|b| b.names.iter().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let why = if names.is_empty() {
+            self.namespace.clone()
+        } else {
+            format!("{}: {}", self.namespace, names.join(", "))
+        };
+        format!("continues lines {} ({why})", ranges.join(", "))
+    }
 }
 
 /// The `snipcheck.toml` settings that applied to a snippet, shown in every report.
@@ -288,10 +346,31 @@ fn snippet(row: &SnippetRun) -> SnippetReport {
         error: check.error.clone(),
         missing_expected_error: check.missing_expected_error.clone(),
         settings: snippet.settings.as_ref().map(applied),
+        continues: continues(snippet),
         claims: check.claims.clone(),
         stray_output: outcome.stray_output.clone(),
         snapshot: snapshot.as_ref().map(snapshot_report),
     }
+}
+
+/// The blocks a planned snippet continues, as reports show them.
+pub(crate) fn continues(snippet: &crate::plan::Snippet) -> Option<Continues> {
+    if snippet.context.is_empty() {
+        return None;
+    }
+    Some(Continues {
+        namespace: snippet.namespace.name().to_owned(),
+        blocks: snippet
+            .context
+            .iter()
+            .map(|cell| ContinuedBlock {
+                id: cell.id.clone(),
+                start_line: cell.first_line,
+                end_line: cell.end_line,
+                names: cell.names.clone(),
+            })
+            .collect(),
+    })
 }
 
 fn snapshot_report(reviewed: &Reviewed) -> SnapshotReport {

@@ -145,6 +145,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
         }
     }
+    if let Some(continues) = &snippet.continues {
+        let _ = writeln!(out, "{indent}{}", continues.describe());
+    }
     if let Some(error) = &snippet.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
         let note = match error.expected_by {

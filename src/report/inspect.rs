@@ -298,9 +298,41 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
         };
         let _ = writeln!(out, "  {name:<12} {result}");
     }
+    continued(out, snippet);
     let _ = writeln!(out, "rerun: {}", rerun(&snippet.id, &path));
     out.push('\n');
     Ok(())
+}
+
+/// Which earlier blocks the snippet ran after, and why each was pulled in.
+fn continued(out: &mut String, snippet: &crate::plan::Snippet) {
+    let Some(continues) = super::build::continues(snippet) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "continues ({} namespace): {} earlier block{}, run first in one process",
+        continues.namespace,
+        continues.blocks.len(),
+        if continues.blocks.len() == 1 { "" } else { "s" }
+    );
+    for block in &continues.blocks {
+        let why = if !block.names.is_empty() {
+            format!("binds {}, which this block reads", block.names.join(", "))
+        } else if continues.namespace == "auto" {
+            "a block it continues needs it".to_owned()
+        } else {
+            format!(
+                "the {} namespace or a continue directive",
+                continues.namespace
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  lines {}-{} ({}): {why}",
+            block.start_line, block.end_line, block.id
+        );
+    }
 }
 
 fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
@@ -344,6 +376,7 @@ fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
             super::json::settings(&super::build::applied(settings))
         );
     }
+    continued(out, snippet);
     let _ = writeln!(out, "rerun: {}", rerun(&snippet.id, &path));
     out.push('\n');
     Ok(())

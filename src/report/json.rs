@@ -9,6 +9,7 @@
 //! the JSON otherwise leaves out (each claim's statement, the error's traceback) and the human
 //! and JUnit reports show after `report merge`.
 
+pub use super::build::Continues;
 use super::build::ExpectErrorReport;
 use super::{
     AppliedSettings, DocumentReport, FileReport, GeneratedReport, ProblemReport, Report,
@@ -132,6 +133,9 @@ pub struct JsonSnippet {
     pub missing_expected_error: Option<String>,
     /// Settings that applied.
     pub settings: Option<JsonSettings>,
+    /// The earlier blocks it continued (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<Continues>,
     /// The claims and their verdicts.
     pub claims: Vec<JsonClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
@@ -379,6 +383,7 @@ impl JsonSnippet {
             }),
             missing_expected_error: s.missing_expected_error.clone(),
             settings: s.settings.as_ref().map(JsonSettings::from),
+            continues: s.continues.clone(),
             claims: s
                 .claims
                 .iter()
@@ -447,6 +452,7 @@ impl From<JsonSnippet> for SnippetReport {
                 skip: a.skip,
                 continues: a.continues,
             }),
+            continues: s.continues,
             claims: s
                 .claims
                 .into_iter()

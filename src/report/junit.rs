@@ -69,6 +69,12 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
     suite
         .extra
         .insert("file".into(), snippet.path.clone().into());
+    if let Some(continues) = &snippet.continues {
+        suite.add_property(quick_junit::Property::new(
+            "continues",
+            continues.describe(),
+        ));
+    }
     let run_name = format!("{}:{} runs", snippet.path, snippet.start_line);
     let outcome = snippet.outcome.as_str();
     let run_status = if let Some(reason) = snippet.settings.as_ref().and_then(|s| s.skip.as_ref()) {

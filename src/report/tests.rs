@@ -65,6 +65,7 @@ fn snippet(id: &str, start: u32, outcome: OutcomeKind) -> SnippetReport {
         error: None,
         missing_expected_error: None,
         settings: None,
+        continues: None,
         claims: Vec::new(),
         stray_output: String::new(),
         snapshot: None,

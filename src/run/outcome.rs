@@ -164,6 +164,9 @@ pub struct Outcome {
     pub truncated: bool,
     /// How the process ended, as the runner observed it.
     pub end: End,
+    /// For a names request: what each block reads and binds.
+    #[serde(skip)]
+    pub names: Option<Vec<crate::run::protocol::BlockNames>>,
 }
 
 /// How the snippet's child process ended, as the runner observed it.

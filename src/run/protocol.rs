@@ -12,6 +12,7 @@
 //!   [`read_result_channel`] folds into an [`Outcome`], checking their order.
 
 use crate::line::LineNo;
+pub use crate::plan::BlockNames;
 use crate::run::outcome::{Comment, End, ErrorFacts, Execution, Outcome, Statement};
 use crate::run::sandbox::{Layer, Limits};
 use serde::{Deserialize, Serialize};
@@ -102,35 +103,53 @@ pub enum ControlReply {
     },
 }
 
-/// Runner → child: one snippet, as the harness's `main` reads it.
+/// Runner → child: the blocks of one chain, as the harness's `main` reads it.
 #[derive(Debug, Serialize)]
 pub struct HarnessRequest<'a> {
-    /// The Markdown path, the file name of the code and of every context cell.
+    /// The Markdown path, the file name of every block's code.
     pub path: &'a str,
-    /// The Markdown line of the first code line.
-    pub first_line: LineNo,
-    /// The code.
-    pub code: &'a str,
-    /// Code run first, in the same namespace.
-    pub prelude: Option<&'a str>,
-    /// Earlier blocks run silently (after the prelude) in the same namespace.
-    pub context: Vec<HarnessCell<'a>>,
-    /// Files to create in the scratch dir.
-    pub files: &'a BTreeMap<String, String>,
-    /// An interactive session: run with REPL semantics by doctest.
-    pub interactive: bool,
+    /// The blocks, in document order: earlier blocks replayed silently and the blocks
+    /// reported, each after a `step` marker.
+    pub steps: Vec<HarnessStep<'a>>,
     /// The virtualenv whose site-packages join `sys.path`.
     pub venv: Option<HarnessVenv<'a>>,
 }
 
-/// A context cell as the harness reads it.
+/// One block of a chain as the harness reads it.
 #[derive(Debug, Serialize)]
-pub struct HarnessCell<'a> {
+pub struct HarnessStep<'a> {
     /// The Markdown line of its first code line.
     pub first_line: LineNo,
     /// Its code.
     pub code: &'a str,
-    /// An interactive session: its examples run as the REPL runs them.
+    /// Code run first, in the same namespace.
+    pub prelude: Option<&'a str>,
+    /// Files to create in the scratch dir before it runs.
+    pub files: &'a BTreeMap<String, String>,
+    /// An interactive session: run with REPL semantics by doctest.
+    pub interactive: bool,
+    /// Replayed for the blocks after it: run without records, its output discarded.
+    pub silent: bool,
+}
+
+/// Runner → child: the blocks of one document to read names from (`namespace = "auto"`);
+/// nothing runs.
+#[derive(Debug, Serialize)]
+pub struct NamesRequest<'a> {
+    /// The Markdown path.
+    pub path: &'a str,
+    /// The blocks, in document order.
+    pub names: Vec<NamesCell<'a>>,
+}
+
+/// One block to read names from.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamesCell<'a> {
+    /// The Markdown line of its first code line.
+    pub first_line: LineNo,
+    /// Its code.
+    pub code: &'a str,
+    /// An interactive session.
     pub interactive: bool,
 }
 
@@ -196,6 +215,11 @@ pub enum Record {
     Exit {
         /// The exit code.
         code: Option<serde_json::Value>,
+    },
+    /// The names each block of a document reads and binds (a names request).
+    Names {
+        /// One entry per block, in the order asked.
+        blocks: Vec<BlockNames>,
     },
     /// The module finished (possibly after errors), threads joined, atexit handlers run.
     End {
@@ -287,6 +311,7 @@ fn fold(outcome: &mut Outcome, record: Record) {
             outcome.unparsable_comments = comments;
         }
         Record::Analysis { statements } => outcome.statements = Some(statements),
+        Record::Names { blocks } => outcome.names = Some(blocks),
         Record::Prelude { error, .. } => outcome.prelude_error = error,
         Record::Statement(execution) => outcome.executions.push(execution),
         Record::Exit { code } => outcome.exit = Some(code),
@@ -320,6 +345,7 @@ impl Record {
             Record::Statement(_) => "statement",
             Record::Exit { .. } => "exit",
             Record::OutputLimit { .. } => "output-limit",
+            Record::Names { .. } => "names",
             Record::End { .. } => "end",
         }
     }
@@ -343,7 +369,9 @@ impl Stage {
             (Stage::Sandbox, Record::Sandbox { failed: false, .. }) => Some(Stage::Start),
             (Stage::Sandbox, Record::Sandbox { failed: true, .. }) => Some(Stage::Done),
             (Stage::Start, Record::Start { .. }) => Some(Stage::Analysis),
-            (Stage::Analysis, Record::Unparsable { .. }) => Some(Stage::Done),
+            (Stage::Analysis, Record::Unparsable { .. } | Record::Names { .. }) => {
+                Some(Stage::Done)
+            }
             (Stage::Analysis, Record::Analysis { .. }) => Some(Stage::Prelude),
             (Stage::Prelude, Record::Prelude { error: None, .. }) => Some(Stage::Statements),
             (Stage::Prelude, Record::Prelude { error: Some(_), .. }) => Some(Stage::Done),
@@ -470,18 +498,27 @@ mod tests {
     #[test]
     fn the_harness_request_carries_what_the_harness_reads() {
         let files = BTreeMap::from([("data.txt".to_owned(), "1\n".to_owned())]);
+        let none = BTreeMap::new();
         let request = HarnessRequest {
             path: "notes/a.md",
-            first_line: LineNo::new(7),
-            code: "print(x)\n",
-            prelude: Some("x = 1\n"),
-            context: vec![HarnessCell {
-                first_line: LineNo::new(3),
-                code: ">>> y = 2\n",
-                interactive: true,
-            }],
-            files: &files,
-            interactive: false,
+            steps: vec![
+                HarnessStep {
+                    first_line: LineNo::new(3),
+                    code: ">>> y = 2\n",
+                    prelude: None,
+                    files: &none,
+                    interactive: true,
+                    silent: true,
+                },
+                HarnessStep {
+                    first_line: LineNo::new(7),
+                    code: "print(x)\n",
+                    prelude: Some("x = 1\n"),
+                    files: &files,
+                    interactive: false,
+                    silent: false,
+                },
+            ],
             venv: Some(HarnessVenv {
                 root: Path::new("/v"),
                 site_packages: Path::new("/v/lib/python3.11/site-packages"),
@@ -493,18 +530,28 @@ mod tests {
             value,
             serde_json::json!({
                 "path": "notes/a.md",
-                "first_line": 7,
-                "code": "print(x)\n",
-                "prelude": "x = 1\n",
-                "context": [{"first_line": 3, "code": ">>> y = 2\n", "interactive": true}],
-                "files": {"data.txt": "1\n"},
-                "interactive": false,
+                "steps": [
+                    {"first_line": 3, "code": ">>> y = 2\n", "prelude": null, "files": {}, "interactive": true, "silent": true},
+                    {"first_line": 7, "code": "print(x)\n", "prelude": "x = 1\n", "files": {"data.txt": "1\n"}, "interactive": false, "silent": false},
+                ],
                 "venv": {
                     "root": "/v",
                     "site_packages": "/v/lib/python3.11/site-packages",
                     "system_site_packages": false,
                 },
             })
+        );
+        let names = NamesRequest {
+            path: "notes/a.md",
+            names: vec![NamesCell {
+                first_line: LineNo::new(3),
+                code: "x = y\n",
+                interactive: false,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&names).expect("encodes"),
+            serde_json::json!({"path": "notes/a.md", "names": [{"first_line": 3, "code": "x = y\n", "interactive": false}]})
         );
     }
 }

@@ -13,7 +13,8 @@ use crate::line::LineNo;
 use crate::plan::ContextCell;
 use crate::run::outcome::{End, Outcome};
 use crate::run::protocol::{
-    self, CONTROL_FD, ControlReply, ControlRequest, HarnessCell, HarnessRequest, HarnessVenv, Setup,
+    self, BlockNames, CONTROL_FD, ControlReply, ControlRequest, HarnessRequest, HarnessStep,
+    HarnessVenv, NamesCell, NamesRequest, Setup,
 };
 use crate::run::sandbox::control;
 use crate::run::sandbox::{Layer, Limits};
@@ -251,23 +252,45 @@ impl Zygote {
         parallelism: usize,
         on_done: &(dyn Fn() + Sync),
     ) -> Vec<Outcome> {
+        let chains: Vec<Vec<Job>> = jobs.iter().map(|job| vec![job.clone()]).collect();
+        self.run_chains_with(&chains, parallelism, on_done)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Runs chains (see [`Zygote::run_chain`]) on up to `parallelism` children at once;
+    /// outcomes in chain and job order. `on_done` is called once per job.
+    pub fn run_chains_with(
+        &self,
+        chains: &[Vec<Job>],
+        parallelism: usize,
+        on_done: &(dyn Fn() + Sync),
+    ) -> Vec<Vec<Outcome>> {
         let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; jobs.len()]);
+        let results: Mutex<Vec<Option<Vec<Outcome>>>> = Mutex::new(vec![None; chains.len()]);
         std::thread::scope(|scope| {
-            for _ in 0..parallelism.clamp(1, jobs.len().max(1)) {
+            for _ in 0..parallelism.clamp(1, chains.len().max(1)) {
                 scope.spawn(|| {
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(index) else { break };
+                        let Some(chain) = chains.get(index) else {
+                            break;
+                        };
                         // A stopped run starts nothing more.
-                        let outcome = match super::interrupt::signal() {
-                            Some(signal) => runner_error(&super::interrupt::message(signal, false)),
-                            None => self.run(job),
+                        let outcomes = match super::interrupt::signal() {
+                            Some(signal) => {
+                                let message = super::interrupt::message(signal, false);
+                                chain.iter().map(|_| runner_error(&message)).collect()
+                            }
+                            None => self.run_chain(chain),
                         };
                         if let Ok(mut results) = results.lock() {
-                            results[index] = Some(outcome);
+                            results[index] = Some(outcomes);
                         }
-                        on_done();
+                        for _ in chain {
+                            on_done();
+                        }
                     }
                 });
             }
@@ -276,24 +299,165 @@ impl Zygote {
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .into_iter()
-            .map(|outcome| outcome.unwrap_or_else(|| runner_error("the runner thread died")))
+            .zip(chains)
+            .map(|(outcomes, chain)| {
+                outcomes.unwrap_or_else(|| {
+                    chain
+                        .iter()
+                        .map(|_| runner_error("the runner thread died"))
+                        .collect()
+                })
+            })
             .collect()
     }
 
-    /// Runs one snippet in a fresh sandboxed child.
+    /// Runs one snippet (after the earlier blocks it continues, replayed silently) in a fresh
+    /// sandboxed child.
     pub fn run(&self, job: &Job) -> Outcome {
-        match self.run_checked(job) {
-            Ok(outcome) => outcome,
-            Err(err) => runner_error(&format!("{err:#}")),
+        self.run_chain(std::slice::from_ref(job))
+            .pop()
+            .unwrap_or_else(|| runner_error("the runner returned no outcome"))
+    }
+
+    /// Runs the blocks of one chain (same notes file, document order) in one sandboxed child,
+    /// each block after a `step` marker with its own wall clock and output cap, so a chain
+    /// costs one pass, not one replay per block. The earlier blocks its jobs continue that are
+    /// not jobs themselves are replayed silently where they stand. When a block kills the
+    /// child (a crash, a timeout, a limit) or breaks the protocol, the blocks after it resume
+    /// in a fresh child that silently replays the ones before it, without it. One outcome per
+    /// job, in order.
+    pub fn run_chain(&self, jobs: &[Job]) -> Vec<Outcome> {
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
+        let Some(first) = jobs.first() else {
+            return Vec::new();
+        };
+        let mut steps = steps(jobs);
+        loop {
+            let ran = match self.run_steps(first, &steps) {
+                Ok(ran) => ran,
+                Err(err) => {
+                    let message = format!("{err:#}");
+                    fill(&mut outcomes, || runner_error(&message));
+                    break;
+                }
+            };
+            let Some(last) = ran.segments.len().checked_sub(1) else {
+                // The child died before its first block: every block left shares its end.
+                for step in &steps {
+                    if let Some(k) = step.report {
+                        outcomes[k].get_or_insert_with(|| ran.outcome(None, ran.end.clone()));
+                    }
+                }
+                break;
+            };
+            let mut death = None;
+            for (i, segment) in ran.segments.iter().enumerate() {
+                let end = if i == last {
+                    ran.end.clone()
+                } else {
+                    End::Exited { status: 0 }
+                };
+                let Some(k) = steps[i].report else { continue };
+                let outcome = ran.outcome(Some(segment), end);
+                let broke = outcome.protocol_violation.is_some();
+                outcomes[k] = Some(outcome);
+                if broke {
+                    death = Some(i);
+                    break;
+                }
+            }
+            let completed = ran.end == End::Exited { status: 0 } && last + 1 == steps.len();
+            let Some(death) = death.or((!completed).then_some(last)) else {
+                break;
+            };
+            if let Some(signal) = super::interrupt::signal() {
+                let message = super::interrupt::message(signal, false);
+                fill(&mut outcomes, || runner_error(&message));
+                break;
+            }
+            let rest: Vec<Step> = steps[..death]
+                .iter()
+                .map(|step| Step {
+                    report: None,
+                    ..step.clone()
+                })
+                .chain(steps[death + 1..].iter().cloned())
+                .collect();
+            if !rest
+                .iter()
+                .any(|s| s.report.is_some_and(|k| outcomes[k].is_none()))
+            {
+                break;
+            }
+            steps = rest;
+        }
+        fill(&mut outcomes, || runner_error("the block was never run"));
+        outcomes.into_iter().flatten().collect()
+    }
+
+    /// What each block of one notes file reads from the blocks before it and binds, read by
+    /// CPython's own parser in a sandboxed child (nothing runs).
+    pub fn names(&self, path: &str, cells: &[NamesCell<'_>]) -> Result<Vec<BlockNames>> {
+        let request = serde_json::to_vec(&NamesRequest {
+            path,
+            names: cells.to_vec(),
+        })
+        .context("failed to encode the request")?;
+        let lines: usize = cells.iter().map(|c| c.code.lines().count() + 1).sum();
+        let phase = Phase {
+            timeout: NAMES_TIMEOUT,
+            result_cap: (1 << 20) + lines.saturating_mul(BOOKKEEPING_PER_LINE),
+        };
+        let ran = self.spawn(&request, Limits::default(), phase, &[])?;
+        let outcome = ran.outcome(None, ran.end.clone());
+        if let Some(violation) = &outcome.protocol_violation {
+            bail!("reading the names of {path} broke the protocol: {violation}");
+        }
+        match outcome.names {
+            Some(names) if names.len() == cells.len() => Ok(names),
+            _ => bail!(
+                "reading the names of {path} failed ({})",
+                end_words(&outcome.end)
+            ),
         }
     }
 
-    fn run_checked(&self, job: &Job) -> Result<Outcome> {
+    fn run_steps(&self, first: &Job, steps: &[Step]) -> Result<Ran> {
+        let request = serde_json::to_vec(&HarnessRequest {
+            path: &first.path,
+            steps: steps
+                .iter()
+                .map(|step| HarnessStep {
+                    first_line: step.first_line,
+                    code: &step.code,
+                    prelude: step.prelude.as_deref(),
+                    files: &step.files,
+                    interactive: step.interactive,
+                    silent: step.report.is_none(),
+                })
+                .collect(),
+            venv: first.venv.as_ref().map(|venv| HarnessVenv {
+                root: &venv.root,
+                site_packages: &venv.site_packages,
+                system_site_packages: venv.system_site_packages,
+            }),
+        })
+        .context("failed to encode the request")?;
+        let mut limits = first.limits;
+        limits.timeout_secs = steps.iter().map(|s| s.timeout.as_secs_f64()).sum();
+        // Before its first block the child enters the sandbox and reads its request.
+        let phase = Phase {
+            timeout: steps.first().map_or(first.timeout, |s| s.timeout),
+            result_cap: 1 << 20,
+        };
+        self.spawn(&request, limits, phase, steps)
+    }
+
+    /// Forks a child for `request`, writes it, and observes the child until it ends.
+    fn spawn(&self, request: &[u8], limits: Limits, start: Phase, steps: &[Step]) -> Result<Ran> {
         if self.dead.load(Ordering::SeqCst) {
             bail!("the zygote died earlier in this run");
         }
-        let request =
-            serde_json::to_vec(&harness_request(job)).context("failed to encode the request")?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let scratch = tempfile::Builder::new()
             .prefix("s")
@@ -305,8 +469,6 @@ impl Zygote {
         let (request_r, request_w) = pipe()?;
         let (tx, rx) = mpsc::channel();
         lock(&self.routes).insert(id, tx);
-        let mut limits = job.limits;
-        limits.timeout_secs = job.timeout.as_secs_f64();
         let sent = control::send(
             &*self.control,
             &ControlRequest::Fork {
@@ -327,37 +489,49 @@ impl Zygote {
             return Err(err).context("failed to ask the zygote for a child");
         }
         // A child that dies before reading its request shows up in its end below.
-        let _ = std::fs::File::from(request_w).write_all(&request);
-        let observed = self.observe(id, job, &rx, [stdout_r, stderr_r, result_r]);
+        let _ = std::fs::File::from(request_w).write_all(request);
+        let ran = self.observe(
+            id,
+            &limits,
+            start,
+            steps,
+            &rx,
+            [stdout_r, stderr_r, result_r],
+        );
         lock(&self.routes).remove(&id);
-        let mut outcome = protocol::read_result_channel(&observed.results, observed.end);
-        outcome.stray_output = String::from_utf8_lossy(&observed.stray).into_owned();
-        outcome.truncated |= observed.truncated;
-        outcome.peak_memory_bytes = observed.peak_bytes;
-        Ok(outcome)
+        Ok(ran)
     }
 
     fn kill(&self, id: u64) {
         let _ = control::send(&*self.control, &ControlRequest::Kill { id }, &[]);
     }
 
-    /// Reads the child's pipes until they close, enforcing the wall clock and the output cap,
-    /// then waits for the zygote's word on how the child ended.
+    /// Reads the child's pipes until they close, enforcing each step's wall clock and output
+    /// cap (both start over at the step's marker), then waits for the zygote's word on how
+    /// the child ended, and cuts what it wrote into one segment per step that started.
     fn observe(
         &self,
         id: u64,
-        job: &Job,
+        limits: &Limits,
+        start: Phase,
+        steps: &[Step],
         rx: &mpsc::Receiver<ControlReply>,
         pipes: [OwnedFd; 3],
-    ) -> Observed {
-        let deadline = Instant::now() + job.timeout;
-        let result_cap = result_cap(job);
+    ) -> Ran {
+        let mut deadline = Instant::now() + start.timeout;
+        let mut timeout = start.timeout;
+        let mut result_cap = start.result_cap;
+        let mut output_limit = steps
+            .first()
+            .map_or(DEFAULT_OUTPUT_LIMIT, |s| s.output_limit);
         let [stdout, stderr, result] = pipes;
         let mut streams = [
             Stream::new(stdout),
             Stream::new(stderr),
             Stream::new(result),
         ];
+        let mut markers: Vec<Marker> = Vec::new();
+        let mut scanned = 0;
         let mut killed_for: Option<End> = None;
         let mut early_reply: Option<ControlReply> = None;
         loop {
@@ -365,7 +539,7 @@ impl Zygote {
                 Pump::Closed => break,
                 Pump::Deadline => {
                     killed_for = Some(End::Timeout {
-                        seconds: job.timeout.as_secs_f64(),
+                        seconds: timeout.as_secs_f64(),
                     });
                     break;
                 }
@@ -376,10 +550,22 @@ impl Zygote {
                         });
                         break;
                     }
-                    let stray: usize = streams[..2].iter().map(|s| s.data.len()).sum();
-                    if stray > job.output_limit || streams[2].data.len() > result_cap {
+                    let before = markers.len();
+                    scan_markers(&streams, &mut scanned, &mut markers, steps.len());
+                    if let Some(step) = steps.get(markers.len().wrapping_sub(1))
+                        && markers.len() > before
+                    {
+                        timeout = step.timeout;
+                        deadline = Instant::now() + timeout;
+                        result_cap = step_result_cap(step);
+                        output_limit = step.output_limit;
+                    }
+                    let since = markers.last().map_or([0, 0, 0], |m| m.offsets);
+                    let stray =
+                        (streams[0].data.len() - since[0]) + (streams[1].data.len() - since[1]);
+                    if stray > output_limit || streams[2].data.len() - since[2] > result_cap {
                         killed_for = Some(End::OutputLimit {
-                            bytes: job.output_limit,
+                            bytes: output_limit,
                         });
                         break;
                     }
@@ -402,6 +588,7 @@ impl Zygote {
             // Whatever it wrote before it was killed is still in the pipes.
             let grace = Instant::now() + Duration::from_secs(1);
             while let Pump::Data = pump(&mut streams, grace) {}
+            scan_markers(&streams, &mut scanned, &mut markers, steps.len());
         }
         let reply = early_reply.or_else(|| {
             let wait_until = if killed_for.is_some() {
@@ -421,7 +608,7 @@ impl Zygote {
                         // wall clock still applies.
                         if killed_for.is_none() && Instant::now() >= deadline {
                             killed_for = Some(End::Timeout {
-                                seconds: job.timeout.as_secs_f64(),
+                                seconds: timeout.as_secs_f64(),
                             });
                             self.kill(id);
                         }
@@ -446,7 +633,7 @@ impl Zygote {
                 peak_bytes = peak;
                 match (status, signal) {
                     _ if oom_killed => End::MemoryLimit {
-                        bytes: job.limits.memory_bytes,
+                        bytes: limits.memory_bytes,
                     },
                     (Some(status), _) => End::Exited { status },
                     (None, Some(signal)) => End::Signaled { signal },
@@ -464,17 +651,217 @@ impl Zygote {
             }
         };
         let [stdout, stderr, result] = streams;
-        let truncated = stdout.data.len() + stderr.data.len() > job.output_limit;
-        let mut stray = stdout.data;
-        stray.extend_from_slice(&stderr.data);
-        stray.truncate(job.output_limit);
-        Observed {
-            results: result.data,
-            stray,
-            truncated,
+        Ran::cut(
+            [stdout.data, stderr.data, result.data],
+            &markers,
+            steps,
+            end,
+            peak_bytes,
+        )
+    }
+}
+
+/// How long a names request may take (it only parses).
+const NAMES_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The wall clock and result-channel cap of the part of a child's life before its first step.
+struct Phase {
+    timeout: Duration,
+    result_cap: usize,
+}
+
+/// One block of a chain's child.
+#[derive(Debug, Clone)]
+struct Step {
+    first_line: LineNo,
+    code: String,
+    prelude: Option<String>,
+    files: BTreeMap<String, String>,
+    interactive: bool,
+    timeout: Duration,
+    output_limit: usize,
+    /// The job it reports, or `None` for a block replayed silently.
+    report: Option<usize>,
+}
+
+/// A chain's steps: its jobs, and the earlier blocks they continue that are not jobs
+/// themselves, in document order, each block once.
+fn steps(jobs: &[Job]) -> Vec<Step> {
+    let mut steps: BTreeMap<LineNo, Step> = BTreeMap::new();
+    for job in jobs {
+        for cell in &job.context {
+            steps.entry(cell.first_line).or_insert_with(|| Step {
+                first_line: cell.first_line,
+                code: cell.code.clone(),
+                prelude: None,
+                files: BTreeMap::new(),
+                interactive: cell.interactive,
+                timeout: job.timeout,
+                output_limit: job.output_limit,
+                report: None,
+            });
+        }
+    }
+    for (k, job) in jobs.iter().enumerate() {
+        steps.insert(
+            job.first_line,
+            Step {
+                first_line: job.first_line,
+                code: job.code.clone(),
+                prelude: job.prelude.clone(),
+                files: job.files.clone(),
+                interactive: job.interactive,
+                timeout: job.timeout,
+                output_limit: job.output_limit,
+                report: Some(k),
+            },
+        );
+    }
+    steps.into_values().collect()
+}
+
+fn fill(outcomes: &mut [Option<Outcome>], make: impl Fn() -> Outcome) {
+    for outcome in outcomes.iter_mut() {
+        if outcome.is_none() {
+            *outcome = Some(make());
+        }
+    }
+}
+
+fn end_words(end: &End) -> String {
+    match end {
+        End::Exited { status } => format!("exit status {status}"),
+        End::Signaled { signal } => format!("killed by signal {signal}"),
+        End::Timeout { seconds } => format!("timed out after {seconds} s"),
+        End::OutputLimit { bytes } => format!("wrote more than {bytes} bytes"),
+        End::MemoryLimit { .. } => "out of memory".to_owned(),
+        End::RunnerError { message } => message.clone(),
+        End::NotRun => "not run".to_owned(),
+    }
+}
+
+/// Where a step's marker sits in the child's output: the result channel's line of it, and
+/// the stdout, stderr and result-channel bytes before the step's own.
+#[derive(Debug, Clone, Copy)]
+struct Marker {
+    line_start: usize,
+    /// stdout, stderr, result channel (just after the marker line).
+    offsets: [usize; 3],
+}
+
+/// Finds the next steps' markers among the result channel's complete lines. Only the marker
+/// of the step after the last one found counts; any other line that looks like one stays in
+/// its segment, where the protocol check rejects it.
+fn scan_markers(
+    streams: &[Stream; 3],
+    scanned: &mut usize,
+    markers: &mut Vec<Marker>,
+    steps: usize,
+) {
+    let data = &streams[2].data;
+    while let Some(newline) = data[*scanned..].iter().position(|&b| b == b'\n') {
+        let line_start = *scanned;
+        let line = &data[line_start..line_start + newline];
+        *scanned = line_start + newline + 1;
+        if markers.len() < steps
+            && line.starts_with(br#"{"event": "step""#)
+            && let Ok(marker) = serde_json::from_slice::<StepMarker>(line)
+            && marker.event == "step"
+            && marker.index == markers.len()
+        {
+            markers.push(Marker {
+                line_start,
+                offsets: [streams[0].data.len(), streams[1].data.len(), *scanned],
+            });
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepMarker {
+    event: String,
+    index: usize,
+}
+
+/// A child's output, cut at its step markers.
+struct Ran {
+    /// The records before the first step (the sandbox and start records).
+    prefix: Vec<u8>,
+    /// Output before the first step (the sandbox's own messages).
+    prefix_stray: Vec<u8>,
+    /// One per step that started, in order.
+    segments: Vec<Segment>,
+    end: End,
+    peak_bytes: u64,
+}
+
+struct Segment {
+    results: Vec<u8>,
+    stray: Vec<u8>,
+    truncated: bool,
+}
+
+impl Ran {
+    fn cut(
+        data: [Vec<u8>; 3],
+        markers: &[Marker],
+        steps: &[Step],
+        end: End,
+        peak_bytes: u64,
+    ) -> Ran {
+        let [stdout, stderr, results] = data;
+        let total = [stdout.len(), stderr.len(), results.len()];
+        let prefix_end = markers.first().map_or(results.len(), |m| m.line_start);
+        let first = markers.first().map_or(total, |m| m.offsets);
+        let mut prefix_stray = stdout[..first[0]].to_vec();
+        prefix_stray.extend_from_slice(&stderr[..first[1]]);
+        let segments = markers
+            .iter()
+            .enumerate()
+            .map(|(i, marker)| {
+                let next = markers.get(i + 1);
+                let upto = next.map_or(total, |m| m.offsets);
+                let results_end = next.map_or(results.len(), |m| m.line_start);
+                let limit = steps
+                    .get(i)
+                    .map_or(DEFAULT_OUTPUT_LIMIT, |s| s.output_limit);
+                let mut stray = stdout[marker.offsets[0]..upto[0]].to_vec();
+                stray.extend_from_slice(&stderr[marker.offsets[1]..upto[1]]);
+                let truncated = stray.len() > limit;
+                stray.truncate(limit);
+                Segment {
+                    results: results[marker.offsets[2]..results_end.max(marker.offsets[2])]
+                        .to_vec(),
+                    stray,
+                    truncated,
+                }
+            })
+            .collect();
+        Ran {
+            prefix: results[..prefix_end].to_vec(),
+            prefix_stray,
+            segments,
             end,
             peak_bytes,
         }
+    }
+
+    /// The outcome of one step (or, with `None`, of a child that never reached one).
+    fn outcome(&self, segment: Option<&Segment>, end: End) -> Outcome {
+        let mut channel = self.prefix.clone();
+        let mut stray = self.prefix_stray.clone();
+        let mut truncated = false;
+        if let Some(segment) = segment {
+            channel.extend_from_slice(&segment.results);
+            stray.extend_from_slice(&segment.stray);
+            truncated = segment.truncated;
+        }
+        let mut outcome = protocol::read_result_channel(&channel, end);
+        outcome.stray_output = String::from_utf8_lossy(&stray).into_owned();
+        outcome.truncated |= truncated;
+        outcome.peak_memory_bytes = self.peak_bytes;
+        outcome
     }
 }
 
@@ -506,32 +893,6 @@ impl Drop for Zygote {
     }
 }
 
-/// The child's view of `job`.
-fn harness_request(job: &Job) -> HarnessRequest<'_> {
-    HarnessRequest {
-        path: &job.path,
-        first_line: job.first_line,
-        code: &job.code,
-        prelude: job.prelude.as_deref(),
-        context: job
-            .context
-            .iter()
-            .map(|cell| HarnessCell {
-                first_line: cell.first_line,
-                code: &cell.code,
-                interactive: cell.interactive,
-            })
-            .collect(),
-        files: &job.files,
-        interactive: job.interactive,
-        venv: job.venv.as_ref().map(|venv| HarnessVenv {
-            root: &venv.root,
-            site_packages: &venv.site_packages,
-            system_site_packages: venv.system_site_packages,
-        }),
-    }
-}
-
 fn route_replies(
     control: &OwnedFd,
     routes: &Mutex<HashMap<u64, mpsc::Sender<ControlReply>>>,
@@ -558,20 +919,16 @@ fn route_replies(
     }
 }
 
-/// The most the result channel may carry: the snippet's own output (capped by the harness at
-/// `output_limit` per stream, JSON-escaped up to four bytes a byte), plus the harness's
-/// bookkeeping, which grows with the code (one analysis entry and one record per statement, a
-/// few hundred bytes each), so a block of many statements is measured by what it prints, not by
-/// how many statements it has. A snippet that floods fd 3 itself still hits this cap.
-fn result_cap(job: &Job) -> usize {
-    let lines = job.code.lines().count()
-        + job.prelude.as_deref().map_or(0, |p| p.lines().count())
-        + job
-            .context
-            .iter()
-            .map(|c| c.code.lines().count())
-            .sum::<usize>();
-    job.output_limit
+/// The most the result channel may carry for one step: the block's own output (capped by the
+/// harness at `output_limit` per stream, JSON-escaped up to four bytes a byte), plus the
+/// harness's bookkeeping, which grows with the code (one analysis entry and one record per
+/// statement, a few hundred bytes each), so a block of many statements is measured by what it
+/// prints, not by how many statements it has. A snippet that floods fd 3 itself still hits
+/// this cap.
+fn step_result_cap(step: &Step) -> usize {
+    let lines =
+        step.code.lines().count() + step.prelude.as_deref().map_or(0, |p| p.lines().count());
+    step.output_limit
         .saturating_mul(4)
         .saturating_add(1 << 20)
         .saturating_add(lines.saturating_mul(BOOKKEEPING_PER_LINE))
@@ -615,14 +972,6 @@ fn pipe() -> Result<(OwnedFd, OwnedFd)> {
     }
     // SAFETY: both fds were just created and are owned by nothing else.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-struct Observed {
-    results: Vec<u8>,
-    stray: Vec<u8>,
-    truncated: bool,
-    end: End,
-    peak_bytes: u64,
 }
 
 struct Stream {

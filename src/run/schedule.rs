@@ -28,9 +28,9 @@ pub(crate) fn modules_needed(job: &runner::Job) -> BTreeSet<String> {
 /// import (except names a job's fixture files provide in its scratch dir). A module imported by
 /// at most `slots` jobs is cheaper to import in those children, side by side, than once in the
 /// zygote, where every child waits for it.
-pub(crate) fn setup_for(
+pub(crate) fn setup_for<'a>(
     slots: usize,
-    jobs: &[runner::Job],
+    jobs: impl IntoIterator<Item = &'a runner::Job>,
     needs: &[BTreeSet<String>],
     venv: Option<&Venv>,
 ) -> Setup {
@@ -39,7 +39,7 @@ pub(crate) fn setup_for(
         *importers.entry(name.as_str()).or_default() += 1;
     }
     let shadowed: BTreeSet<String> = jobs
-        .iter()
+        .into_iter()
         .flat_map(|job| imports::shadowed_by_files(job.files.keys()))
         .collect();
     Setup {

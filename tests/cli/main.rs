@@ -10,6 +10,7 @@
 mod support;
 
 // One behaviour of the tool each, on fixture documents.
+mod chains;
 mod claims;
 mod comments;
 mod documents;

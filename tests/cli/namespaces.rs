@@ -2,6 +2,7 @@
 //! config, or `<!-- snipcheck: namespace=... -->` before a document's first block.
 
 use crate::support::*;
+use serde_json::Value;
 
 #[test]
 fn a_section_namespace_lets_blocks_build_on_each_other_within_their_section() {
@@ -41,12 +42,31 @@ fn a_section_namespace_lets_blocks_build_on_each_other_within_their_section() {
 }
 
 #[test]
-fn the_config_sets_the_namespace_and_block_is_the_default() {
+fn the_config_sets_the_namespace_and_auto_is_the_default() {
     let text = fixture_text("namespaces.md").replace("<!-- snipcheck: namespace=section -->", "");
     let dir = empty_dir();
     std::fs::write(dir.path().join("doc.md"), &text).expect("write doc");
 
-    // Default: every block alone, as `python3 file.py` runs it.
+    // Default (`auto`): each block continues the blocks that bind what it reads, in place
+    // changes included, and nothing else: the new section reads no `xs` and runs alone.
+    let auto = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = auto.json();
+    assert_eq!(auto.code, EXIT_OK, "{}", auto.stdout);
+    assert_eq!(report["summary"]["pass"], 4);
+    let continued: Vec<&str> = snippet(report, "doc/lists-5")["continues"]["blocks"]
+        .as_array()
+        .expect("continues")
+        .iter()
+        .map(|b| b["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(continued, ["doc/lists", "doc/lists-2", "doc/lists-3"]);
+    assert_eq!(snippet(report, "doc/dicts")["continues"], Value::Null);
+
+    // `block`: every block alone, as `python3 file.py` runs it.
+    std::fs::write(dir.path().join("snipcheck.toml"), "namespace = \"block\"\n").expect("config");
     let alone = snipcheck(
         dir.path(),
         &["verify", "--no-snapshots", "--format", "json", "doc.md"],
@@ -79,6 +99,9 @@ fn a_namespace_directive_after_the_first_block_is_a_problem_of_that_note_naming_
     let dir = empty_dir();
     let text = "# A\n\n```python\nx = 1\n```\n\n<!-- snipcheck: namespace=document -->\n```python\nprint(x)  # 1\n```\n";
     std::fs::write(dir.path().join("late.md"), text).expect("write doc");
+    // Blocks alone unless a directive says otherwise, so that a misplaced one shows.
+    std::fs::write(dir.path().join("snipcheck.toml"), "namespace = \"block\"\n")
+        .expect("write config");
     std::fs::write(
         dir.path().join("fine.md"),
         "```python\nprint(2)  # 2\n```\n",
@@ -118,7 +141,7 @@ fn a_namespace_directive_after_the_first_block_is_a_problem_of_that_note_naming_
         run.stdout.contains("bad.md:1")
             && run
                 .stdout
-                .contains("namespace must be block, section or document"),
+                .contains("namespace must be auto, block, section or document"),
         "{}",
         run.stdout
     );

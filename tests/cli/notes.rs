@@ -95,11 +95,6 @@ fn the_bundled_notes_verify() {
     }
     let expected = [
         (
-            "python-interview-notes/2-6-context-managers-with-statement",
-            "NameError",
-            "config",
-        ),
-        (
             "python-interview-notes/2-8-descriptors",
             "TypeError",
             "claim",

@@ -216,6 +216,9 @@ mod tests {
             },
             settings: None,
             context: Vec::new(),
+            namespace: crate::config::Namespace::Auto,
+            chain: "n/a".to_owned(),
+            undefined: Vec::new(),
         }
     }
 

@@ -391,6 +391,13 @@ fn extras(out: &mut String, snippet: &SnippetReport) {
 }
 
 fn settings(out: &mut String, snippet: &SnippetReport) {
+    if let Some(continues) = &snippet.continues {
+        let _ = write!(
+            out,
+            " · <span class=\"continues\">{}</span>",
+            escape(&continues.describe())
+        );
+    }
     let Some(settings) = &snippet.settings else {
         return;
     };

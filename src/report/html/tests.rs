@@ -83,6 +83,7 @@ fn report() -> Report {
         }),
         missing_expected_error: None,
         settings: None,
+        continues: None,
         claims,
         stray_output: String::new(),
         snapshot: None,

@@ -271,6 +271,341 @@ def nested_prints(body, comments, code_lines, offset):
 
 
 # ---------------------------------------------------------------------------------------------
+# Names: what each block of a document reads from the blocks before it (`namespace = "auto"`).
+# ---------------------------------------------------------------------------------------------
+
+# Names every module namespace has, and the REPL's `_`: never looked for in an earlier block.
+_MODULE_NAMES = frozenset({
+    "__name__", "__file__", "__doc__", "__builtins__", "__spec__", "__loader__",
+    "__package__", "__annotations__", "__cached__", "__debug__", "_",
+})
+
+
+class _Names(ast.NodeVisitor):
+    """Walks one module in evaluation order and sorts its names: `reads` are loaded at module
+    level before this block binds them (so an earlier block must have bound them), `deferred`
+    are globals that function bodies load (bound by the time they are called), `binds` are
+    bound at module level, `mutates` are changed in place there (`x.append(1)`, `x[0] = 1`,
+    `x.attr = 1`). Scopes follow Python's rules: parameters and names assigned in a function
+    are its own unless declared `global`; a comprehension's targets are its own."""
+
+    def __init__(self, offset):
+        self.offset = offset
+        self.reads = {}
+        self.deferred = {}
+        self.binds = set()
+        self.mutates = set()
+        self.star = False
+        self.awaits = False
+        self.scopes = []  # one set of local names per enclosing function or comprehension
+
+    def load(self, name, line):
+        if any(name in scope for scope in self.scopes):
+            return
+        if name in _MODULE_NAMES or name in _PRISTINE:
+            return
+        if self.functions:
+            self.deferred.setdefault(name, line + self.offset)
+        elif name not in self.binds:
+            self.reads.setdefault(name, line + self.offset)
+
+    functions = 0
+
+    def store(self, name):
+        if self.scopes:
+            self.scopes[-1].add(name)
+        else:
+            self.binds.add(name)
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load):
+            self.load(node.id, node.lineno)
+        else:
+            self.store(node.id)
+
+    def root(self, node):
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    def target(self, node):
+        """An assignment target: names are bound; an attribute or item changes its root."""
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            self.visit(node)  # the root and any index are loaded
+            name = self.root(node)
+            if name is not None and not self.scopes and name not in self.binds:
+                self.mutates.add(name)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                self.target(element)
+        elif isinstance(node, ast.Starred):
+            self.target(node.value)
+        else:
+            self.visit(node)
+
+    def visit_Assign(self, node):
+        self.visit(node.value)
+        for target in node.targets:
+            self.target(target)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            self.visit(node.value)
+        if not self.scopes:
+            self.visit(node.annotation)
+        if node.value is not None or not isinstance(node.target, ast.Name):
+            self.target(node.target)
+
+    def visit_AugAssign(self, node):
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.load(node.target.id, node.lineno)
+            self.store(node.target.id)
+        else:
+            self.target(node.target)
+
+    def visit_NamedExpr(self, node):
+        self.visit(node.value)
+        # An assignment expression in a comprehension binds in the enclosing scope.
+        name = node.target.id
+        functions = [scope for scope in self.scopes if not isinstance(scope, _Comprehension)]
+        if functions:
+            functions[-1].add(name)
+        else:
+            self.binds.add(name)
+
+    def visit_Delete(self, node):
+        for target in node.targets:
+            self.target(target)
+
+    def visit_For(self, node):
+        if isinstance(node, ast.AsyncFor) and not self.functions:
+            self.awaits = True
+        self.visit(node.iter)
+        self.target(node.target)
+        for statement in node.body + node.orelse:
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node):
+        if isinstance(node, ast.AsyncWith) and not self.functions:
+            self.awaits = True
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self.target(item.optional_vars)
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self.store((alias.asname or alias.name).split(".")[0])
+
+    def visit_ImportFrom(self, node):
+        for alias in node.names:
+            if alias.name == "*":
+                self.star = True
+            else:
+                self.store(alias.asname or alias.name)
+
+    def visit_Expr(self, node):
+        # `x.append(1)` at module level changes `x` in place.
+        value = node.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not self.scopes and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            name = self.root(value.func.value)
+            if name is not None and name not in self.binds:
+                self.mutates.add(name)
+        self.visit(node.value)
+
+    def visit_Await(self, node):
+        if not self.functions:
+            self.awaits = True
+        self.visit(node.value)
+
+    def visit_Global(self, node):
+        if self.scopes:
+            self.scopes[-1].globals.update(node.names)
+
+    def function(self, node, arguments, body):
+        """A function's defaults and decorators run now; its body runs when it is called."""
+        scope = _Scope()
+        for argument in arguments.posonlyargs + arguments.args + arguments.kwonlyargs:
+            scope.add(argument.arg)
+        for argument in (arguments.vararg, arguments.kwarg):
+            if argument is not None:
+                scope.add(argument.arg)
+        self.scopes.append(scope)
+        self.functions += 1
+        for statement in body:
+            self.bind_first(statement, scope)
+        for statement in body:
+            self.visit(statement)
+        self.functions -= 1
+        self.scopes.pop()
+        for name in scope.globals:
+            scope.discard(name)
+            if not self.scopes:
+                self.mutates.add(name)
+
+    def bind_first(self, node, scope):
+        """The names a function assigns anywhere in its own body are its locals (Python decides
+        this before the body runs)."""
+        for child in ast.walk(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope.add(child.name)
+            elif isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+                scope.add(child.id)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    scope.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(child, ast.Global):
+                scope.globals.update(child.names)
+        for name in scope.globals:
+            scope.discard(name)
+
+    def arguments(self, arguments):
+        for default in arguments.defaults + [d for d in arguments.kw_defaults if d is not None]:
+            self.visit(default)
+        if not self.scopes:
+            for argument in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]:
+                if argument is not None and argument.annotation is not None:
+                    self.visit(argument.annotation)
+
+    def visit_FunctionDef(self, node):
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self.arguments(node.args)
+        if node.returns is not None and not self.scopes:
+            self.visit(node.returns)
+        self.store(node.name)
+        self.function(node, node.args, node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        self.arguments(node.args)
+        self.function(node, node.args, [node.body])
+
+    def visit_ClassDef(self, node):
+        for expression in node.decorator_list + node.bases + [k.value for k in node.keywords]:
+            self.visit(expression)
+        # The class body runs now, in a scope of its own that functions inside do not see.
+        scope = _Comprehension()
+        self.scopes.append(scope)
+        for statement in node.body:
+            self.visit(statement)
+        self.scopes.pop()
+        self.store(node.name)
+
+    def comprehension(self, node, elements):
+        generators = node.generators
+        self.visit(generators[0].iter)
+        scope = _Comprehension()
+        self.scopes.append(scope)
+        for index, generator in enumerate(generators):
+            if index:
+                self.visit(generator.iter)
+            self.target(generator.target)
+            for condition in generator.ifs:
+                self.visit(condition)
+        for element in elements:
+            self.visit(element)
+        self.scopes.pop()
+
+    def visit_ListComp(self, node):
+        self.comprehension(node, [node.elt])
+
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node):
+        self.comprehension(node, [node.key, node.value])
+
+    def visit_MatchAs(self, node):
+        if node.pattern is not None:
+            self.visit(node.pattern)
+        if node.name is not None:
+            self.store(node.name)
+
+    def visit_MatchStar(self, node):
+        if node.name is not None:
+            self.store(node.name)
+
+    def visit_MatchMapping(self, node):
+        for key in node.keys:
+            self.visit(key)
+        for pattern in node.patterns:
+            self.visit(pattern)
+        if node.rest is not None:
+            self.store(node.rest)
+
+    def visit_ExceptHandler(self, node):
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name is not None:
+            self.store(node.name)
+        for statement in node.body:
+            self.visit(statement)
+
+
+class _Scope(set):
+    """A function's local names, and the names it declares `global`."""
+
+    def __init__(self):
+        super().__init__()
+        self.globals = set()
+
+
+class _Comprehension(_Scope):
+    """A comprehension's or a class body's own names."""
+
+
+def block_names(cell):
+    """What one block reads from earlier blocks, binds and changes in place (see `_Names`),
+    with the Markdown line of each read, for `namespace = "auto"`. Nothing runs: the block is
+    only parsed. A session is read example by example, in order; a block that does not parse
+    reads and binds nothing."""
+    offset = cell["first_line"] - 1
+    names = _Names(offset)
+    if cell.get("interactive"):
+        import doctest
+        try:
+            examples = doctest.DocTestParser().get_examples(cell["code"])
+        except ValueError:
+            examples = []
+        parts = [(example.source, example.lineno) for example in examples]
+    else:
+        parts = [(cell["code"], 0)]
+    for source, line in parts:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        names.offset = offset + line
+        try:
+            for statement in tree.body:
+                names.visit(statement)
+        except RecursionError:
+            continue
+    if names.awaits:
+        # A block with top-level `await` runs as `python -m asyncio` runs it: `asyncio` is there.
+        names.reads.pop("asyncio", None)
+    # A function's globals that the block binds itself are bound by the time it calls them.
+    deferred = {name: line for name, line in names.deferred.items() if name not in names.binds}
+    return {
+        "reads": sorted(names.reads.items(), key=lambda item: (item[1], item[0])),
+        "deferred": sorted(deferred.items(), key=lambda item: (item[1], item[0])),
+        "binds": sorted(names.binds),
+        "mutates": sorted(names.mutates - names.binds),
+        "star": names.star,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # Capture: per-statement stdout and stderr.
 # ---------------------------------------------------------------------------------------------
 
@@ -675,8 +1010,14 @@ def locate(new, origin, originals):
 
 def register_source(filename, source, offset):
     """Lets tracebacks show the code lines at their Markdown line numbers, without the rest of
-    the document ever entering this process."""
-    lines = [""] * offset + [line + "\n" for line in source.split("\n")]
+    the document ever entering this process. The blocks of a chain add up: a function defined
+    in an earlier block shows its own lines when a later one calls it."""
+    known = linecache.cache.get(filename)
+    lines = list(known[2]) if known else []
+    block = [line + "\n" for line in source.split("\n")]
+    if len(lines) < offset + len(block):
+        lines.extend([""] * (offset + len(block) - len(lines)))
+    lines[offset:offset + len(block)] = block
     linecache.cache[filename] = (len("".join(lines)), None, lines, filename)
 
 
@@ -837,14 +1178,29 @@ def main(request_json, result_fd):
     scratch = os.getcwd()
     os.environ["HOME"] = scratch
     os.environ["TMPDIR"] = scratch
-    write_files(request.get("files"))
     filename = request["path"]
-    source = request["code"]
-    offset = request["first_line"] - 1
     emit({"event": "start", "python": sys.version.split()[0], "implementation": sys.implementation.name})
-    if request.get("interactive"):
-        return run_session(request, filename, source, offset)
+    if request.get("names") is not None:
+        emit({"event": "names", "blocks": [block_names(cell) for cell in request["names"]]})
+        return
+    namespace = set_up(filename, request.get("venv"))
+    for index, step in enumerate(request["steps"]):
+        # The runner's clock and output cap start over for each step at this marker.
+        emit({"event": "step", "index": index})
+        write_files(step.get("files"))
+        if step.get("silent"):
+            replay(step, filename, namespace)
+        elif step.get("interactive"):
+            run_session(step, filename, namespace)
+        else:
+            run_script(step, filename, namespace)
 
+
+def run_script(step, filename, namespace):
+    """One block as `python3 file.py` runs it (in the chain's namespace, after the blocks
+    before it): its analysis, prelude, statements and end."""
+    source = step["code"]
+    offset = step["first_line"] - 1
     try:
         tree, statements = analyze(source, offset)
     except SyntaxError as exc:
@@ -859,13 +1215,10 @@ def main(request_json, result_fd):
     del tree  # the code is all that runs: the syntax tree's memory goes back
     emit({"event": "analysis", "statements": statements})
 
-    out_sink, err_sink, namespace = set_up(filename, request.get("venv"))
+    out_sink, err_sink = capture()
     hooks = Hooks(statements, filename, out_sink, err_sink)
-    if not prelude(request, namespace, out_sink, err_sink):
+    if not prelude(step, namespace, out_sink, err_sink):
         return
-
-    run_context(request, namespace, out_sink, err_sink)
-
     register_source(filename, source, offset)
     stopped = execute(code, namespace, hooks)
     if stopped is None:
@@ -875,26 +1228,28 @@ def main(request_json, result_fd):
     finish(filename, out_sink, err_sink, hooks.top_level_await)
 
 
-def run_context(request, namespace, out_sink, err_sink):
-    """Runs the earlier blocks this one continues (notebook-like: `continue`, or a shared
-    `namespace`) silently in the same namespace; their own runs report them. A script cell
-    runs as a script, a session cell example by example as the REPL does. A cell that calls
-    `sys.exit()` ends the context, not the block (as in a notebook)."""
-    filename = request["path"]
-    for cell in request.get("context") or []:
-        cell_offset = cell["first_line"] - 1
-        if cell.get("interactive"):
-            run_session_silently(cell, filename, namespace, out_sink, err_sink)
-            continue
-        try:
-            cell_tree, cell_statements = analyze(cell["code"], cell_offset)
-            cell_code = compile_module(cell_tree, filename)
-        except SyntaxError:
-            continue
-        register_source(filename, cell["code"], cell_offset)
-        silent = Hooks(cell_statements, filename, out_sink, err_sink, silent=True)
-        if execute(cell_code, namespace, silent) is not None:
-            return
+def replay(step, filename, namespace):
+    """An earlier block this chain's blocks build on, run silently in the same namespace
+    (notebook-like: `continue`, a shared or automatic `namespace`); its own run reports it. A
+    script runs as a script, a session example by example as the REPL does; its output goes to
+    streams of its own, so it never counts towards a later block's output cap or claims."""
+    out_sink, err_sink = capture()
+    run_prelude(step.get("prelude"), namespace)
+    flush_streams()
+    out_sink.take()
+    err_sink.take()
+    offset = step["first_line"] - 1
+    if step.get("interactive"):
+        run_session_silently(step, filename, namespace, out_sink, err_sink)
+        return
+    try:
+        tree, statements = analyze(step["code"], offset)
+        code = compile_module(tree, filename)
+    except SyntaxError:
+        return
+    register_source(filename, step["code"], offset)
+    silent = Hooks(statements, filename, out_sink, err_sink, silent=True)
+    execute(code, namespace, silent)
 
 
 def run_session_silently(cell, filename, namespace, out_sink, err_sink):
@@ -920,12 +1275,8 @@ def run_session_silently(cell, filename, namespace, out_sink, err_sink):
 
 
 def set_up(filename, venv=None):
-    """The process as `python3 file.py` would have it: capture streams, argv, sys.path[0],
-    the venv's site-packages, and `__main__` as the namespace."""
-    out_sink = _Sink(1)
-    err_sink = _Sink(2)
-    sys.stdout = _stream(out_sink, "strict")
-    sys.stderr = _stream(err_sink, "backslashreplace")
+    """The process as `python3 file.py` would have it: argv, sys.path[0], the venv's
+    site-packages, and `__main__` as the namespace."""
     sys.argv = [filename]
     sys.path.insert(0, os.getcwd())
     use_venv(venv)
@@ -933,7 +1284,16 @@ def set_up(filename, venv=None):
     namespace = __main__.__dict__
     namespace["__file__"] = filename
     namespace["__cached__"] = None
-    return out_sink, err_sink, namespace
+    return namespace
+
+
+def capture():
+    """Fresh capture streams for one block: its output cap counts its own output only."""
+    out_sink = _Sink(1)
+    err_sink = _Sink(2)
+    sys.stdout = _stream(out_sink, "strict")
+    sys.stderr = _stream(err_sink, "backslashreplace")
+    return out_sink, err_sink
 
 
 def use_venv(venv):
@@ -984,7 +1344,7 @@ def finish(filename, out_sink, err_sink, top_level_await):
     })
 
 
-def run_session(request, filename, source, offset):
+def run_session(step, filename, namespace):
     """An interactive session (`>>>` prompts) with the interactive interpreter's semantics,
     run by CPython's own doctest: each example compiled on its own in 'single' mode (so
     expression values echo, and `a = 257` / `b = 257` / `a is b` is False, as in the REPL),
@@ -992,6 +1352,8 @@ def run_session(request, filename, source, offset):
     (+ELLIPSIS, +NORMALIZE_WHITESPACE, +IGNORE_EXCEPTION_DETAIL, +SKIP) exactly as doctest
     treats them. Each example's verdict is doctest's own."""
     import doctest
+    source = step["code"]
+    offset = step["first_line"] - 1
     try:
         examples = doctest.DocTestParser().get_examples(source, filename)
     except ValueError as exc:
@@ -1030,10 +1392,9 @@ def run_session(request, filename, source, offset):
             },
         })
     emit({"event": "analysis", "statements": statements})
-    out_sink, err_sink, namespace = set_up(filename, request.get("venv"))
-    if not prelude(request, namespace, out_sink, err_sink):
+    out_sink, err_sink = capture()
+    if not prelude(step, namespace, out_sink, err_sink):
         return
-    run_context(request, namespace, out_sink, err_sink)
 
     class SessionRunner(doctest.DocTestRunner):
         def record(self, example, got, verdict, exception=None):
