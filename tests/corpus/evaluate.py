@@ -19,10 +19,21 @@ and compares what snipcheck reports with the hand count (see README.md in this d
   `DocTestRunner` with default option flags, in a subprocess of this interpreter, in an empty
   temporary directory) and its failing examples must be exactly the ones snipcheck fails.
 
-Prints a table and the details, and exits 1 when any document fails any of these.
+Verdicts (issue 12) are graded against the labelled truth of each claim (`truth = "holds" |
+"wrong" | "unjudgeable"`) and the `[[trap]]`s: false fails (a `fail` on a claim that holds or
+cannot be judged, on a reported claim that matches no labelled claim, or on a trap), real errors
+flagged (`wrong` claims without `needs` that snipcheck fails), the unchecked verdicts by reason,
+and traps taken. Claims without `truth` are detection-only ("unlabelled").
+
+Documents under sealed/ form the sealed set, the others the tuned set; `--set` picks which
+(default tuned; the sealed set is evaluated only when asked for by name).
+
+Prints a table and the details, and exits 1 when any document fails any of the detection
+checks above, or, with --enforce-verdicts, when a set misses a verdict threshold of issue 12.
 Standard library only; run it with /usr/bin/python3.11:
 
-    /usr/bin/python3.11 tests/corpus/evaluate.py [--snipcheck PATH] [--json FILE] [DOC...]
+    /usr/bin/python3.11 tests/corpus/evaluate.py [--set tuned|sealed|all] [--enforce-verdicts]
+        [--snipcheck PATH] [--json FILE] [DOC...]
 """
 
 import argparse
@@ -40,6 +51,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 THRESHOLD = 0.95
+SEALED = HERE / "sealed"
+
+# Issue 12's verdict thresholds, per set: (false fails / all fails at most, real errors flagged
+# at least, claims found at least, traps taken at most).
+VERDICT_THRESHOLDS = {
+    "tuned": {"false_fail_rate": 0.05, "real_errors_flagged": 1.00, "claims_found": 0.90, "traps_taken": 0.02},
+    "sealed": {"false_fail_rate": 0.05, "real_errors_flagged": 0.95, "claims_found": 0.90, "traps_taken": 0.02},
+}
+TRUTHS = ("holds", "wrong", "unjudgeable")
+KINDS = ("comment", "assignment", "output-block", "session", "marker", "answer", "exception")
+REASONS = ("unstable", "other-version", "needs")
 
 # Runs one block under CPython's doctest and prints each example's verdict as JSON.
 DOCTEST_CHILD = r"""
@@ -80,12 +102,91 @@ class Claim:
     end: int
     note: str = ""
     fence: str = ""
+    kind: str = ""
+    truth: str = ""  # empty: unlabelled (detection only)
+    why: str = ""
+    reason: str = ""
+    needs: str = ""
+
+    @property
+    def real_error(self) -> bool:
+        """A wrong claim that plain CPython 3.11 shows wrong (no package needed)."""
+        return self.truth == "wrong" and not self.needs
+
+
+def parse_claim(c: dict, where: str) -> Claim:
+    claim = Claim(
+        c["line"], c.get("end", c["line"]), c.get("note", ""), c.get("fence", ""),
+        c.get("kind", ""), c.get("truth", ""), c.get("why", ""), c.get("reason", ""), c.get("needs", ""),
+    )
+    problems = []
+    if claim.kind and claim.kind not in KINDS:
+        problems.append(f"kind {claim.kind!r} is not one of {', '.join(KINDS)}")
+    if claim.truth and claim.truth not in TRUTHS:
+        problems.append(f"truth {claim.truth!r} is not one of {', '.join(TRUTHS)}")
+    if claim.truth in ("wrong", "unjudgeable") and not claim.why:
+        problems.append(f"truth = {claim.truth!r} needs a `why`")
+    if claim.truth == "unjudgeable" and claim.reason not in REASONS:
+        problems.append(f"truth = 'unjudgeable' needs a reason, one of {', '.join(REASONS)}")
+    if claim.reason and claim.truth != "unjudgeable":
+        problems.append("`reason` goes only with truth = 'unjudgeable'")
+    if claim.truth and not claim.kind:
+        problems.append("a labelled claim needs a `kind`")
+    if problems:
+        raise SystemExit(f"{where}: claim at line {claim.line}: " + "; ".join(problems))
+    return claim
+
+
+@dataclass
+class VerdictStats:
+    """Issue 12's verdict measures for one document, or summed over a set."""
+    labelled: int = 0  # claims with a truth
+    unlabelled: int = 0  # claims without one (detection only)
+    holds: int = 0
+    wrong: int = 0
+    unjudgeable: int = 0
+    fails: int = 0  # snipcheck fails counted for the fail rate (fails on unlabelled claims excluded)
+    false_fails: list = field(default_factory=list)
+    unlabelled_fails: int = 0
+    real_errors: int = 0  # wrong claims without `needs`
+    real_errors_flagged: int = 0
+    missed_real_errors: list = field(default_factory=list)
+    wrong_needing: int = 0  # wrong claims with `needs`: not in the real-error measure
+    wrong_needing_flagged: int = 0
+    unchecked: dict = field(default_factory=dict)  # "verdict: reason" -> count (neither pass, loose nor fail)
+    loose: dict = field(default_factory=dict)  # normalization -> count
+    traps: int = 0
+    traps_taken: list = field(default_factory=list)
+
+    @property
+    def false_fail_rate(self):
+        return len(self.false_fails) / self.fails if self.fails else 0.0
+
+    @property
+    def real_errors_rate(self):
+        return self.real_errors_flagged / self.real_errors if self.real_errors else 1.0
+
+    @property
+    def traps_taken_rate(self):
+        return len(self.traps_taken) / self.traps if self.traps else 0.0
+
+    def add(self, other: "VerdictStats") -> None:
+        for name, value in other.__dict__.items():
+            mine = getattr(self, name)
+            if isinstance(value, list):
+                mine.extend(value)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    mine[k] = mine.get(k, 0) + v
+            else:
+                setattr(self, name, mine + value)
 
 
 @dataclass
 class Result:
     doc: str
     style: str
+    set: str = "tuned"
     ran: str = ""  # why the run failed, empty when it did not
     exit_code: int | None = None
     blocks: int = 0
@@ -103,6 +204,7 @@ class Result:
     doctest_disagreements: list = field(default_factory=list)
     doctest_info: list = field(default_factory=list)
     verdicts: dict = field(default_factory=dict)
+    vs: VerdictStats = field(default_factory=VerdictStats)
 
     @property
     def precision(self):
@@ -131,6 +233,10 @@ def doc_for(toml_path: Path) -> Path:
         if candidate.exists():
             return candidate
     raise SystemExit(f"{toml_path}: no {stem}.md or {stem}.rst beside it")
+
+
+def set_of(toml_path: Path) -> str:
+    return "sealed" if SEALED in toml_path.resolve().parents else "tuned"
 
 
 def run_snipcheck(snipcheck: str, doc: Path, timeout: float):
@@ -209,20 +315,42 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
     hand = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     lines = doc.read_text(encoding="utf-8").split("\n")
     text_of = lambda n: lines[n - 1].strip() if 0 < n <= len(lines) else "?"
-    res = Result(doc=str(doc.relative_to(REPO)), style=doc.parent.name)
+    res = Result(doc=str(doc.relative_to(REPO)), style=doc.parent.name, set=set_of(toml_path))
 
-    claims = [Claim(c["line"], c.get("end", c["line"]), c.get("note", ""), c.get("fence", "")) for c in hand.get("claim", [])]
+    where = str(toml_path.relative_to(REPO))
+    claims = [parse_claim(c, where) for c in hand.get("claim", [])]
     neutral = [(n["line"], n.get("end", n["line"]), n["reason"]) for n in hand.get("neutral", [])]
+    traps = [(t["line"], t.get("end", t["line"]), t.get("note", "")) for t in hand.get("trap", [])]
+    for t in traps:
+        c = next((c for c in claims if c.line <= t[1] and t[0] <= c.end), None)
+        if c is not None:
+            raise SystemExit(f"{where}: the trap at line {t[0]} overlaps the claim at line {c.line}")
     blocks = hand.get("block", [])
     res.hand_claims = len(claims)
     res.neutral_total = len(neutral)
     res.blocks = len(blocks)
+    vs = res.vs
+    vs.traps = len(traps)
+    for c in claims:
+        if c.truth:
+            vs.labelled += 1
+            setattr(vs, c.truth, getattr(vs, c.truth) + 1)
+        else:
+            vs.unlabelled += 1
+        if c.real_error:
+            vs.real_errors += 1
+        elif c.truth == "wrong":
+            vs.wrong_needing += 1
 
     code, report, problem = run_snipcheck(snipcheck, doc, timeout)
     res.exit_code = code
     if problem:
         res.ran = problem
         res.fns = [(c.line, text_of(c.line), c.note, "no report") for c in claims]
+        vs.missed_real_errors = [
+            {"line": c.line, "text": text_of(c.line), "claimed": None, "actual": None, "verdict": "no report", "truth": c.why}
+            for c in claims if c.real_error
+        ]
         return res
 
     snippets = [s for s in report["snippets"] if Path(s["path"]).name == doc.name]
@@ -235,21 +363,58 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
     for s in snippets:
         for cl in s["claims"]:
             res.verdicts[cl["verdict"]] = res.verdicts.get(cl["verdict"], 0) + 1
+            if cl["verdict"] == "loose":
+                key = cl.get("normalization") or "?"
+                vs.loose[key] = vs.loose.get(key, 0) + 1
+            elif cl["verdict"] not in ("pass", "fail"):
+                key = f"{cl['verdict']}: {cl.get('reason') or '(no reason given)'}"
+                vs.unchecked[key] = vs.unchecked.get(key, 0) + 1
+
+    def fail_entry(claim_line, cl, why):
+        return {
+            "line": claim_line, "text": text_of(claim_line), "statement_line": cl["line"], "kind": cl["kind"],
+            "claimed": cl.get("claimed"), "actual": cl.get("actual"), "why": why,
+        }
 
     # Claims: a reported claim matches the first unmatched hand-counted claim whose text span
     # holds its claim_line.
-    matched: set[int] = set()
+    matched: dict[int, dict] = {}  # hand-counted claim index -> the reported claim
+    taken: dict[int, list] = {}  # trap index -> claim lines of the reported claims on it
     for claim_line, cl, s in reported:
+        failed = cl["verdict"] == "fail"
         hit = next((i for i, c in enumerate(claims) if i not in matched and c.line <= claim_line <= c.end), None)
         if hit is not None:
-            matched.add(hit)
+            matched[hit] = cl
             res.tp += 1
+            c = claims[hit]
+            if failed:
+                if not c.truth or not vs.labelled:
+                    vs.unlabelled_fails += 1
+                else:
+                    vs.fails += 1
+                    if c.truth != "wrong":
+                        why = "the claim holds" if c.truth == "holds" else f"the claim is unjudgeable ({c.reason}: {c.why})"
+                        vs.false_fails.append(fail_entry(claim_line, cl, why + (f" [needs {c.needs}]" if c.needs else "")))
             continue
+        trap = next((k for k, t in enumerate(traps) if t[0] <= claim_line <= t[1]), None)
+        if trap is not None:
+            taken.setdefault(trap, []).append(claim_line)
         n = next((n for n in neutral if n[0] <= claim_line <= n[1]), None)
+        dup = next((c for c in claims if c.line <= claim_line <= c.end), None)
+        if failed:
+            if not vs.labelled or (dup is not None and not dup.truth):
+                vs.unlabelled_fails += 1
+            else:
+                vs.fails += 1
+                if trap is not None:
+                    vs.false_fails.append(fail_entry(claim_line, cl, f"a trap: {traps[trap][2]}"))
+                elif dup is not None and dup.truth != "wrong":
+                    vs.false_fails.append(fail_entry(claim_line, cl, f"a second claim on the claim at line {dup.line}, which {'holds' if dup.truth == 'holds' else 'is unjudgeable'}"))
+                elif dup is None:
+                    vs.false_fails.append(fail_entry(claim_line, cl, f"no labelled claim here{' (a neutral span: ' + n[2] + ')' if n else ''}"))
         if n is not None:
             res.neutral_hits.append((claim_line, text_of(claim_line), n[2]))
             continue
-        dup = next((c for c in claims if c.line <= claim_line <= c.end), None)
         why = "a second claim on one hand-counted claim" if dup else ""
         res.fps.append((claim_line, text_of(claim_line), cl["kind"], cl["line"], cl["claimed"], why))
     for i, c in enumerate(claims):
@@ -257,6 +422,22 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
             s = next((s for s in snippets if s["start_line"] <= c.line <= s["end_line"]), None)
             where = f"in snippet {s['id']} ({s['outcome']})" if s else "in no snippet"
             res.fns.append((c.line, text_of(c.line), c.note, where))
+        if c.real_error:
+            cl = matched.get(i)
+            if cl is not None and cl["verdict"] == "fail":
+                vs.real_errors_flagged += 1
+            else:
+                vs.missed_real_errors.append({
+                    "line": c.line, "text": text_of(c.line),
+                    "claimed": cl.get("claimed") if cl else None, "actual": cl.get("actual") if cl else None,
+                    "verdict": (cl["verdict"] + (f" ({cl['reason']})" if cl.get("reason") else "")) if cl else "not detected",
+                    "truth": c.why,
+                })
+        elif c.truth == "wrong" and matched.get(i, {}).get("verdict") == "fail":
+            vs.wrong_needing_flagged += 1
+    vs.traps_taken = [
+        {"line": traps[k][0], "note": traps[k][2], "claim_lines": lines_} for k, lines_ in sorted(taken.items())
+    ]
 
     # Blocks.
     known = set()
@@ -331,31 +512,112 @@ def pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
-def print_report(results: list[Result], out=sys.stdout) -> None:
-    w = lambda s="": print(s, file=out)
-    head = f"{'document':44} {'exit':>4} {'blocks':>6} {'blk!':>4} {'hand':>5} {'found':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'neut':>5} {'doctest':>9} {'':>6}"
-    w(head)
-    w("-" * len(head))
+def ratio(n: int, d: int) -> str:
+    return f"{n}/{d} {pct(n / d) if d else '    -'}"
+
+
+def set_stats(results: list[Result]) -> dict:
+    """The totals of one set: detection and verdict measures, and issue 12's thresholds."""
+    vs = VerdictStats()
     for r in results:
-        dt = f"{r.doctest_examples - len([d for d in r.doctest_disagreements])}/{r.doctest_examples}" if not r.ran else "-"
-        w(
-            f"{r.doc[len('tests/corpus/'):]:44} {str(r.exit_code):>4} {r.blocks:>6} {len(r.block_problems):>4} {r.hand_claims:>5} "
-            f"{r.tool_claims:>5} {r.tp:>4} {len(r.fps):>4} {len(r.fns):>4} {pct(r.precision):>6} {pct(r.recall):>6} "
-            f"{len(r.neutral_hits):>2}/{r.neutral_total:<2} {dt:>9} {'FAIL' if r.failed else 'ok':>6}"
-        )
+        vs.add(r.vs)
     tp = sum(r.tp for r in results)
     fp = sum(len(r.fps) for r in results)
-    fn = sum(len(r.fns) for r in results)
-    w("-" * len(head))
-    w(
-        f"{'all':44} {'':>4} {sum(r.blocks for r in results):>6} {sum(len(r.block_problems) for r in results):>4} "
-        f"{sum(r.hand_claims for r in results):>5} {sum(r.tool_claims for r in results):>5} {tp:>4} {fp:>4} {fn:>4} "
-        f"{pct(tp / (tp + fp) if tp + fp else 1):>6} {pct(tp / (tp + fn) if tp + fn else 1):>6}"
-    )
+    hand = sum(r.hand_claims for r in results)
+    return {"vs": vs, "tp": tp, "fp": fp, "hand": hand,
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / hand if hand else 1.0}
+
+
+def thresholds(name: str, st: dict) -> list[tuple[str, str, bool]]:
+    """(measure, value against the threshold, met) for each of issue 12's verdict thresholds."""
+    t = VERDICT_THRESHOLDS[name]
+    vs = st["vs"]
+    return [
+        ("false fails / all fails", f"{ratio(len(vs.false_fails), vs.fails)} (at most {pct(t['false_fail_rate']).strip()})",
+         vs.false_fail_rate <= t["false_fail_rate"]),
+        ("real errors flagged", f"{ratio(vs.real_errors_flagged, vs.real_errors)} (at least {pct(t['real_errors_flagged']).strip()})",
+         vs.real_errors_rate >= t["real_errors_flagged"]),
+        ("claims found", f"{ratio(st['tp'], st['hand'])} (at least {pct(t['claims_found']).strip()})",
+         st["recall"] >= t["claims_found"]),
+        ("traps taken", f"{ratio(len(vs.traps_taken), vs.traps)} (at most {pct(t['traps_taken']).strip()})",
+         vs.traps_taken_rate <= t["traps_taken"]),
+    ]
+
+
+def show(value) -> str:
+    """A claimed or actual text on one line, trailing white space visible."""
+    if value is None:
+        return "-"
+    return repr(value)[:120]
+
+
+def print_report(results: list[Result], out=sys.stdout) -> dict:
+    w = lambda s="": print(s, file=out)
+    sets = {}
+    for name in ("tuned", "sealed"):
+        rs = [r for r in results if r.set == name]
+        if not rs:
+            continue
+        st = sets[name] = set_stats(rs)
+        w(f"#### {name} set ({len(rs)} document{'s' if len(rs) != 1 else ''})")
+        w()
+        head = f"{'document':48} {'exit':>4} {'blocks':>6} {'blk!':>4} {'hand':>5} {'found':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'neut':>5} {'doctest':>9} {'':>6}"
+        w(head)
+        w("-" * len(head))
+        for r in rs:
+            dt = f"{r.doctest_examples - len(r.doctest_disagreements)}/{r.doctest_examples}" if not r.ran else "-"
+            w(
+                f"{r.doc[len('tests/corpus/'):]:48} {str(r.exit_code):>4} {r.blocks:>6} {len(r.block_problems):>4} {r.hand_claims:>5} "
+                f"{r.tool_claims:>5} {r.tp:>4} {len(r.fps):>4} {len(r.fns):>4} {pct(r.precision):>6} {pct(r.recall):>6} "
+                f"{len(r.neutral_hits):>2}/{r.neutral_total:<2} {dt:>9} {'FAIL' if r.failed else 'ok':>6}"
+            )
+        fn = sum(len(r.fns) for r in rs)
+        w("-" * len(head))
+        w(
+            f"{'all':48} {'':>4} {sum(r.blocks for r in rs):>6} {sum(len(r.block_problems) for r in rs):>4} "
+            f"{st['hand']:>5} {sum(r.tool_claims for r in rs):>5} {st['tp']:>4} {st['fp']:>4} {fn:>4} "
+            f"{pct(st['precision']):>6} {pct(st['recall']):>6}"
+        )
+        w()
+        vhead = (f"{'verdicts':48} {'holds':>5} {'wrong':>5} {'unj.':>4} {'unlab':>5} {'fails':>5} {'false':>5} {'false%':>6} "
+                 f"{'real errors':>13} {'traps taken':>11} {'unchk':>5} {'loose':>5}")
+        w(vhead)
+        w("-" * len(vhead))
+
+        def vrow(label, v):
+            w(
+                f"{label:48} {v.holds:>5} {v.wrong:>5} {v.unjudgeable:>4} {v.unlabelled:>5} {v.fails:>5} {len(v.false_fails):>5} "
+                f"{pct(v.false_fail_rate) if v.fails else '     -':>6} {str(v.real_errors_flagged) + '/' + str(v.real_errors):>13} "
+                f"{str(len(v.traps_taken)) + '/' + str(v.traps):>11} {sum(v.unchecked.values()):>5} {sum(v.loose.values()):>5}"
+            )
+        for r in rs:
+            vrow(r.doc[len("tests/corpus/"):], r.vs)
+        w("-" * len(vhead))
+        vrow("all", st["vs"])
+        w()
+        w(f"issue 12 thresholds, {name} set:")
+        for measure, value, met in thresholds(name, st):
+            w(f"  {'ok  ' if met else 'MISS'} {measure:24} {value}")
+        if st["vs"].unchecked:
+            w(f"unchecked verdicts by reason, {name} set:")
+            for key, n in sorted(st["vs"].unchecked.items(), key=lambda kv: (-kv[1], kv[0])):
+                w(f"  {n:4}  {key[:140]}")
+        if st["vs"].loose:
+            w(f"loose verdicts by normalization, {name} set: "
+              + ", ".join(f"{k} {n}" for k, n in sorted(st["vs"].loose.items())))
+        if st["vs"].unlabelled_fails:
+            w(f"fails on unlabelled claims (not graded), {name} set: {st['vs'].unlabelled_fails}")
+        w()
     w("blk! = hand-counted blocks not classified as counted (missing, or unparsable status wrong); "
       "neut = reported claims in neutral spans / neutral spans; doctest = examples with output where "
-      "snipcheck's verdict agrees with CPython's doctest / compared")
+      "snipcheck's verdict agrees with CPython's doctest / compared.")
+    w("holds/wrong/unj./unlab = labelled truth of the hand-counted claims (unlab: no truth, detection only); "
+      "fails = snipcheck's fails on labelled claims and on reported claims that match none; false = fails on "
+      "claims that hold or are unjudgeable, on prose, traps or no claim; real errors = wrong claims without "
+      "`needs` that snipcheck fails / all of them; traps taken = traps a reported claim fell on / traps; "
+      "unchk = verdicts neither pass, loose nor fail.")
     for r in results:
+        vs = r.vs
         w()
         w(f"== {r.doc}  (verdicts: {', '.join(f'{k} {v}' for k, v in sorted(r.verdicts.items())) or '-'})")
         if r.ran:
@@ -365,6 +627,17 @@ def print_report(results: list[Result], out=sys.stdout) -> None:
                 f"{l}: {t[:70]} | {k} on {sl}, claimed {c[:50]!r}{' | ' + why if why else ''}" for l, t, k, sl, c, why in r.fps]),
             ("false negatives (line: text | note | where)", [
                 f"{l}: {t[:70]}{' | ' + n if n else ''} | {where}" for l, t, n, where in r.fns]),
+            ("false fails (line: text | why false | claimed | actual)", [
+                f"{f['line']}: {f['text'][:60]} | {f['why'][:110]}\n        claimed {show(f['claimed'])}\n        actual  {show(f['actual'])}"
+                for f in vs.false_fails]),
+            ("missed real errors (line: text | snipcheck's verdict | claimed | actual | the truth)", [
+                f"{m['line']}: {m['text'][:60]} | {m['verdict'][:100]}\n        claimed {show(m['claimed'])}\n"
+                f"        actual  {show(m['actual'])}\n        truth   {m['truth'][:200]}"
+                for m in vs.missed_real_errors]),
+            ("traps taken (line: note | reported claim lines)", [
+                f"{t['line']}: {t['note'][:90]} | {', '.join(map(str, t['claim_lines']))}" for t in vs.traps_taken]),
+            ("unchecked verdicts (count  verdict: reason)", [
+                f"{n:3}  {k[:140]}" for k, n in sorted(vs.unchecked.items(), key=lambda kv: (-kv[1], kv[0]))]),
             ("block problems", r.block_problems),
             ("doctest disagreements", r.doctest_disagreements),
             ("reported claims in neutral spans", [f"{l}: {t[:60]} | {why[:60]}" for l, t, why in r.neutral_hits]),
@@ -375,6 +648,33 @@ def print_report(results: list[Result], out=sys.stdout) -> None:
                 w(f"  {title}: {len(items)}")
                 for item in items:
                     w(f"    {item}")
+    return sets
+
+
+def to_json(results: list[Result], sets: dict, enforce: bool) -> dict:
+    def stats(vs: VerdictStats) -> dict:
+        return vs.__dict__ | {
+            "false_fail_rate": vs.false_fail_rate, "real_errors_rate": vs.real_errors_rate,
+            "traps_taken_rate": vs.traps_taken_rate,
+        }
+    docs = []
+    for r in results:
+        d = {k: v for k, v in r.__dict__.items() if k != "vs"}
+        docs.append(d | {"precision": r.precision, "recall": r.recall, "detection_ok": not r.failed, "verdict": stats(r.vs)})
+    return {
+        "enforce_verdicts": enforce,
+        "sets": {
+            name: {
+                "documents": [r.doc for r in results if r.set == name],
+                "claims_found": {"tp": st["tp"], "fp": st["fp"], "hand": st["hand"],
+                                 "precision": st["precision"], "recall": st["recall"]},
+                "verdict": stats(st["vs"]),
+                "thresholds": [{"measure": m, "value": v, "met": ok} for m, v, ok in thresholds(name, st)],
+            }
+            for name, st in sets.items()
+        },
+        "documents": docs,
+    }
 
 
 def main() -> int:
@@ -382,23 +682,37 @@ def main() -> int:
     parser.add_argument("--snipcheck", default=os.environ.get("SNIPCHECK_BIN", str(REPO / "target/release/snipcheck")))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per snipcheck run (and per doctest block)")
-    parser.add_argument("docs", nargs="*", help="only these documents (paths or names)")
+    parser.add_argument("--set", choices=("tuned", "sealed", "all"), default="tuned",
+                        help="which documents: the tuned set (default), the sealed set (tests/corpus/sealed/), or both")
+    parser.add_argument("--enforce-verdicts", action="store_true",
+                        help="exit 1 when a set misses one of issue 12's verdict thresholds (printed either way)")
+    parser.add_argument("docs", nargs="*", help="only these documents (paths or names), within --set")
     args = parser.parse_args()
     if not Path(args.snipcheck).exists():
         print(f"no snipcheck binary at {args.snipcheck} (build it, or pass --snipcheck)", file=sys.stderr)
         return 2
-    tomls = sorted(HERE.glob("*/*.claims.toml"))
+    tomls = sorted(HERE.rglob("*.claims.toml"), key=lambda t: (set_of(t) == "sealed", str(t)))
+    if args.set != "all":
+        tomls = [t for t in tomls if set_of(t) == args.set]
     if args.docs:
         tomls = [t for t in tomls if any(d in str(t) or d in t.name for d in args.docs)]
+    if not tomls:
+        hint = " (documents under sealed/ need --set sealed or --set all)" if args.set == "tuned" else ""
+        print(f"no documents to evaluate in the {args.set} set{hint}", file=sys.stderr)
+        return 2
     results = [evaluate(t, args.snipcheck, args.timeout) for t in tomls]
-    print_report(results)
+    sets = print_report(results)
     if args.json:
-        Path(args.json).write_text(json.dumps([r.__dict__ | {"precision": r.precision, "recall": r.recall} for r in results], indent=1, default=str))
+        Path(args.json).write_text(json.dumps(to_json(results, sets, args.enforce_verdicts), indent=1, default=str))
     failed = [r.doc for r in results if r.failed]
+    missed = [f"{name}: {m}" for name, st in sets.items() for m, _, ok in thresholds(name, st) if not ok]
     print()
-    print(f"result: {'FAIL (' + ', '.join(failed) + ')' if failed else 'ok'}")
-    return 1 if failed else 0
-
+    print(f"detection: {'FAIL (' + ', '.join(failed) + ')' if failed else 'ok'}")
+    print(f"verdicts: {'ok' if not missed else 'thresholds missed (' + '; '.join(missed) + ')'}"
+          f"{'' if args.enforce_verdicts else ' -- not enforced (pass --enforce-verdicts)'}")
+    verdicts_fail = bool(missed) and args.enforce_verdicts
+    print(f"result: {'FAIL' if failed or verdicts_fail else 'ok'}")
+    return 1 if failed or verdicts_fail else 0
 
 if __name__ == "__main__":
     sys.exit(main())
