@@ -306,6 +306,40 @@ pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
     }
 }
 
+/// A claim cannot be judged where the sandbox stopped what it is about: a failing claim on a
+/// statement the sandbox blocked (a subprocess, the network, a file outside the scratch dir),
+/// or on a later one that raised after it, is `unchecked` with the reason, never `fail` — the
+/// text may well be right where the author ran it.
+fn unjudged_when_blocked(
+    claims: &mut [CheckedClaim],
+    executions: &[crate::run::outcome::Execution],
+) {
+    let Some((line, what)) = executions.iter().find_map(|e| {
+        let exception = e.exception.as_ref()?;
+        Some((e.line, exception.blocked.clone()?))
+    }) else {
+        return;
+    };
+    // A later statement that raised (typically NameError on what the blocked one would have
+    // bound) is as unjudgeable; one that ran and printed something else still fails.
+    let raised = |at: crate::line::LineNo| {
+        executions
+            .iter()
+            .any(|e| e.line == at && e.exception.is_some())
+    };
+    for claim in claims.iter_mut() {
+        if claim.verdict == Verdict::Fail
+            && (claim.line == line
+                || (claim.after_error && claim.line > line && raised(claim.line)))
+        {
+            claim.verdict = Verdict::Unchecked;
+            claim.reason = Some(format!(
+                "the sandbox blocked {what} at line {line}, so this cannot be judged here"
+            ));
+        }
+    }
+}
+
 /// Under `namespace = "auto"`, a `NameError` for a name no earlier block of the document binds
 /// says so, so a placeholder (`connect_to_db()`) is told apart from setup the run missed.
 fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {
@@ -341,6 +375,7 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         .collect();
     // Nested prints' claims come after the top-level statements': put them in line order.
     claims.sort_by_key(|claim| claim.line);
+    unjudged_when_blocked(&mut claims, &outcome.executions);
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(
             block, output, outcome, &stop,

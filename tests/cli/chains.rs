@@ -28,7 +28,11 @@ fn a_block_that_kills_the_child_costs_only_itself() {
     let jobs = [
         job(1, "a = 1\nprint(a)\n", second),
         job(5, "import os\nos._exit(3)\n", second),
-        job(9, "a = 100\nwhile True:\n    pass\n", Duration::from_secs(1)),
+        job(
+            9,
+            "a = 100\nwhile True:\n    pass\n",
+            Duration::from_secs(1),
+        ),
         job(13, "a += 1\nprint(a)\n", second),
         job(17, "print(a * 10)\n", second),
     ];
@@ -37,7 +41,11 @@ fn a_block_that_kills_the_child_costs_only_itself() {
     assert_eq!(outcomes[0].end, End::Exited { status: 0 });
     assert_eq!(stdout(&outcomes[0]), "1\n");
     assert_eq!(outcomes[1].end, End::Exited { status: 3 });
-    assert!(matches!(outcomes[2].end, End::Timeout { .. }), "{:?}", outcomes[2].end);
+    assert!(
+        matches!(outcomes[2].end, End::Timeout { .. }),
+        "{:?}",
+        outcomes[2].end
+    );
     // The blocks after the timeout resumed in a fresh child that replayed block 1 only (not
     // the one that exited, not the one that timed out and had set `a = 100`), and then ran
     // on in one process: block 17 sees block 13's `a += 1`.
@@ -89,7 +97,33 @@ fn a_forged_record_in_one_block_does_not_taint_the_blocks_after_it() {
         job(7, "print(x)\n", timeout),
     ];
     let outcomes = zygote.run_chain(&jobs);
-    assert!(outcomes[1].protocol_violation.is_some(), "{:?}", outcomes[1]);
+    assert!(
+        outcomes[1].protocol_violation.is_some(),
+        "{:?}",
+        outcomes[1]
+    );
     assert_eq!(outcomes[2].protocol_violation, None);
     assert_eq!(stdout(&outcomes[2]), "5\n");
+}
+
+#[test]
+fn a_claim_on_what_the_sandbox_blocked_is_unchecked_with_the_reason_not_failed() {
+    let dir = empty_dir();
+    let text = "```python\nimport subprocess\np = subprocess.run(['echo', 'hi'], capture_output=True, text=True)\nprint(p.stdout)  # hi\nprint(1 + 1)  # 3\n```\n";
+    std::fs::write(dir.path().join("doc.md"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = run.json();
+    let blocked = claim_on(report, 4);
+    assert_eq!(blocked["verdict"], "unchecked", "{blocked}");
+    assert!(
+        blocked["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("the sandbox blocked") && r.contains("line 3")),
+        "{blocked}"
+    );
+    // A claim the block itself gets wrong, whatever the sandbox did, still fails.
+    assert_eq!(claim_on(report, 5)["verdict"], "fail");
 }

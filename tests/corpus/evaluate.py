@@ -65,8 +65,25 @@ REASONS = ("unstable", "other-version", "needs")
 
 # Runs one block under CPython's doctest and prints each example's verdict as JSON.
 DOCTEST_CHILD = r"""
-import doctest, json, sys
-source = sys.stdin.read()
+import contextlib, doctest, io, json, sys
+request = json.loads(sys.stdin.read())
+source = request["source"]
+globs = {"__name__": "__main__"}
+# The earlier blocks snipcheck ran this one after (its `continues`), run first as a reader would
+# have run them, their output and errors discarded.
+for cell in request["context"]:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            if cell["session"]:
+                for example in doctest.DocTestParser().get_examples(cell["code"]):
+                    try:
+                        exec(compile(example.source, "<context>", "single"), globs)
+                    except BaseException:
+                        pass
+            else:
+                exec(compile(cell["code"], "<context>", "exec"), globs)
+        except BaseException:
+            pass
 results = []
 try:
     examples = doctest.DocTestParser().get_examples(source, "block")
@@ -85,7 +102,7 @@ class Runner(doctest.DocTestRunner):
         results.append({"lineno": example.lineno, "verdict": "exception", "want": bool(example.want or example.exc_msg)})
 
 real_stdout = sys.stdout
-test = doctest.DocTest(examples, {"__name__": "__main__"}, "block", "block", 0, source)
+test = doctest.DocTest(examples, globs, "block", "block", 0, source)
 try:
     Runner(verbose=False).run(test, out=lambda text: None, clear_globs=False)
 except SystemExit:
@@ -294,11 +311,14 @@ def block_text(lines: list[str], first: int, rst: bool) -> str:
     return "\n".join(body) + "\n"
 
 
-def run_doctest(text: str, timeout: float):
+def run_doctest(text: str, timeout: float, context=()):
+    """Runs `text` under doctest, after the `context` blocks ({code, session}) snipcheck ran
+    it after."""
+    request = json.dumps({"source": text, "context": list(context)})
     with tempfile.TemporaryDirectory(prefix="doctest-corpus-") as cwd:
         try:
             proc = subprocess.run(
-                [sys.executable, "-I", "-c", DOCTEST_CHILD], input=text, cwd=cwd,
+                [sys.executable, "-I", "-c", DOCTEST_CHILD], input=request, cwd=cwd,
                 capture_output=True, text=True, timeout=timeout,
             )
         except subprocess.TimeoutExpired:
@@ -472,7 +492,12 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
             continue
         res.doctest_blocks += 1
         first = b["line"]
-        outcome = run_doctest(block_text(lines, first, rst), timeout)
+        sessions = {blk["line"]: blk["session"] for blk in blocks}
+        context = [
+            {"code": block_text(lines, c["start_line"], rst), "session": sessions.get(c["start_line"], False)}
+            for c in ((s.get("continues") or {}).get("blocks") or [])
+        ]
+        outcome = run_doctest(block_text(lines, first, rst), timeout, context)
         if "error" in outcome:
             agrees = s["outcome"] == "unparsable"
             entry = f"line {first}: doctest: {outcome['error'][:100]}; snipcheck: {s['outcome']}"
@@ -493,8 +518,12 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
                         f"{'error ' + s['error']['type'] if s.get('error') else 'nothing'} ({s['outcome']})"
                     )
                 continue
-            res.doctest_examples += 1
             cl = tool.get(at)
+            if cl is not None and cl["verdict"] == "unchecked":
+                # snipcheck gave no verdict (e.g. the sandbox blocked the example): nothing to compare.
+                res.doctest_info.append(f"line {at}: doctest {ex['verdict']}, snipcheck unchecked ({cl.get('reason')})")
+                continue
+            res.doctest_examples += 1
             want = "pass" if ex["verdict"] == "success" else "fail"
             if cl is None:
                 res.doctest_disagreements.append(

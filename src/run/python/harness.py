@@ -1430,7 +1430,11 @@ def run_session(step, filename, namespace):
     test = doctest.DocTest(examples, namespace, "snippet", filename, offset, source)
     runner = SessionRunner(verbose=False)
     try:
-        runner.run(test, out=lambda text: None, clear_globs=False)
+        try:
+            runner.run(test, out=lambda text: None, clear_globs=False)
+        finally:
+            # doctest runs a copy of the globals: what the session binds is the chain's too.
+            namespace.update(test.globs)
     except SystemExit as exc:
         emit({"event": "exit", "code": exc.code if isinstance(exc.code, int) or exc.code is None else safe_str(exc.code)})
     finish(filename, out_sink, err_sink, False)
