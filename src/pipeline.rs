@@ -322,10 +322,26 @@ pub fn execute_prepared(
     )?;
     let (ran, sandbox) = run_snippets(snippets, timeout, parallelism, venv.as_ref(), observer)?;
     let strict_parse = options.strict_parse || config.strict_parse;
+    // What could not be judged in each block, for the blocks that continue it.
+    let causes: HashMap<String, Vec<judge::Cause>> = ran
+        .iter()
+        .map(|(snippet, outcome)| (snippet.id.clone(), judge::unjudgeable_causes(outcome)))
+        .filter(|(_, causes)| !causes.is_empty())
+        .collect();
     let mut rows: Vec<SnippetRun> = ran
         .into_iter()
         .map(|(snippet, outcome)| {
-            let check = lenient_parse(judge::judge_snippet(&snippet, &outcome), strict_parse);
+            let upstream: Vec<judge::Cause> = snippet
+                .context
+                .iter()
+                .filter_map(|cell| causes.get(&cell.id))
+                .flatten()
+                .cloned()
+                .collect();
+            let check = lenient_parse(
+                judge::judge_in_chain(&snippet, &outcome, &upstream),
+                strict_parse,
+            );
             SnippetRun {
                 snippet,
                 outcome,

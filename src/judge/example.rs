@@ -1,5 +1,6 @@
 //! Interactive sessions (`>>>` examples): each example that shows output or a traceback is a
-//! claim, judged by doctest's own verdict.
+//! claim, judged by doctest's own verdict; output doctest fails that the `loose` rung's named
+//! normalizations make equal is `loose`, as for any claim.
 
 use super::ending::Stop;
 use super::{CheckedClaim, ClaimKind, Verdict};
@@ -51,6 +52,19 @@ pub(super) fn judge_example(
                 .unwrap_or_default();
             claim.reason = Some(format!("doctest: the example raised {raised}"));
             claim.actual = Some(raised);
+        }
+        _ if example.exception.is_none()
+            && super::normalize::compare(&claim.claimed, &got).verdict != Verdict::Fail =>
+        {
+            // doctest compares exactly; a reader forgives what the `loose` rung names.
+            let comparison = super::normalize::compare(&claim.claimed, &got);
+            claim.verdict = Verdict::Loose;
+            claim.normalization = Some(
+                comparison
+                    .normalization
+                    .unwrap_or_else(|| "commentary".to_owned()),
+            );
+            claim.actual = Some(got);
         }
         _ => {
             claim.verdict = Verdict::Fail;

@@ -288,6 +288,13 @@ pub fn is_unexpected(error: Option<&SnippetError>, missing_expected_error: Optio
 /// Judges a planned snippet: one that was not run (skipped, unterminated, as `plan` decided)
 /// from its plan, one that ran from its outcome ([`check`]).
 pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
+    judge_in_chain(snippet, outcome, &[])
+}
+
+/// [`judge_snippet`] for a block that continued earlier ones: `upstream` are the reasons their
+/// runs could not be judged ([`unjudgeable_causes`] of each), which a claim this block fails on
+/// an exception inherits (a class never defined because its block lacked a package).
+pub fn judge_in_chain(snippet: &Snippet, outcome: &Outcome, upstream: &[Cause]) -> SnippetCheck {
     match &snippet.disposition {
         Disposition::Skip(_) => SnippetCheck {
             outcome: OutcomeKind::Skipped,
@@ -298,6 +305,7 @@ pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
         Disposition::Unterminated => unterminated(&snippet.block),
         Disposition::Run => {
             let mut check = check(&snippet.block, snippet.settings.as_ref(), outcome);
+            unjudged_after(&mut check.claims, &outcome.executions, upstream, None);
             if let Some(error) = check.error.as_mut() {
                 explain_undefined(error, &snippet.undefined);
             }
@@ -306,36 +314,97 @@ pub fn judge_snippet(snippet: &Snippet, outcome: &Outcome) -> SnippetCheck {
     }
 }
 
-/// A claim cannot be judged where the sandbox stopped what it is about: a failing claim on a
-/// statement the sandbox blocked (a subprocess, the network, a file outside the scratch dir),
-/// or on a later one that raised after it, is `unchecked` with the reason, never `fail` — the
-/// text may well be right where the author ran it.
-fn unjudged_when_blocked(
+/// Why part of a run cannot be judged here, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// The statement's line.
+    pub line: LineNo,
+    /// In words: `the sandbox blocked process creation`, `needs numpy (not installed where
+    /// snipcheck ran: use --venv)`.
+    pub what: String,
+}
+
+/// What in a run cannot be judged here: statements the sandbox blocked (a subprocess, the
+/// network, a file outside the scratch dir) and imports of modules that are not installed
+/// where snipcheck runs. The text may well be right where its author ran it.
+pub fn unjudgeable_causes(outcome: &Outcome) -> Vec<Cause> {
+    outcome
+        .executions
+        .iter()
+        .filter_map(|e| {
+            let exception = e.exception.as_ref()?;
+            if let Some(blocked) = &exception.blocked {
+                return Some(Cause {
+                    line: e.line,
+                    what: format!("the sandbox blocked {blocked}"),
+                });
+            }
+            let module = (exception.type_name == "ModuleNotFoundError")
+                .then(|| missing_module(&exception.message))
+                .flatten()?;
+            Some(Cause {
+                line: e.line,
+                what: format!("needs {module} (not installed where snipcheck ran: use --venv)"),
+            })
+        })
+        .collect()
+}
+
+/// `No module named 'numpy.linalg'` → `numpy`.
+fn missing_module(message: &str) -> Option<&str> {
+    let name = message
+        .strip_prefix("No module named '")?
+        .split('\'')
+        .next()?;
+    name.split('.').next().filter(|n| !n.is_empty())
+}
+
+/// A failing claim cannot be judged where something it depends on could not run here: a claim
+/// on the statement itself (`own`: the block's first such cause), on a later statement of the
+/// block that raised after it, or — for `upstream` causes, in the blocks this one continues —
+/// on any statement that raised. It becomes `unchecked` with the reason, never `fail`. One
+/// that ran and printed something else still fails.
+fn unjudged_after(
     claims: &mut [CheckedClaim],
     executions: &[crate::run::outcome::Execution],
+    upstream: &[Cause],
+    own: Option<&Cause>,
 ) {
-    let Some((line, what)) = executions.iter().find_map(|e| {
-        let exception = e.exception.as_ref()?;
-        Some((e.line, exception.blocked.clone()?))
-    }) else {
+    if own.is_none() && upstream.is_empty() {
         return;
-    };
-    // A later statement that raised (typically NameError on what the blocked one would have
-    // bound) is as unjudgeable; one that ran and printed something else still fails.
-    let raised = |at: crate::line::LineNo| {
+    }
+    let raised = |at: LineNo| {
         executions
             .iter()
             .any(|e| e.line == at && e.exception.is_some())
     };
     for claim in claims.iter_mut() {
-        if claim.verdict == Verdict::Fail
-            && (claim.line == line
-                || (claim.after_error && claim.line > line && raised(claim.line)))
-        {
+        if claim.verdict != Verdict::Fail {
+            continue;
+        }
+        let reason = match own {
+            Some(cause)
+                if claim.line == cause.line
+                    || (claim.after_error && claim.line > cause.line && raised(claim.line)) =>
+            {
+                Some(format!(
+                    "{} at line {}, so this cannot be judged here",
+                    cause.what, cause.line
+                ))
+            }
+            _ => upstream
+                .first()
+                .filter(|_| raised(claim.line))
+                .map(|cause| {
+                    format!(
+                        "a block it continues {} (line {}), so this cannot be judged here",
+                        cause.what, cause.line
+                    )
+                }),
+        };
+        if let Some(reason) = reason {
             claim.verdict = Verdict::Unchecked;
-            claim.reason = Some(format!(
-                "the sandbox blocked {what} at line {line}, so this cannot be judged here"
-            ));
+            claim.reason = Some(reason);
         }
     }
 }
@@ -375,7 +444,8 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         .collect();
     // Nested prints' claims come after the top-level statements': put them in line order.
     claims.sort_by_key(|claim| claim.line);
-    unjudged_when_blocked(&mut claims, &outcome.executions);
+    let causes = unjudgeable_causes(outcome);
+    unjudged_after(&mut claims, &outcome.executions, &[], causes.first());
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(
             block, output, outcome, &stop,

@@ -22,6 +22,9 @@ pub const NORMALIZATIONS: &[(&str, Normalize)] = &[
     ("main-prefix", strip_main_prefix),
     ("address", mask_addresses),
     ("whitespace", collapse_whitespace),
+    ("quotes", drop_quotes),
+    ("spacing", tight_spacing),
+    ("label", strip_label),
 ];
 
 /// Compares a claim with the actual text: equal (line by line, commentary allowed) is `pass`;
@@ -110,6 +113,67 @@ fn collapse_whitespace(text: &str, _is_actual: bool) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Quotes around strings, either kind, are not what the claim is about: `"hello"` for a printed
+/// `hello`, `"spam"` for `'spam'`.
+fn drop_quotes(text: &str, _is_actual: bool) -> String {
+    text.replace(['\'', '"'], "")
+}
+
+/// Spacing around commas, colons and brackets is layout: `[0,2]` for `[0, 2]`, `{'a':1}`.
+fn tight_spacing(text: &str, _is_actual: bool) -> String {
+    text.lines()
+        .map(|line| {
+            let mut out = String::with_capacity(line.len());
+            let mut chars = line.trim().chars().peekable();
+            while let Some(c) = chars.next() {
+                out.push(c);
+                if matches!(c, ',' | ':' | '(' | '[' | '{') {
+                    while chars.peek() == Some(&' ') {
+                        chars.next();
+                    }
+                }
+                if c == ' ' {
+                    while chars.peek() == Some(&' ') {
+                        chars.next();
+                    }
+                }
+            }
+            out.replace(" )", ")").replace(" ]", "]").replace(" }", "}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A label the program prints before the value is not part of the claim:
+/// `print(f"Total: {t}")  # 3` for `Total: 3`. Only the output loses it: a word or a few,
+/// then `:` or `=`, at the start of each line.
+fn strip_label(text: &str, is_actual: bool) -> String {
+    if !is_actual {
+        return text.to_owned();
+    }
+    text.lines()
+        .map(|line| {
+            let Some(end) = line.find([':', '=']) else {
+                return line.to_owned();
+            };
+            let label = &line[..end];
+            let is_label = !label.is_empty()
+                && label.len() <= 40
+                && label.starts_with(|c: char| c.is_alphabetic())
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '(' | ')'));
+            let rest = line[end + 1..].trim_start();
+            if is_label && !rest.is_empty() {
+                rest.to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +215,29 @@ mod tests {
             "<__main__.A object at 0x7f3a>",
         );
         assert_eq!(c.normalization.as_deref(), Some("address"));
+    }
+
+    #[test]
+    fn cosmetic_differences_a_reader_forgives_are_named() {
+        let named = |claimed: &str, actual: &str| compare(claimed, actual).normalization;
+        assert_eq!(named("\"hello\"", "hello").as_deref(), Some("quotes"));
+        assert_eq!(
+            named("[\"spam\", 1]", "['spam', 1]").as_deref(),
+            Some("quotes")
+        );
+        assert_eq!(named("[0,2]", "[0, 2]").as_deref(), Some("spacing"));
+        assert_eq!(
+            named("{'a':1, 'b':2}", "{'a': 1, 'b': 2}").as_deref(),
+            Some("spacing")
+        );
+        assert_eq!(named("6.6", "Sum: 6.6").as_deref(), Some("label"));
+        assert_eq!(named("8", "Ceiling = 8").as_deref(), Some("label"));
+        // The value itself still has to be right.
+        assert_eq!(compare("6.5", "Sum: 6.6").verdict, Verdict::Fail);
+        assert_eq!(compare("[0,3]", "[0, 2]").verdict, Verdict::Fail);
+        assert_eq!(compare("\"hello\"", "hallo").verdict, Verdict::Fail);
+        // A claim that adds a label the output lacks is not forgiven.
+        assert_eq!(compare("Sum: 6.6", "6.6").verdict, Verdict::Fail);
     }
 
     #[test]

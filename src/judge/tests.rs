@@ -618,21 +618,35 @@ fn a_session_example_takes_doctests_verdict() {
     });
     let mut differs = example.clone();
     differs.index = 1;
-    let ran = |index, verdict: &str| crate::run::outcome::Execution {
+    let mut quoted = example.clone();
+    quoted.index = 2;
+    quoted.example = Some(Example {
+        want: "\"hi\"\n".to_owned(),
+        want_line: line(5),
+        exception: None,
+        skip: false,
+    });
+    let ran = |index, verdict: &str, got: &str| crate::run::outcome::Execution {
         doctest: Some(verdict.to_owned()),
-        ..printed(index, "2\n")
+        ..printed(index, got)
     };
     let outcome = finished(
-        vec![example, differs],
-        vec![ran(0, "success"), ran(1, "failure")],
+        vec![example, differs, quoted],
+        vec![
+            ran(0, "success", "2\n"),
+            ran(1, "failure", "3\n"),
+            ran(2, "failure", "'hi'\n"),
+        ],
     );
     let checked = judged(&outcome);
     let verdicts: Vec<Verdict> = checked.claims.iter().map(|c| c.verdict).collect();
-    assert_eq!(verdicts, [Verdict::Pass, Verdict::Fail]);
+    // doctest's verdict, except that output equal after a named normalization is `loose`.
+    assert_eq!(verdicts, [Verdict::Pass, Verdict::Fail, Verdict::Loose]);
     assert_eq!(
         checked.claims[1].reason.as_deref(),
         Some("doctest: the output differs from what the session shows")
     );
+    assert_eq!(checked.claims[2].normalization.as_deref(), Some("quotes"));
 }
 
 #[test]

@@ -121,3 +121,29 @@ fn a_python_block_starting_with_a_prompt_is_a_session_and_the_script_is_not() {
         "True",
     );
 }
+
+/// Typed into the REPL without `...` prompts, a statement's continuation lines look like
+/// expected output to doctest; the REPL read them as code, and so does snipcheck (`codeop`,
+/// the REPL's own test, says when the statement is complete).
+#[test]
+fn continuation_lines_without_prompts_are_read_as_the_repl_read_them() {
+    let dir = empty_dir();
+    let text = "```python\n>>> pairs = [\n    ('b', 2),\n    ('a', 1),\n]\n>>> sorted(pairs)\n[('a', 1), ('b', 2)]\n>>> len(pairs)\n3\n```\n";
+    std::fs::write(dir.path().join("doc.md"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = run.json();
+    assert_claim(
+        claim_on(report, line_of(text, "sorted(pairs)")),
+        "output",
+        "pass",
+        "[('a', 1), ('b', 2)]",
+    );
+    // A wrong claim after it still fails: the lines taken were code, not a claim.
+    let wrong = claim_on(report, line_of(text, "len(pairs)"));
+    assert_eq!(wrong["verdict"], "fail", "{wrong}");
+    assert_eq!(wrong["actual"], "2");
+    assert!(!has_claim_on(report, line_of(text, "    ('b', 2),")));
+}

@@ -19,6 +19,7 @@ object would (the compiler's memory grows steeply with the try blocks of one cod
 import __future__
 import ast
 import builtins
+import codeop
 import io
 import json
 import linecache
@@ -564,6 +565,47 @@ class _Comprehension(_Scope):
     """A comprehension's or a class body's own names."""
 
 
+def session_examples(source, name="<session>"):
+    """A session's examples as doctest parses them, except that an example the interactive
+    interpreter would still be reading takes the lines after it as its own continuation, as the
+    REPL did when the author typed them without `...` prompts (`>>> xs = [` then `    1,` and
+    `]`): `codeop`, the REPL's own test, says when the statement is complete. Raises
+    ValueError as doctest does."""
+    import doctest
+    parser = doctest.DocTestParser()
+    examples = parser.get_examples(source, name)
+    fixed = []
+    for example in examples:
+        if not example.want or _complete(example.source):
+            fixed.append(example)
+            continue
+        want = example.want.splitlines(keepends=True)
+        code = example.source
+        for taken in range(1, len(want) + 1):
+            code += want[taken - 1]
+            if _complete(code):
+                rest = "".join(want[taken:])
+                found = parser._EXCEPTION_RE.match(rest)
+                merged = doctest.Example(
+                    code, rest, found.group("msg") if found else None,
+                    example.lineno, example.indent, example.options,
+                )
+                merged.continuation = taken
+                fixed.append(merged)
+                break
+        else:
+            fixed.append(example)
+    return fixed
+
+
+def _complete(code):
+    """The REPL's test: the statement is complete (or a syntax error: nothing more helps)."""
+    try:
+        return codeop.compile_command(code, "<session>", "single") is not None
+    except (SyntaxError, ValueError, OverflowError):
+        return True
+
+
 def block_names(cell):
     """What one block reads from earlier blocks, binds and changes in place (see `_Names`),
     with the Markdown line of each read, for `namespace = "auto"`. Nothing runs: the block is
@@ -574,7 +616,7 @@ def block_names(cell):
     if cell.get("interactive"):
         import doctest
         try:
-            examples = doctest.DocTestParser().get_examples(cell["code"])
+            examples = session_examples(cell["code"])
         except ValueError:
             examples = []
         parts = [(example.source, example.lineno) for example in examples]
@@ -1258,7 +1300,7 @@ def run_session_silently(cell, filename, namespace, out_sink, err_sink):
     would see them, then read on)."""
     import doctest
     try:
-        examples = doctest.DocTestParser().get_examples(cell["code"], filename)
+        examples = session_examples(cell["code"], filename)
     except ValueError:
         return
     offset = cell["first_line"] - 1
@@ -1355,7 +1397,7 @@ def run_session(step, filename, namespace):
     source = step["code"]
     offset = step["first_line"] - 1
     try:
-        examples = doctest.DocTestParser().get_examples(source, filename)
+        examples = session_examples(source, filename)
     except ValueError as exc:
         import re
         found = re.search(r"line (\d+)", str(exc))
@@ -1375,6 +1417,8 @@ def run_session(step, filename, namespace):
         after = example.lineno + 1
         while after < len(source_lines) and source_lines[after].lstrip().startswith("..."):
             after += 1
+        # Lines the REPL read as the statement's continuation (`session_examples`).
+        after += getattr(example, "continuation", 0)
         lines = after - example.lineno
         statements.append({
             "index": index,
