@@ -58,6 +58,10 @@ pub enum Command {
         /// Standard-library modules to import before forking (comma-separated).
         #[arg(long, value_name = "MODULES", value_delimiter = ',')]
         preload: Vec<String>,
+        /// The interpreter's hash seed (`PYTHONHASHSEED`): fixed, so runs and snapshots are
+        /// deterministic; a second run with another seed finds output that varies.
+        #[arg(long, default_value_t = 0)]
+        hash_seed: u32,
     },
 }
 

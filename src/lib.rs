@@ -39,10 +39,12 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
             slots,
             read_only,
             preload,
+            hash_seed,
         } => run::python::zygote_main(&run::protocol::Setup {
             slots: usize::try_from(slots).unwrap_or(usize::MAX),
             read_only,
             preload,
+            hash_seed,
         }),
         cli::Command::Run(args) => commands::run(&args),
         cli::Command::Doctor(args) => commands::doctor(&args),

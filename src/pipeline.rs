@@ -320,7 +320,14 @@ pub fn execute_prepared(
         crate::environment::virtual_env().as_deref(),
         python::PYTHON_VERSION,
     )?;
-    let (ran, sandbox) = run_snippets(snippets, timeout, parallelism, venv.as_ref(), observer)?;
+    let (ran, sandbox) = run_snippets(
+        snippets,
+        timeout,
+        parallelism,
+        venv.as_ref(),
+        observer,
+        FIRST_SEED,
+    )?;
     let strict_parse = options.strict_parse || config.strict_parse;
     // What could not be judged in each block, for the blocks that continue it.
     let causes: HashMap<String, Vec<judge::Cause>> = ran
@@ -350,6 +357,9 @@ pub fn execute_prepared(
             }
         })
         .collect();
+    if crate::run::interrupt::signal().is_none() {
+        unstable(&mut rows, timeout, parallelism, venv.as_ref())?;
+    }
     // A stopped run compares and writes no generated file: its transcripts are incomplete.
     let files = if crate::run::interrupt::signal().is_some() {
         Files::Ignore
@@ -382,6 +392,7 @@ fn run_snippets(
     parallelism: usize,
     venv: Option<&Venv>,
     observer: &dyn Observer,
+    hash_seed: u32,
 ) -> Result<(Vec<(Snippet, Outcome)>, Sandbox)> {
     let mut outcomes = vec![Outcome::default(); snippets.len()];
     let mut sandbox = Sandbox {
@@ -423,7 +434,8 @@ fn run_snippets(
         .iter()
         .map(|chain| chain.iter().flat_map(schedule::modules_needed).collect())
         .collect();
-    let setup = schedule::setup_for(parallelism, jobs.iter().flatten(), &needs, venv);
+    let mut setup = schedule::setup_for(parallelism, jobs.iter().flatten(), &needs, venv);
+    setup.hash_seed = hash_seed;
     let zygote = runner::Zygote::start_setup(&setup)?;
     observer.started(chains.iter().map(Vec::len).sum());
     // Likely-slow chains start first, so that none is left running alone at the end;
@@ -441,6 +453,52 @@ fn run_snippets(
         layers: zygote.layers.clone(),
     };
     Ok((snippets.into_iter().zip(outcomes).collect(), sandbox))
+}
+
+/// The hash seed of a run; [`unstable`]'s second run uses another.
+const FIRST_SEED: u32 = 0;
+
+/// Output that differs between runs is not the text's fault. The chains of the rows with a
+/// failing claim run a second time, in a new zygote (a new process: other addresses, ids and
+/// times) with another hash seed (another set and dict order of strings); a failing claim
+/// whose output differs between the two runs is `unchecked`, as unstable, with both outputs.
+/// A run with no failing claim runs once.
+fn unstable(
+    rows: &mut [SnippetRun],
+    timeout: Duration,
+    parallelism: usize,
+    venv: Option<&Venv>,
+) -> Result<()> {
+    let failing: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| {
+            r.check
+                .claims
+                .iter()
+                .any(|c| c.verdict == judge::Verdict::Fail)
+        })
+        .map(|r| r.snippet.chain.as_str())
+        .collect();
+    if failing.is_empty() {
+        return Ok(());
+    }
+    let again: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].snippet.runs() && failing.contains(rows[i].snippet.chain.as_str()))
+        .collect();
+    let snippets: Vec<Snippet> = again.iter().map(|&i| rows[i].snippet.clone()).collect();
+    let (ran, _) = run_snippets(
+        snippets,
+        timeout,
+        parallelism,
+        venv,
+        &Unobserved,
+        FIRST_SEED + 1,
+    )?;
+    for (&i, (snippet, outcome)) in again.iter().zip(ran) {
+        let second = judge::judge_snippet(&snippet, &outcome);
+        judge::mark_unstable(&mut rows[i].check.claims, &second.claims);
+    }
+    Ok(())
 }
 
 /// Without `--strict-parse`, a block that is not valid Python 3 (Python 2, a placeholder, a

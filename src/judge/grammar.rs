@@ -172,6 +172,43 @@ pub fn is_commentary(rest: &str) -> bool {
     trimmed.is_empty() || SEPARATORS.iter().any(|s| trimmed.starts_with(s))
 }
 
+/// Whether `rest`, after a claimed `value` that equals the output, is commentary: a separator
+/// after white space (`is_commentary`), an emoji or other symbol, or prose — a comma or white
+/// space and then a word — after a value that is complete on its own (ending in a bracket, a
+/// quote, a digit, `True`, `False` or `None`): `True, because 3 > 2`, `(2, 3) the default
+/// pair`, `'0b1000' and`. Never a value going on: `1, 2` is not `1` with commentary, nor
+/// `hello world` `hello`, nor `True False` `True`.
+pub fn is_commentary_after(value: &str, rest: &str) -> bool {
+    if is_commentary(rest) {
+        return true;
+    }
+    let after_space = rest.trim_start();
+    let spaced = after_space.len() < rest.len();
+    if spaced
+        && after_space
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_alphanumeric() && !c.is_ascii() && !"'\"([{".contains(c))
+    {
+        return true; // ✅, 👈, ≈ ...
+    }
+    let value = value.trim_end();
+    let complete = value.ends_with([')', ']', '}', '\'', '"'])
+        || value.ends_with(|c: char| c.is_ascii_digit())
+        || ["True", "False", "None"].iter().any(|v| value.ends_with(v));
+    if !complete {
+        return false;
+    }
+    let prose = match rest.strip_prefix([',', ';', ':']) {
+        Some(after) if after.starts_with(' ') => after.trim_start(),
+        Some(_) => return false,
+        None if spaced => after_space,
+        None => return false,
+    };
+    let word: String = prose.chars().take_while(|c| c.is_alphabetic()).collect();
+    !word.is_empty() && !["True", "False", "None"].contains(&word.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +308,31 @@ mod tests {
         assert!(!is_commentary("2"));
         assert!(!is_commentary(", 2"));
         assert!(!is_commentary(" world"));
+    }
+
+    #[test]
+    fn commentary_as_people_write_it() {
+        for (value, rest) in [
+            ("True", ", because 3 > 2"),
+            ("(2, 3)", " the default pair"),
+            ("'0b1000'", " and"),
+            ("30", " is the answer"),
+            ("[1, 2]", " ✅"),
+            ("5", " 👈 unchanged"),
+            ("[1, 2]", " → both changed"),
+        ] {
+            assert!(is_commentary_after(value, rest), "{value:?} {rest:?}");
+        }
+        for (value, rest) in [
+            ("1", ", 2"),
+            ("hello", " world"),
+            ("True", " False"),
+            ("(1, 2)", ", (3, 4)"),
+            ("1", " 2"),
+            ("x", "y"),
+            ("[1]", ",and"),
+        ] {
+            assert!(!is_commentary_after(value, rest), "{value:?} {rest:?}");
+        }
     }
 }

@@ -409,6 +409,88 @@ fn unjudged_after(
     }
 }
 
+/// A failing claim whose output differed in a second run of its block (another process,
+/// another hash seed) is `unchecked`: what the block prints varies between runs (the order of
+/// a set of strings, an address, an id, the time), so the text cannot be held to one run.
+pub fn mark_unstable(claims: &mut [CheckedClaim], second: &[CheckedClaim]) {
+    for claim in claims.iter_mut().filter(|c| c.verdict == Verdict::Fail) {
+        let Some(other) = second.iter().find(|c| c.claim_line == claim.claim_line) else {
+            continue;
+        };
+        let (one, two) = (
+            claim.actual.as_deref().unwrap_or(""),
+            other.actual.as_deref().unwrap_or(""),
+        );
+        if one != two && varies_where_it_differs(&claim.claimed, one, two) {
+            claim.verdict = Verdict::Unchecked;
+            claim.reason = Some(format!(
+                "unstable: the output differs between runs (hash seed, addresses, time): {} in one, {} in another",
+                one_line(claim.actual.as_deref().unwrap_or("")),
+                one_line(other.actual.as_deref().unwrap_or(""))
+            ));
+        }
+    }
+}
+
+/// Whether a claim differs from the first run's output only where the two runs differ from
+/// each other: token by token (words, numbers, single symbols; white space ignored), the
+/// tokens that changed between runs match anything, the others must be the claim's. Output
+/// whose shape changed between runs cannot be aligned, so it counts as varying. A claim that
+/// is wrong where the runs agree (`B` where both printed `A`) still fails.
+fn varies_where_it_differs(claimed: &str, one: &str, two: &str) -> bool {
+    if compare(claimed, two).verdict != Verdict::Fail {
+        return true;
+    }
+    let (one, two) = (tokens(one), tokens(two));
+    if one.len() != two.len() {
+        return true;
+    }
+    let claimed = tokens(claimed);
+    claimed.len() >= one.len()
+        && one
+            .iter()
+            .zip(&two)
+            .zip(&claimed)
+            .all(|((a, b), c)| a != b || a == c)
+}
+
+/// Words and numbers (runs of letters, digits and `_`) and single other characters, without
+/// white space.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let word = c.is_alphanumeric() || c == '_';
+        match (word, start) {
+            (true, None) => start = Some(i),
+            (true, Some(_)) => {}
+            (false, Some(from)) => {
+                out.push(&text[from..i]);
+                start = None;
+            }
+            (false, None) => {}
+        }
+        if !word && !c.is_whitespace() {
+            out.push(&text[i..i + c.len_utf8()]);
+        }
+    }
+    if let Some(from) = start {
+        out.push(&text[from..]);
+    }
+    out
+}
+
+/// A short one-line rendering of an output, for a reason.
+fn one_line(text: &str) -> String {
+    let flat = text.replace('\n', "⏎");
+    let short: String = flat.chars().take(40).collect();
+    if short.len() < flat.len() {
+        format!("{short:?}…")
+    } else {
+        format!("{short:?}")
+    }
+}
+
 /// Under `namespace = "auto"`, a `NameError` for a name no earlier block of the document binds
 /// says so, so a placeholder (`connect_to_db()`) is told apart from setup the run missed.
 fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {

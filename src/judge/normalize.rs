@@ -64,9 +64,51 @@ pub fn compare(claimed: &str, actual: &str) -> Comparison {
 }
 
 fn matches(claimed: &str, actual: &str) -> bool {
+    if elided(claimed.trim_end(), actual.trim_end()) {
+        return true;
+    }
     let claimed: Vec<&str> = claimed.trim_end().lines().collect();
     let actual: Vec<&str> = actual.trim_end().lines().collect();
     claimed.len() == actual.len() && claimed.iter().zip(&actual).all(|(c, a)| line_matches(c, a))
+}
+
+/// doctest's ELLIPSIS: a claim that writes `...` (or `…`) for part of the output matches any
+/// text there, across lines (`['aa', 'ab', ..., 'cc']`). A claim of a literal `...` that
+/// the output holds is compared as written.
+fn elided(claimed: &str, actual: &str) -> bool {
+    let marker = if claimed.contains("...") {
+        "..."
+    } else if claimed.contains('…') {
+        "…"
+    } else {
+        return false;
+    };
+    if actual.contains(marker) {
+        return false;
+    }
+    let pieces: Vec<&str> = claimed.split(marker).collect();
+    // `0x...` is an address the claim leaves open: the `address` normalization names it.
+    if pieces[..pieces.len() - 1].iter().all(|p| p.ends_with("0x")) {
+        return false;
+    }
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if first.trim().is_empty() && last.trim().is_empty() && pieces.len() == 2 {
+        return false; // `...` alone claims nothing
+    }
+    if !actual.starts_with(first)
+        || actual.len() < first.len() + last.len()
+        || !actual.ends_with(last)
+    {
+        return false;
+    }
+    let mut rest = &actual[first.len()..actual.len() - last.len()];
+    for piece in &pieces[1..pieces.len() - 1] {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 fn line_matches(claimed: &str, actual: &str) -> bool {
@@ -75,7 +117,7 @@ fn line_matches(claimed: &str, actual: &str) -> bool {
     claimed == actual
         || (!actual.is_empty()
             && claimed.starts_with(actual)
-            && grammar::is_commentary(&claimed[actual.len()..]))
+            && grammar::is_commentary_after(actual, &claimed[actual.len()..]))
 }
 
 fn strip_main_prefix(text: &str, is_actual: bool) -> String {
@@ -215,6 +257,24 @@ mod tests {
             "<__main__.A object at 0x7f3a>",
         );
         assert_eq!(c.normalization.as_deref(), Some("address"));
+    }
+
+    #[test]
+    fn an_ellipsis_elides_as_doctest_does() {
+        let actual = "['aa', 'ab', 'ac', 'ba', 'bb', 'bc', 'ca', 'cb', 'cc']";
+        assert_eq!(
+            compare("['aa', 'ab', 'ac', ..., 'cc']", actual).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(compare("['aa', …, 'cc']", actual).verdict, Verdict::Pass);
+        assert_eq!(
+            compare("line 1\n...\nline 9", "line 1\nline 2\nline 9").verdict,
+            Verdict::Pass
+        );
+        assert_eq!(compare("['aa', ..., 'cd']", actual).verdict, Verdict::Fail);
+        assert_eq!(compare("['ab', ..., 'cc']", actual).verdict, Verdict::Fail);
+        assert_eq!(compare("...", "anything").verdict, Verdict::Fail);
+        assert_eq!(compare("Ellipsis", "Ellipsis").verdict, Verdict::Pass);
     }
 
     #[test]

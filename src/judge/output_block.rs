@@ -18,7 +18,7 @@ pub(super) fn judge_output_block(
     outcome: &Outcome,
     stop: &Stop,
 ) -> CheckedClaim {
-    let claimed = output.text.trim_end().to_owned();
+    let claimed = without_command(output.text.trim_end()).to_owned();
     let traceback = claimed.contains("Traceback (most recent call last):");
     let kind = if traceback {
         ClaimKind::Exception
@@ -85,6 +85,28 @@ pub(super) fn judge_output_block(
     }
     claim.actual = Some(actual);
     claim
+}
+
+/// An output block that starts with the command that ran the script (`$ python3 list.py`, as a
+/// shell session shows it) claims the output after it: the command is not output.
+fn without_command(text: &str) -> &str {
+    let first = text.lines().next().unwrap_or("");
+    let command = ["$ ", "% "]
+        .iter()
+        .find_map(|prompt| first.trim_start().strip_prefix(prompt))
+        .is_some_and(|command| {
+            command.split_whitespace().next().is_some_and(|program| {
+                program
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|p| p.starts_with("python"))
+            })
+        });
+    if command {
+        text.split_once('\n').map_or("", |(_, rest)| rest)
+    } else {
+        text
+    }
 }
 
 /// An output block under a block that does not compile, when it shows the compiler's error

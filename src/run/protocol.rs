@@ -40,6 +40,9 @@ pub struct Setup {
     /// Standard-library modules the zygote imports before forking, so that every child starts
     /// with them loaded (non-stdlib names are ignored by the zygote).
     pub preload: Vec<String>,
+    /// The interpreter's hash seed (`PYTHONHASHSEED`; 0 turns randomization off): fixed, so a
+    /// run's output and its snapshots are the same every time.
+    pub hash_seed: u32,
 }
 
 /// Runner → zygote.

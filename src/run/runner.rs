@@ -169,6 +169,7 @@ impl Zygote {
         if !setup.preload.is_empty() {
             command.arg("--preload").arg(setup.preload.join(","));
         }
+        command.arg("--hash-seed").arg(setup.hash_seed.to_string());
         command
             .env_clear()
             .env("LC_ALL", "C.UTF-8")

@@ -62,7 +62,7 @@ fn redirect_stdin_to_null() -> Result<(), String> {
 
 /// Initializes CPython as `python3 file.py` would, but with the home pinned and the
 /// environment ignored (no PYTHONPATH, PYTHONHOME or user site can redirect it).
-fn initialize() -> Result<(), String> {
+fn initialize(hash_seed: u32) -> Result<(), String> {
     let home = CString::new(PYTHON_HOME).map_err(|_| "python home contains NUL".to_owned())?;
     let program =
         CString::new(PYTHON_EXECUTABLE).map_err(|_| "python executable contains NUL".to_owned())?;
@@ -82,6 +82,9 @@ fn initialize() -> Result<(), String> {
         check(status, "setting the program name")?;
         // `python3 file.py` turns SIGINT into KeyboardInterrupt; so do the zygote's children.
         (*config_ptr).install_signal_handlers = 1;
+        // A fixed seed: the same set and dict order of strings every run (PYTHONHASHSEED).
+        (*config_ptr).use_hash_seed = 1;
+        (*config_ptr).hash_seed = std::os::raw::c_ulong::from(hash_seed);
         let status = ffi::Py_InitializeFromConfig(config_ptr);
         ffi::PyConfig_Clear(config_ptr);
         check(status, "initializing python")?;

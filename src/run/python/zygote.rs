@@ -51,7 +51,7 @@ fn serve(setup: &Setup) -> anyhow::Result<()> {
         let slots = slots.max(1);
         std::thread::spawn(move || sandbox::join_cgroups(&run, &Limits::default(), slots))
     };
-    super::initialize().map_err(anyhow::Error::msg)?;
+    super::initialize(setup.hash_seed).map_err(anyhow::Error::msg)?;
     Python::attach(|py| -> anyhow::Result<()> {
         let harness = super::load_harness(py)?;
         let sys = py.import("sys")?;
