@@ -243,6 +243,11 @@ fn claims_output(statement: &Statement) -> bool {
 
 /// The claim's first line and text: a trailing comment, else the comment lines below.
 fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
+    // An exercise's `# ?` asks the reader; it claims nothing.
+    stated_text(statement).filter(|(_, text)| !grammar::is_placeholder(text))
+}
+
+fn stated_text(statement: &Statement) -> Option<(LineNo, String)> {
     if let Some(comment) = &statement.trailing_comment {
         let text = grammar::comment_text(&comment.text);
         return (!text.is_empty()).then_some((comment.line, text));

@@ -6,6 +6,13 @@ use super::ending::Stop;
 use super::{CheckedClaim, ClaimKind, Verdict};
 use crate::run::outcome::{Execution, Statement};
 
+/// The exception an example's expected output shows without a traceback header: its last line,
+/// when that names an exception (`TypeError: ...`, `SyntaxError: invalid syntax`).
+fn headless_exception(want: &str) -> Option<super::grammar::ExceptionClaim> {
+    let last = want.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    super::grammar::exception_claim(last)
+}
+
 /// An interactive-session example: a claim when it shows expected output or a traceback, judged
 /// by doctest's own verdict (so snipcheck agrees with `doctest` on every example).
 pub(super) fn judge_example(
@@ -15,7 +22,7 @@ pub(super) fn judge_example(
 ) -> Option<CheckedClaim> {
     let example = statement.example.as_ref()?;
     let claimed = example.want.trim_end().to_owned();
-    if example.skip || claimed.is_empty() {
+    if example.skip || claimed.is_empty() || super::grammar::is_placeholder(&claimed) {
         return None;
     }
     let kind = if example.exception.is_some() {
@@ -42,6 +49,17 @@ pub(super) fn judge_example(
                 Some(exception) => exception.trim_end().to_owned(),
                 None => got,
             });
+        }
+        // An exception shown as people show it, without doctest's traceback header: its last
+        // line names it (`TypeError: 'tuple' object ...`, or `SyntaxError: invalid syntax`
+        // under the `File "<stdin>"` lines the REPL prints for a syntax error).
+        Some("exception")
+            if example.exception.is_none() && headless_exception(&claim.claimed).is_some() =>
+        {
+            if let Some(expected) = headless_exception(&claim.claimed) {
+                claim.kind = ClaimKind::Exception;
+                super::claims::judge_exception(&mut claim, &expected, execution);
+            }
         }
         Some("exception") => {
             claim.verdict = Verdict::Fail;

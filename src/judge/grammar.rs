@@ -172,6 +172,14 @@ pub fn is_commentary(rest: &str) -> bool {
     trimmed.is_empty() || SEPARATORS.iter().any(|s| trimmed.starts_with(s))
 }
 
+/// An exercise placeholder where the answer would go (`?`, `??`, `???`, `...`, `…`, `TODO`):
+/// a question to the reader, not a claim.
+pub fn is_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    matches!(text, "..." | "…" | "TODO" | "todo")
+        || (!text.is_empty() && text.chars().all(|c| c == '?'))
+}
+
 /// Whether `rest`, after a claimed `value` that equals the output, is commentary: a separator
 /// after white space (`is_commentary`), an emoji or other symbol, or prose — a comma or white
 /// space and then a word — after a value that is complete on its own (ending in a bracket, a
@@ -308,6 +316,16 @@ mod tests {
         assert!(!is_commentary("2"));
         assert!(!is_commentary(", 2"));
         assert!(!is_commentary(" world"));
+    }
+
+    #[test]
+    fn placeholders_ask_and_claim_nothing() {
+        for text in ["?", "???", " ... ", "…", "TODO"] {
+            assert!(is_placeholder(text), "{text:?}");
+        }
+        for text in ["", "? maybe", "None", "...1", "'?'"] {
+            assert!(!is_placeholder(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -828,7 +828,9 @@ def _exception_facts(exc, filename):
     return {
         "type": exception_name(type(exc)),
         "mro": [exception_name(t) for t in type(exc).__mro__ if isinstance(t, type)],
-        "message": safe_str(exc),
+        # A syntax error's message as its traceback shows it (`invalid syntax`), without the
+        # `(file, line N)` that str() adds.
+        "message": exc.msg if isinstance(exc, SyntaxError) and isinstance(exc.msg, str) else safe_str(exc),
         "line": line,
         "traceback": bounded(text, MAX_TRACEBACK),
         "blocked": blocked_reason(exc),
