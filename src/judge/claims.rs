@@ -69,10 +69,17 @@ pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
             (StatementKind::Expression, Some(_)) => {
                 "the expression's value is None and it printed nothing".to_owned()
             }
+            (StatementKind::Simple, Some(_)) if value.is_some() => format!(
+                "the assignment bound {}, but the comment is neither a literal nor that value's own form",
+                value.map_or("", String::as_str)
+            ),
             _ => "the statement prints nothing and has no value (an assignment, import, ...)"
                 .to_owned(),
         };
-        if output_like || exception_like || printed || value.is_some() {
+        // An assignment's value is recorded for every assignment: only a comment that looks
+        // like a value makes it a close call.
+        let valued = value.is_some() && statement.kind != StatementKind::Simple;
+        if output_like || exception_like || printed || valued {
             calls.push(CloseCall {
                 line,
                 statement_line: statement.line,
@@ -179,6 +186,22 @@ pub(super) fn judge(
         {
             ClaimKind::Value
         }
+        // A simple assignment (the harness records the value it bound): a comment that is a
+        // literal (`c = word[0]  # 'w'`, `x = [1, 2]  # [1, 2]`), or the constructor form of
+        // the bound value's own type (`Counter({...})` for a Counter), states the target's
+        // repr; prose stays prose (`d = {}  # O(1) lookup`).
+        (None, _)
+            if statement.kind == StatementKind::Simple
+                && output_like
+                && (execution.value.is_some() || execution.exception.is_some())
+                && (grammar::looks_literal(&claimed)
+                    || execution
+                        .value
+                        .as_deref()
+                        .is_some_and(|repr| grammar::same_constructor(&claimed, repr))) =>
+        {
+            ClaimKind::Value
+        }
         _ => return None,
     };
     let mut claim = base(kind);
@@ -243,8 +266,10 @@ fn claims_output(statement: &Statement) -> bool {
 
 /// The claim's first line and text: a trailing comment, else the comment lines below.
 fn claimed_text(statement: &Statement) -> Option<(LineNo, String)> {
-    // An exercise's `# ?` asks the reader; it claims nothing.
-    stated_text(statement).filter(|(_, text)| !grammar::is_placeholder(text))
+    // An exercise's `# ?` asks the reader, a tool directive (`# type: int`, `# noqa`) speaks to
+    // a tool: neither claims anything.
+    stated_text(statement)
+        .filter(|(_, text)| !grammar::is_placeholder(text) && !grammar::is_directive(text))
 }
 
 fn stated_text(statement: &Statement) -> Option<(LineNo, String)> {

@@ -180,6 +180,60 @@ pub fn is_placeholder(text: &str) -> bool {
         || (!text.is_empty() && text.chars().all(|c| c == '?'))
 }
 
+/// Whether a claimed value starts as a Python literal does: a number, a string (also `b'..'`,
+/// `f'..'`), a bracket, or `True`, `False`, `None`.
+pub fn looks_literal(text: &str) -> bool {
+    let text = text.trim_start();
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    first.is_ascii_digit()
+        || "'\"[({".contains(first)
+        || (first == '-' && text[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || (["b'", "b\"", "f'", "f\"", "r'", "r\""]
+            .iter()
+            .any(|p| text.starts_with(p)))
+        || ["True", "False", "None"].iter().any(|w| {
+            text.strip_prefix(w)
+                .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        })
+}
+
+/// Whether a claim in constructor form (`Counter({...})`, `Point(x=1)`) names the type the
+/// repr shows (`Counter({'l': 2})`).
+pub fn same_constructor(claimed: &str, repr: &str) -> bool {
+    let name = |text: &str| -> Option<String> {
+        let end = text.find('(')?;
+        let name = &text[..end];
+        (!name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.'))
+        .then(|| name.rsplit('.').next().unwrap_or(name).to_owned())
+    };
+    name(claimed.trim()).is_some_and(|c| name(repr.trim()).is_some_and(|r| r == c))
+}
+
+/// A comment addressed to a tool, not a reader: `type: ...`, `noqa`, `pragma: ...`,
+/// `pylint: ...`, `fmt: ...`, `requires: ...`, `doctest: ...`, `isort: ...`, `mypy: ...`.
+pub fn is_directive(text: &str) -> bool {
+    let text = text.trim_start();
+    const TOOLS: &[&str] = &[
+        "type:",
+        "noqa",
+        "pragma:",
+        "pylint:",
+        "fmt:",
+        "requires:",
+        "doctest:",
+        "isort:",
+        "mypy:",
+        "pyright:",
+        "ruff:",
+    ];
+    TOOLS.iter().any(|t| text.starts_with(t))
+}
+
 /// Whether `rest`, after a claimed `value` that equals the output, is commentary: a separator
 /// after white space (`is_commentary`), an emoji or other symbol, or prose — a comma or white
 /// space and then a word — after a value that is complete on its own (ending in a bracket, a
@@ -316,6 +370,46 @@ mod tests {
         assert!(!is_commentary("2"));
         assert!(!is_commentary(", 2"));
         assert!(!is_commentary(" world"));
+    }
+
+    #[test]
+    fn literals_and_constructors() {
+        for text in [
+            "'w'",
+            "[1, 2]",
+            "-1",
+            "3.5",
+            "True",
+            "None  # nothing",
+            "b'x'",
+            "{'a': 1}",
+        ] {
+            assert!(looks_literal(text), "{text:?}");
+        }
+        for text in ["O(1) lookup", "int", "Trueish", "-x", "start here"] {
+            assert!(!looks_literal(text), "{text:?}");
+        }
+        assert!(same_constructor(
+            "Counter({'h': 1})",
+            "Counter({'l': 2, 'h': 1})"
+        ));
+        assert!(!same_constructor("O(1) lookup", "{}"));
+        assert!(!same_constructor("Point(1)", "Vector(1)"));
+    }
+
+    #[test]
+    fn tool_directives_are_not_claims() {
+        for text in [
+            "type: list[int]",
+            "noqa: E501",
+            "pragma: no cover",
+            "requires: numpy",
+        ] {
+            assert!(is_directive(text), "{text:?}");
+        }
+        for text in ["[1, 2]", "typed", "note: 5"] {
+            assert!(!is_directive(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -423,6 +423,45 @@ fn a_comment_on_an_assignment_that_printed_nothing_is_prose_but_a_close_call() {
 }
 
 #[test]
+fn a_literal_comment_on_an_assignment_claims_the_value_it_bound() {
+    let bound = |index, value: &str| crate::run::outcome::Execution {
+        value: Some(value.to_owned()),
+        ..printed(index, "")
+    };
+    let outcome = finished(
+        vec![
+            statement(0, Kind::Simple, "c = word[0]  # 'w'"),
+            statement(1, Kind::Simple, "x = [1, 2]  # [1, 3]"),
+            statement(2, Kind::Simple, "d = {}  # O(1) lookup"),
+            statement(
+                3,
+                Kind::Simple,
+                "count = Counter('hello')  # Counter({'h': 1})",
+            ),
+        ],
+        vec![
+            bound(0, "'w'"),
+            bound(1, "[1, 2]"),
+            bound(2, "{}"),
+            bound(3, "Counter({'l': 2, 'h': 1})"),
+        ],
+    );
+    let checked = judged(&outcome);
+    let verdicts: Vec<(ClaimKind, Verdict)> =
+        checked.claims.iter().map(|c| (c.kind, c.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            (ClaimKind::Value, Verdict::Pass),
+            (ClaimKind::Value, Verdict::Fail),
+            (ClaimKind::Value, Verdict::Fail),
+        ]
+    );
+    // `O(1) lookup` is prose: neither a literal nor a dict's own form.
+    assert!(checked.claims.iter().all(|c| c.line != line(4)));
+}
+
+#[test]
 fn an_output_block_is_a_claim_on_everything_the_block_printed() {
     let outcome = finished(
         vec![

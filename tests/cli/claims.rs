@@ -138,7 +138,7 @@ fn value_claims_on_bare_expressions() {
     let text = fixture_text("values.md");
     let (run, report) = verify_fixture("values.md", &[]);
     assert_eq!(run.code, EXIT_FAILED, "{}", run.stdout);
-    assert_summary(&report, 1, 3, [6, 0, 2, 0], 1);
+    assert_summary(&report, 1, 3, [7, 0, 2, 0], 1);
 
     let values = snippet(&report, "values/values");
     assert_eq!(values["outcome"], "completed");
@@ -186,12 +186,19 @@ fn prose_comments_are_not_claims() {
     let prose = snippet(&report, "values/prose");
     assert_eq!(prose["outcome"], "completed");
     assert_eq!(prose["error"], serde_json::Value::Null);
-    assert_eq!(claims(prose), &Vec::<serde_json::Value>::new());
+    // The one claim here is the assignment whose comment is a literal: it states the value
+    // bound (issue 12's assignment claims).
+    assert_eq!(claims(prose).len(), 1);
+    assert_claim(
+        claim_on(&report, line_of(&text, "y = 5  # 5")),
+        "value",
+        "pass",
+        "5",
+    );
     for needle in [
         "x = numbers()  # Generator, not list",
         "gc.collect()  # GC breaks the cycle",
         "lst.append(4)  # modifies",
-        "y = 5  # 5",
         "len(lst)  # Four items now",
     ] {
         assert!(

@@ -9,6 +9,7 @@ use crate::judge::{CheckedClaim, ExpectedBy, SnippetCheck, Verdict};
 use crate::line::LineNo;
 use crate::plan::Snippet;
 use crate::run::outcome::Outcome;
+use crate::run::outcome::StatementKind;
 use std::fmt::Write;
 
 /// A snippet's transcript and the redaction filters that changed it.
@@ -35,10 +36,15 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             .iter()
             .filter(|c| c.line == statement.line)
             .collect();
+        // An assignment's value (recorded for a comment that may state it) is shown only when
+        // a claim is about it: a transcript records what the block did, not every binding.
+        let value = execution
+            .and_then(|e| e.value.as_ref())
+            .filter(|_| statement.kind != StatementKind::Simple || !claims.is_empty());
         let did_something = execution.is_some_and(|e| {
             !e.stdout.is_empty()
                 || !e.stderr.is_empty()
-                || e.value.is_some()
+                || value.is_some()
                 || e.exception.is_some()
                 || e.exit_code.is_some()
         });
@@ -66,7 +72,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
                 "stderr",
                 &redact::redact(&execution.stderr, &mut used),
             );
-            if let Some(value) = &execution.value {
+            if let Some(value) = value {
                 block(&mut out, "value", &redact::redact(value, &mut used));
             }
             if let Some(exc) = &execution.exception {

@@ -912,6 +912,13 @@ class Hooks:
             self.value = safe_repr(value)
         return value
 
+    def record_target(self, index, value):
+        saved = _guard()
+        try:
+            self.value = safe_repr(value)
+        finally:
+            _unguard(saved)
+
     def raised(self, index):
         saved = _guard()
         try:
@@ -1023,16 +1030,33 @@ def wrap(index, node):
         return [node]
     stmt = node
     originals = {id(node)}
+    body = [stmt]
     if isinstance(node, ast.Expr):
         func = ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="record_value", ctx=ast.Load())
-        stmt = ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))
+        body = [ast.Expr(value=ast.Call(func=func, args=[ast.Constant(index), node.value], keywords=[]))]
         originals.add(id(node.value))
+    target = assigned_name(node)
+    if target is not None:
+        # The value the assignment bound, for a comment that states it (`c = word[0]  # 'w'`).
+        body.append(_call("record_target", ast.Constant(index), ast.Name(id=target, ctx=ast.Load())))
     handler = ast.ExceptHandler(type=ast.Attribute(value=ast.Name(id=_HOOK, ctx=ast.Load()), attr="BaseException", ctx=ast.Load()), name=None, body=[_call("raised", ast.Constant(index))])
-    wrapped = ast.Try(body=[stmt], handlers=[handler], orelse=[], finalbody=[])
+    wrapped = ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[])
     parts = [_call("enter", ast.Constant(index)), wrapped, _call("leave", ast.Constant(index))]
     for part in parts:
         locate(part, node, originals)
     return parts
+
+
+def assigned_name(node):
+    """The one name a simple assignment binds (`x = ...`, `x: int = ...`, `x += ...`), else
+    None."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            return None
+        return node.target.id
+    return None
 
 
 def locate(new, origin, originals):
