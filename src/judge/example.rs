@@ -50,11 +50,36 @@ pub(super) fn judge_example(
                 None => got,
             });
         }
-        // An exception shown as people show it, without doctest's traceback header: its last
-        // line names it (`TypeError: 'tuple' object ...`, or `SyntaxError: invalid syntax`
-        // under the `File "<stdin>"` lines the REPL prints for a syntax error).
+        // An exception shown as people show it, without doctest's traceback header, or with
+        // a body doctest cannot read (an unindented `File` line): its last line names it
+        // (`TypeError: 'tuple' object ...`, or `SyntaxError: invalid syntax` under the
+        // `File "<stdin>"` lines the REPL prints for a syntax error).
+        // doctest read a traceback it could not parse as expected output and compared it with
+        // the traceback: the last lines decide, as a reader compares them.
+        Some("failure")
+            if got.starts_with("Traceback (most recent call last):")
+                && headless_exception(&claim.claimed).is_some() =>
+        {
+            let last = |text: &str| {
+                text.lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            };
+            let (shown, raised) = (last(&claim.claimed), last(&got));
+            claim.kind = ClaimKind::Exception;
+            if shown == raised {
+                claim.verdict = Verdict::Pass;
+            } else {
+                claim.verdict = Verdict::Fail;
+                claim.reason = Some("the exception differs from what the session shows".to_owned());
+            }
+            claim.actual = Some(raised);
+        }
         Some("exception")
-            if example.exception.is_none() && headless_exception(&claim.claimed).is_some() =>
+            if execution.exception.is_some() && headless_exception(&claim.claimed).is_some() =>
         {
             if let Some(expected) = headless_exception(&claim.claimed) {
                 claim.kind = ClaimKind::Exception;

@@ -187,9 +187,21 @@ pub fn looks_literal(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
-    first.is_ascii_digit()
+    let number = |text: &str| {
+        // A number ends the value: `5`, `3.5`, `1e3`, `0x1f`, `2j` — not `2^3` or `1/2`.
+        let end = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .unwrap_or(text.len());
+        let rest = &text[end..];
+        rest.is_empty()
+            || rest.starts_with(char::is_whitespace)
+            || rest.starts_with([',', ')', ']', '}'])
+    };
+    (first.is_ascii_digit() && number(text))
         || "'\"[({".contains(first)
-        || (first == '-' && text[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || (first == '-'
+            && text[1..].starts_with(|c: char| c.is_ascii_digit())
+            && number(&text[1..]))
         || (["b'", "b\"", "f'", "f\"", "r'", "r\""]
             .iter()
             .any(|p| text.starts_with(p)))
@@ -386,7 +398,15 @@ mod tests {
         ] {
             assert!(looks_literal(text), "{text:?}");
         }
-        for text in ["O(1) lookup", "int", "Trueish", "-x", "start here"] {
+        for text in [
+            "O(1) lookup",
+            "int",
+            "Trueish",
+            "-x",
+            "start here",
+            "2^3",
+            "1/2",
+        ] {
             assert!(!looks_literal(text), "{text:?}");
         }
         assert!(same_constructor(

@@ -123,6 +123,13 @@ class Runner(doctest.DocTestRunner):
     def report_success(self, out, test, example, got):
         results.append({"lineno": example.lineno, "verdict": "success", "want": bool(example.want or example.exc_msg)})
     def report_failure(self, out, test, example, got):
+        # An exception whose traceback body doctest cannot read (an unindented `File` line)
+        # holds when the last line shown is the one the interpreter printed.
+        shown = [l.strip() for l in (example.want + (example.exc_msg or "")).splitlines() if l.strip()]
+        printed = [l.strip() for l in got.splitlines() if l.strip()]
+        if got.startswith("Traceback (most recent call last):") and shown and printed and shown[-1] == printed[-1]:
+            results.append({"lineno": example.lineno, "verdict": "success", "want": True})
+            return
         results.append({"lineno": example.lineno, "verdict": "failure", "want": bool(example.want or example.exc_msg)})
     def report_unexpected_exception(self, out, test, example, exc_info):
         # As a reader reads a session: an exception shown without doctest's traceback header
