@@ -98,7 +98,7 @@ pub struct VerifyArgs {
     /// Write the report to FILE (the human summary still goes to the terminal).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Treat `loose` verdicts as failures.
+    /// Treat `loose` and `unjudged` verdicts as failures.
     #[arg(long)]
     pub strict: bool,
     /// Fail on blocks that are not valid Python 3 (default: report them as `unparsable`

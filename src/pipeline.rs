@@ -36,7 +36,7 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// `--filter`: only the snippets whose id or section contains this (`*` globs allowed).
     pub filter: Option<String>,
-    /// `--strict`: `loose` verdicts fail the run.
+    /// `--strict`: `loose` and `unjudged` verdicts fail the run.
     pub strict: bool,
     /// `--strict-parse`: blocks that are not valid Python 3 fail the run (else reported only).
     pub strict_parse: bool,

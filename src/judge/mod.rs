@@ -70,6 +70,10 @@ pub enum Verdict {
     Fail,
     /// The statement never ran.
     Unchecked,
+    /// It cannot be judged here: the sandbox blocked what it is about, it needs a package
+    /// that is not installed, or its output differs between runs. Counted apart; fails the
+    /// run only under `--strict`.
+    Unjudged,
     /// The block cannot run at all (it is not valid Python 3): the claim is listed, not
     /// checked, and does not fail the run (under `--strict-parse` the block itself fails it).
     #[serde(rename = "not-run")]
@@ -84,6 +88,7 @@ impl Verdict {
             Verdict::Loose => "loose",
             Verdict::Fail => "fail",
             Verdict::Unchecked => "unchecked",
+            Verdict::Unjudged => "unjudged",
             Verdict::NotRun => "not-run",
         }
     }
@@ -362,7 +367,7 @@ fn missing_module(message: &str) -> Option<&str> {
 /// A failing claim cannot be judged where something it depends on could not run here: a claim
 /// on the statement itself (`own`: the block's first such cause), on a later statement of the
 /// block that raised after it, or — for `upstream` causes, in the blocks this one continues —
-/// on any statement that raised. It becomes `unchecked` with the reason, never `fail`. One
+/// on any statement that raised. It becomes `unjudged` with the reason, never `fail`. One
 /// that ran and printed something else still fails.
 fn unjudged_after(
     claims: &mut [CheckedClaim],
@@ -403,14 +408,14 @@ fn unjudged_after(
                 }),
         };
         if let Some(reason) = reason {
-            claim.verdict = Verdict::Unchecked;
+            claim.verdict = Verdict::Unjudged;
             claim.reason = Some(reason);
         }
     }
 }
 
 /// A failing claim whose output differed in a second run of its block (another process,
-/// another hash seed) is `unchecked`: what the block prints varies between runs (the order of
+/// another hash seed) is `unjudged`: what the block prints varies between runs (the order of
 /// a set of strings, an address, an id, the time), so the text cannot be held to one run.
 pub fn mark_unstable(claims: &mut [CheckedClaim], second: &[CheckedClaim]) {
     for claim in claims.iter_mut().filter(|c| c.verdict == Verdict::Fail) {
@@ -422,7 +427,7 @@ pub fn mark_unstable(claims: &mut [CheckedClaim], second: &[CheckedClaim]) {
             other.actual.as_deref().unwrap_or(""),
         );
         if one != two && varies_where_it_differs(&claim.claimed, one, two) {
-            claim.verdict = Verdict::Unchecked;
+            claim.verdict = Verdict::Unjudged;
             claim.reason = Some(format!(
                 "unstable: the output differs between runs (hash seed, addresses, time): {} in one, {} in another",
                 one_line(claim.actual.as_deref().unwrap_or("")),

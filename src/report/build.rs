@@ -52,6 +52,9 @@ pub struct Summary {
     pub fail: usize,
     /// Claims on statements that never ran.
     pub unchecked: usize,
+    /// Claims that cannot be judged here (a missing package, a blocked subprocess, unstable
+    /// output).
+    pub unjudged: usize,
     /// Snippets that failed unexpectedly, plus file-level problems.
     pub errors: usize,
     /// Blocks that are not valid Python 3 (errors too under `--strict-parse`).
@@ -223,12 +226,14 @@ pub struct ExpectErrorReport {
 }
 
 impl Report {
-    /// Whether the run succeeded: every claim `pass` or `loose` (`pass` under `--strict`), no
-    /// unexpected error, and — when they were checked — every snapshot and snippet file up to
-    /// date.
+    /// Whether the run succeeded: every claim `pass`, `loose` or `unjudged` (`pass` under
+    /// `--strict`: what could not be judged here is counted apart, never failing otherwise),
+    /// no unexpected error, and — when they were checked — every snapshot and snippet file up
+    /// to date.
     pub fn is_success(&self) -> bool {
         self.summary.fail == 0
             && self.summary.unchecked == 0
+            && !(self.strict && self.summary.unjudged > 0)
             && self.summary.errors == 0
             && !(self.strict && self.summary.loose > 0)
             && self
@@ -245,8 +250,8 @@ impl Report {
 /// How a snippet stands, as every report labels it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    /// An unexpected error, a failing or unchecked claim, a loose one under `--strict`, or a
-    /// failing snapshot.
+    /// An unexpected error, a failing or unchecked claim, a loose or unjudged one under
+    /// `--strict`, or a failing snapshot.
     Failed,
     /// Not run on purpose (`skip`).
     Skipped,
@@ -254,6 +259,9 @@ pub enum Standing {
     NotPython,
     /// Every claim holds, some only after a normalization.
     Loose,
+    /// No claim fails, but some could not be judged here (a missing package, a blocked
+    /// subprocess, unstable output).
+    Unjudged,
     /// Every claim holds.
     Ok,
 }
@@ -262,12 +270,13 @@ impl SnippetReport {
     /// How the snippet stands (`strict`: `--strict`, loose claims fail).
     pub fn standing(&self, strict: bool) -> Standing {
         let loose = self.claims.iter().any(|c| c.verdict == Verdict::Loose);
+        let unjudged = self.claims.iter().any(|c| c.verdict == Verdict::Unjudged);
         let failed = self.is_unexpected_error()
             || self
                 .claims
                 .iter()
                 .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
-            || (strict && loose)
+            || (strict && (loose || unjudged))
             || self
                 .snapshot
                 .as_ref()
@@ -278,6 +287,8 @@ impl SnippetReport {
             Standing::Skipped
         } else if self.outcome == OutcomeKind::Unparsable {
             Standing::NotPython
+        } else if unjudged {
+            Standing::Unjudged
         } else if loose {
             Standing::Loose
         } else {
@@ -437,6 +448,7 @@ impl Summary {
                     Verdict::Loose => summary.loose += 1,
                     Verdict::Fail => summary.fail += 1,
                     Verdict::Unchecked => summary.unchecked += 1,
+                    Verdict::Unjudged => summary.unjudged += 1,
                     Verdict::NotRun => summary.not_run += 1,
                 }
             }

@@ -67,6 +67,8 @@ pub fn render(report: &Report) -> String {
                 Verdict::Loose => ("warning", "loose claim"),
                 Verdict::Fail => ("error", "claim fails"),
                 Verdict::Unchecked => ("error", "claim unchecked"),
+                Verdict::Unjudged if report.strict => ("error", "claim not judged here (--strict)"),
+                Verdict::Unjudged => ("warning", "claim not judged here"),
                 Verdict::NotRun => ("notice", "claim not run (not valid Python 3)"),
             };
             let mut message = format!(

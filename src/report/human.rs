@@ -64,6 +64,19 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         s.errors,
         plural(s.errors, "error"),
     );
+    if s.unjudged > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} not judged here (a missing package, a blocked subprocess, unstable output): counted apart{}",
+            s.unjudged,
+            plural(s.unjudged, "claim"),
+            if report.strict {
+                ", failing under --strict"
+            } else {
+                ""
+            }
+        );
+    }
     if s.not_run > 0 {
         let _ = writeln!(
             out,
@@ -121,6 +134,7 @@ fn label(snippet: &SnippetReport, strict: bool, colors: bool) -> String {
         Standing::Failed => paint("FAIL ", RED, colors),
         Standing::Skipped | Standing::NotPython => paint("skip ", YELLOW, colors),
         Standing::Loose => paint("loose", YELLOW, colors),
+        Standing::Unjudged => paint("n/a  ", YELLOW, colors),
         Standing::Ok => paint("ok   ", GREEN, colors),
     }
 }
@@ -196,6 +210,7 @@ fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim,
         ),
         Verdict::Fail => "fail".to_owned(),
         Verdict::Unchecked => "unchecked".to_owned(),
+        Verdict::Unjudged => "not judged here".to_owned(),
         Verdict::NotRun => "not run".to_owned(),
     };
     let after = if claim.after_error {

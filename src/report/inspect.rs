@@ -105,7 +105,12 @@ fn select(run: &Run, target: &Target) -> Vec<(usize, Option<usize>)> {
             Target::Failing => claims
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
+                .filter(|(_, c)| {
+                    matches!(
+                        c.verdict,
+                        Verdict::Fail | Verdict::Unchecked | Verdict::Unjudged
+                    )
+                })
                 .map(|(k, _)| k)
                 .collect(),
             Target::Id(_) if target.covers(&row.snippet) => (0..claims.len()).collect(),
@@ -172,7 +177,10 @@ pub fn inspect(run: &Run, target: &Target, html_path: Option<&Path>) -> Result<(
         match claim {
             Some(k) => {
                 let claim = &row.check.claims[k];
-                failing |= matches!(claim.verdict, Verdict::Fail | Verdict::Unchecked);
+                failing |= matches!(
+                    claim.verdict,
+                    Verdict::Fail | Verdict::Unchecked | Verdict::Unjudged
+                );
                 render_claim(&mut out, run, row, claim)?;
             }
             None => {
@@ -218,6 +226,16 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
         Verdict::Unchecked => (
             Level::ERROR,
             "claim unchecked: the statement never ran".to_owned(),
+        ),
+        Verdict::Unjudged => (
+            Level::WARNING,
+            format!(
+                "claim not judged here: {}",
+                claim
+                    .reason
+                    .as_deref()
+                    .unwrap_or("it cannot be judged here")
+            ),
         ),
         Verdict::NotRun => (
             Level::NOTE,

@@ -85,6 +85,9 @@ pub struct JsonSummary {
     pub fail: usize,
     /// Claims on statements that never ran.
     pub unchecked: usize,
+    /// Claims that cannot be judged here (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unjudged: usize,
     /// Snippets that failed unexpectedly, plus file-level problems.
     pub errors: usize,
     /// Blocks that are not valid Python 3.
@@ -316,6 +319,10 @@ impl JsonReport {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl From<&Summary> for JsonSummary {
     fn from(s: &Summary) -> JsonSummary {
         JsonSummary {
@@ -326,6 +333,7 @@ impl From<&Summary> for JsonSummary {
             loose: s.loose,
             fail: s.fail,
             unchecked: s.unchecked,
+            unjudged: s.unjudged,
             errors: s.errors,
             unparsable: s.unparsable,
             not_run: s.not_run,

@@ -166,6 +166,17 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
     let status = match claim.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Loose if !report.strict => TestCaseStatus::success(),
+        Verdict::Unchecked if !report.strict => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "unchecked: {}",
+                claim
+                    .reason
+                    .as_deref()
+                    .unwrap_or("it cannot be judged here")
+            ));
+            status
+        }
         Verdict::NotRun => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(format!(
@@ -185,6 +196,7 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
                     claim.normalization.as_deref().unwrap_or("normalized")
                 ),
                 Verdict::Unchecked => "unchecked".to_owned(),
+                Verdict::Unjudged => "unjudged under --strict".to_owned(),
                 _ => "fail".to_owned(),
             };
             status.set_type(word.clone());

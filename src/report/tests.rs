@@ -221,6 +221,7 @@ fn the_summary_counts_every_verdict_and_every_unexpected_error() {
             loose: 1,
             fail: 1,
             unchecked: 1,
+            unjudged: 0,
             // The file problem, the undeclared NameError, the unmet expect-error.
             errors: 3,
             unparsable: 1,
@@ -254,6 +255,13 @@ fn each_snippet_stands_as_every_renderer_labels_it() {
     );
     clean.claims.truncate(1);
     assert_eq!(clean.standing(true), Standing::Ok);
+    // What could not be judged here is counted apart: it fails only under --strict. A claim
+    // that never ran is another thing: it fails.
+    clean.claims[0].verdict = Verdict::Unjudged;
+    assert_eq!(clean.standing(false), Standing::Unjudged);
+    assert_eq!(clean.standing(true), Standing::Failed);
+    clean.claims[0].verdict = Verdict::Unchecked;
+    assert_eq!(clean.standing(false), Standing::Failed);
 }
 
 #[test]

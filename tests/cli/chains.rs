@@ -107,7 +107,7 @@ fn a_forged_record_in_one_block_does_not_taint_the_blocks_after_it() {
 }
 
 #[test]
-fn a_claim_on_what_the_sandbox_blocked_is_unchecked_with_the_reason_not_failed() {
+fn a_claim_on_what_the_sandbox_blocked_is_unjudged_with_the_reason_not_failed() {
     let dir = empty_dir();
     let text = "```python\nimport subprocess\np = subprocess.run(['echo', 'hi'], capture_output=True, text=True)\nprint(p.stdout)  # hi\nprint(1 + 1)  # 3\n```\n";
     std::fs::write(dir.path().join("doc.md"), text).expect("write doc");
@@ -117,7 +117,7 @@ fn a_claim_on_what_the_sandbox_blocked_is_unchecked_with_the_reason_not_failed()
     );
     let report = run.json();
     let blocked = claim_on(report, 4);
-    assert_eq!(blocked["verdict"], "unchecked", "{blocked}");
+    assert_eq!(blocked["verdict"], "unjudged", "{blocked}");
     assert!(
         blocked["reason"]
             .as_str()

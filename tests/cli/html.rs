@@ -135,6 +135,7 @@ fn check_markers_and_counts(dom: &Html, json: &Value) {
                 "pass" => "✓",
                 "loose" => "≈",
                 "fail" => "✗",
+                "unjudged" | "not-run" => "–",
                 _ => "?",
             };
             assert_eq!(text(found[0]), format!("{icon} {verdict}"));

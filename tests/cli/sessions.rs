@@ -147,3 +147,24 @@ fn continuation_lines_without_prompts_are_read_as_the_repl_read_them() {
     assert_eq!(wrong["actual"], "2");
     assert!(!has_claim_on(report, line_of(text, "    ('b', 2),")));
 }
+
+/// A compound statement typed without `...` prompts ends where the next prompt starts, as the
+/// REPL ended it at the author's empty line.
+#[test]
+fn a_class_typed_without_prompts_ends_at_the_next_prompt() {
+    let dir = empty_dir();
+    let text = "```python\n>>> class Student:\n        def __init__(self, name):\n            self.name = name\n>>> Student('ada').name\n'ada'\n```\n";
+    std::fs::write(dir.path().join("doc.md"), text).expect("write doc");
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
+    assert_claim(
+        claim_on(report, line_of(text, "Student('ada').name")),
+        "output",
+        "pass",
+        "'ada'",
+    );
+}

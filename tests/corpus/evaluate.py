@@ -83,7 +83,7 @@ def repl(examples):
             code = ex.source
             for k in range(len(lines)):
                 code += lines[k]
-                if complete(code):
+                if complete(code) or (k == len(lines) - 1 and complete(code + "\n")):
                     rest = "".join(lines[k + 1:])
                     m = doctest.DocTestParser._EXCEPTION_RE.match(rest)
                     ex = doctest.Example(code, rest, m.group("msg") if m else None, ex.lineno, ex.indent, ex.options)
@@ -566,9 +566,9 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
                     )
                 continue
             cl = tool.get(at)
-            if cl is not None and cl["verdict"] == "unchecked":
+            if cl is not None and cl["verdict"] in ("unchecked", "unjudged"):
                 # snipcheck gave no verdict (e.g. the sandbox blocked the example): nothing to compare.
-                res.doctest_info.append(f"line {at}: doctest {ex['verdict']}, snipcheck unchecked ({cl.get('reason')})")
+                res.doctest_info.append(f"line {at}: doctest {ex['verdict']}, snipcheck {cl['verdict']} ({cl.get('reason')})")
                 continue
             if cl is not None and cl["verdict"] == "loose" and ex["verdict"] != "success":
                 # doctest has no loose rung: an output equal after a named normalization.

@@ -187,6 +187,10 @@ fn verdict(claim: &CheckedClaim) -> String {
             "unchecked ({})",
             claim.reason.as_deref().unwrap_or("never ran")
         ),
+        Verdict::Unjudged => format!(
+            "unjudged ({})",
+            claim.reason.as_deref().unwrap_or("cannot be judged here")
+        ),
         Verdict::NotRun => format!(
             "not run ({})",
             claim.reason.as_deref().unwrap_or("the block does not run")

@@ -235,7 +235,7 @@ fn claim_end(claim: &crate::judge::CheckedClaim) -> LineNo {
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::Pass | Verdict::NotRun => 0,
-        Verdict::Loose => 1,
+        Verdict::Loose | Verdict::Unjudged => 1,
         Verdict::Unchecked => 2,
         Verdict::Fail => 3,
     }
@@ -256,7 +256,7 @@ fn claim_details(
         Verdict::Pass => "the output",
         Verdict::Loose => "the normalization",
         Verdict::Fail => "the diff",
-        Verdict::Unchecked | Verdict::NotRun => "why",
+        Verdict::Unchecked | Verdict::Unjudged | Verdict::NotRun => "why",
     };
     let tooltip = match claim.verdict {
         Verdict::Pass | Verdict::Loose | Verdict::Fail => format!(
@@ -270,6 +270,13 @@ fn claim_details(
         Verdict::Unchecked => format!(
             "unchecked: {}",
             claim.reason.as_deref().unwrap_or("the statement never ran")
+        ),
+        Verdict::Unjudged => format!(
+            "not judged here: {}",
+            claim
+                .reason
+                .as_deref()
+                .unwrap_or("it cannot be judged here")
         ),
         Verdict::NotRun => format!(
             "not run: {}",
@@ -418,6 +425,7 @@ fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str)
         Standing::Skipped => ("skip", "⤼ skipped"),
         Standing::NotPython => ("skip", "⤼ not Python 3"),
         Standing::Loose => ("loose", "≈ loose"),
+        Standing::Unjudged => ("unjudged", "– not judged here"),
         Standing::Ok => ("pass", "✓ ok"),
     }
 }

@@ -47,8 +47,10 @@ impl Expanded {
                 expanded.errors.insert(s);
             }
             for (k, claim) in snippet.claims.iter().enumerate() {
-                if matches!(claim.verdict, Verdict::Fail | Verdict::Unchecked)
-                    || (report.strict && claim.verdict == Verdict::Loose)
+                if matches!(
+                    claim.verdict,
+                    Verdict::Fail | Verdict::Unchecked | Verdict::Unjudged
+                ) || (report.strict && claim.verdict == Verdict::Loose)
                 {
                     expanded.claims.insert((s, k));
                 }
@@ -153,6 +155,7 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
         Verdict::Loose => "≈",
         Verdict::Fail => "✗",
         Verdict::Unchecked => "?",
+        Verdict::Unjudged => "–",
         Verdict::NotRun => "–",
     };
     (verdict.as_str(), icon)
@@ -191,9 +194,10 @@ fn summary(out: &mut String, report: &Report) {
         (Verdict::Loose, s.loose),
         (Verdict::Fail, s.fail),
         (Verdict::Unchecked, s.unchecked),
+        (Verdict::Unjudged, s.unjudged),
         (Verdict::NotRun, s.not_run),
     ] {
-        if verdict == Verdict::NotRun && n == 0 {
+        if matches!(verdict, Verdict::NotRun | Verdict::Unjudged) && n == 0 {
             // Shown only when a block that cannot run states values.
             continue;
         }
@@ -322,8 +326,8 @@ fn toc(out: &mut String, report: &Report) {
                 );
                 match claim.verdict {
                     Verdict::Fail | Verdict::Unchecked => failing.push(item),
-                    Verdict::Loose if report.strict => failing.push(item),
-                    Verdict::Loose => loose.push(item),
+                    Verdict::Loose | Verdict::Unjudged if report.strict => failing.push(item),
+                    Verdict::Loose | Verdict::Unjudged => loose.push(item),
                     Verdict::Pass | Verdict::NotRun => {}
                 }
             }
@@ -340,7 +344,7 @@ fn toc(out: &mut String, report: &Report) {
         if !loose.is_empty() {
             let _ = writeln!(
                 out,
-                "<h3>Loose</h3>\n<ul class=\"loose\">\n{}\n</ul>",
+                "<h3>Loose or not judged</h3>\n<ul class=\"loose\">\n{}\n</ul>",
                 loose.join("\n")
             );
         }

@@ -100,6 +100,7 @@ fn report() -> Report {
             loose: 1,
             fail: 1,
             unchecked: 1,
+            unjudged: 0,
             errors: 1,
             unparsable: 0,
             not_run: 0,

@@ -583,7 +583,8 @@ def session_examples(source, name="<session>"):
         code = example.source
         for taken in range(1, len(want) + 1):
             code += want[taken - 1]
-            if _complete(code):
+            # A compound statement ends where the next prompt starts: the author pressed Enter.
+            if _complete(code) or (taken == len(want) and _complete(code + "\n")):
                 rest = "".join(want[taken:])
                 found = parser._EXCEPTION_RE.match(rest)
                 merged = doctest.Example(
