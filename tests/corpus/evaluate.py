@@ -83,7 +83,7 @@ def repl(examples):
             code = ex.source
             for k in range(len(lines)):
                 code += lines[k]
-                if complete(code) or (k == len(lines) - 1 and complete(code + "\n")):
+                if complete(code[:-1] if code.endswith("\n") else code) or (k == len(lines) - 1 and complete(code)):
                     rest = "".join(lines[k + 1:])
                     m = doctest.DocTestParser._EXCEPTION_RE.match(rest)
                     ex = doctest.Example(code, rest, m.group("msg") if m else None, ex.lineno, ex.indent, ex.options)

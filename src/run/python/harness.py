@@ -583,8 +583,11 @@ def session_examples(source, name="<session>"):
         code = example.source
         for taken in range(1, len(want) + 1):
             code += want[taken - 1]
-            # A compound statement ends where the next prompt starts: the author pressed Enter.
-            if _complete(code) or (taken == len(want) and _complete(code + "\n")):
+            # As the REPL reads lines (joined without the last newline); a compound statement
+            # ends at an empty line, or where the next prompt starts: the author pressed Enter.
+            if _complete(code[:-1] if code.endswith("\n") else code) or (
+                taken == len(want) and _complete(code)
+            ):
                 rest = "".join(want[taken:])
                 found = parser._EXCEPTION_RE.match(rest)
                 merged = doctest.Example(
