@@ -345,9 +345,12 @@ pub fn execute_prepared(
                 .flatten()
                 .cloned()
                 .collect();
-            let check = lenient_parse(
-                judge::judge_in_chain(&snippet, &outcome, &upstream),
-                strict_parse,
+            let check = lenient_needs(
+                lenient_parse(
+                    judge::judge_in_chain(&snippet, &outcome, &upstream),
+                    strict_parse,
+                ),
+                options.strict,
             );
             SnippetRun {
                 snippet,
@@ -499,6 +502,21 @@ fn unstable(
         judge::mark_unstable(&mut rows[i].check.claims, &second.claims);
     }
     Ok(())
+}
+
+/// Without `--strict`, a block that ends with a `ModuleNotFoundError` (a package that is not
+/// installed where snipcheck runs: `needs numpy`, use `--venv`) is reported as needing it,
+/// its claims `unjudged`, and does not fail the run.
+fn lenient_needs(mut check: SnippetCheck, strict: bool) -> SnippetCheck {
+    if !strict
+        && let Some(error) = check
+            .error
+            .as_mut()
+            .filter(|e| e.expected_by.is_none() && e.type_name == "ModuleNotFoundError")
+    {
+        error.expected_by = Some(judge::ExpectedBy::Needs);
+    }
+    check
 }
 
 /// Without `--strict-parse`, a block that is not valid Python 3 (Python 2, a placeholder, a

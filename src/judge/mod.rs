@@ -220,6 +220,9 @@ pub enum ExpectedBy {
     Config,
     /// The block does not parse; without `--strict-parse` that is reported, not failed.
     NotPython,
+    /// The block imports a package that is not installed where snipcheck runs: it cannot be
+    /// judged here; without `--strict` that is reported, not failed.
+    Needs,
 }
 
 impl ExpectedBy {
@@ -229,6 +232,7 @@ impl ExpectedBy {
             ExpectedBy::Claim => "claim",
             ExpectedBy::Config => "config",
             ExpectedBy::NotPython => "not-python",
+            ExpectedBy::Needs => "needs",
         }
     }
 }

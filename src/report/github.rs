@@ -42,6 +42,26 @@ pub fn render(report: &Report) -> String {
                 ),
             );
         }
+        if let Some(error) = snippet
+            .error
+            .as_ref()
+            .filter(|e| e.expected_by == Some(ExpectedBy::Needs))
+        {
+            annotate(
+                &mut out,
+                "warning",
+                &snippet.path,
+                error.line.unwrap_or(snippet.start_line),
+                &format!(
+                    "snipcheck: {} needs a package not installed here",
+                    snippet.id
+                ),
+                &format!(
+                    "{}\nnot judged; use --venv, --strict makes this fail",
+                    error.headline()
+                ),
+            );
+        }
         if snippet.is_unexpected_error() {
             let (line, message) = match (&snippet.error, &snippet.missing_expected_error) {
                 (_, Some(missing)) => (snippet.start_line, missing.clone()),

@@ -171,6 +171,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
                 "not Python 3, not run (reported only; --strict-parse fails it)"
             }
             Some(ExpectedBy::Config) => "raised, as declared by expect-error",
+            Some(ExpectedBy::Needs) => {
+                "needs a package not installed here, not judged (use --venv; --strict fails it)"
+            }
         };
         let message = error.headline();
         let _ = writeln!(out, "{indent}{}{line}: {note}: {message}", snippet.path);

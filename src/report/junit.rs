@@ -84,6 +84,19 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
     } else if let Some(error) = snippet
         .error
         .as_ref()
+        .filter(|e| e.expected_by == Some(ExpectedBy::Needs))
+    {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!(
+            "needs a package not installed here ({}:{}: {}): not judged; use --venv, --strict fails it",
+            snippet.path,
+            error.line.unwrap_or(snippet.start_line),
+            error.headline()
+        ));
+        status
+    } else if let Some(error) = snippet
+        .error
+        .as_ref()
         .filter(|e| e.expected_by == Some(ExpectedBy::NotPython))
     {
         let mut status = TestCaseStatus::skipped();

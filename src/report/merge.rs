@@ -474,7 +474,12 @@ mod tests {
 
     #[test]
     fn every_expected_by_word_reads_back() {
-        for by in [ExpectedBy::Claim, ExpectedBy::Config, ExpectedBy::NotPython] {
+        for by in [
+            ExpectedBy::Claim,
+            ExpectedBy::Config,
+            ExpectedBy::NotPython,
+            ExpectedBy::Needs,
+        ] {
             let mut value = snippet("n/a", 1, "pass");
             let word = by.as_str();
             value["error"]["expected_by"] = json!(word);

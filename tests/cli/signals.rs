@@ -45,16 +45,28 @@ fn stopped_by(signal: i32) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start snipcheck");
-    // Wait until the slow snippet runs: a process works in a scratch dir under TMPDIR.
+    // Wait until the slow snippet runs: a process that keeps working in a scratch dir under
+    // TMPDIR (the names analysis and the fast snippet are children there too, for a moment).
     let started = Instant::now();
-    while processes_in(tmp.path()).is_empty() {
+    let mut seen: std::collections::HashMap<u32, Instant> = Default::default();
+    loop {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "no snippet started"
+            "the slow snippet never started"
         );
+        let now = processes_in(tmp.path());
+        seen.retain(|pid, _| now.contains(pid));
+        for pid in now {
+            seen.entry(pid).or_insert_with(Instant::now);
+        }
+        if seen
+            .values()
+            .any(|since| since.elapsed() > Duration::from_millis(1500))
+        {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
     // SAFETY: signalling the child this test started.
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);

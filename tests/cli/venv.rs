@@ -2,6 +2,7 @@
 //! site-packages join the snippet's `sys.path` inside the sandbox only, read-only.
 
 use crate::support::*;
+use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -157,13 +158,30 @@ fn without_a_venv_its_packages_are_not_importable() {
         .env_remove("VIRTUAL_ENV")
         .cwd(work.path())
         .run();
-    assert_eq!(run.code, EXIT_FAILED);
+    // A package that is not installed here says nothing about the text: the block is reported
+    // as needing it, not failed — unless --strict.
+    assert_eq!(run.code, EXIT_OK, "{}", run.stdout);
     let report = run.json();
-    assert_eq!(
-        report["snippets"][0]["error"]["type"],
-        "ModuleNotFoundError"
-    );
+    let error = &report["snippets"][0]["error"];
+    assert_eq!(error["type"], "ModuleNotFoundError");
+    assert_eq!(error["expected_by"], "needs");
     assert!(report.get("venv").is_none());
+    let strict = Snipcheck::new([
+        "verify",
+        "--no-snapshots",
+        "--strict",
+        "--format",
+        "json",
+        "doc.md",
+    ])
+    .env_remove("VIRTUAL_ENV")
+    .cwd(work.path())
+    .run();
+    assert_eq!(strict.code, EXIT_FAILED, "{}", strict.stdout);
+    assert_eq!(
+        strict.json()["snippets"][0]["error"]["expected_by"],
+        Value::Null
+    );
 }
 
 #[test]

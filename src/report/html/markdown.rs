@@ -337,6 +337,9 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some(ExpectedBy::NotPython) => {
             " (not valid Python 3: reported, not run; --strict-parse fails it)"
         }
+        Some(ExpectedBy::Needs) => {
+            " (needs a package not installed here: not judged; use --venv, --strict fails it)"
+        }
     };
     let message = error.headline();
     let _ = writeln!(

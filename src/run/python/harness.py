@@ -1324,6 +1324,40 @@ def replay(step, filename, namespace):
     execute(code, namespace, silent)
 
 
+# The Markdown line of each example of each session run in this process, by the name doctest
+# gives its examples' code (`<doctest snippet12[3]>`): a function a session of an earlier block
+# of the chain defined keeps its own lines in a later block's traceback.
+_SESSIONS = {}
+
+
+def session_traceback(text, filename):
+    """A session's traceback as the notes' reader needs it: doctest's own frames dropped, and
+    each example's frame (`<doctest snippet12[3]>`) at its Markdown path and line."""
+    import re
+    frame = re.compile(r'^  File "(?P<path>[^"]*)", line (?P<line>\d+)(?P<rest>.*)$')
+    example = re.compile(r"^<doctest (?P<name>snippet\d+)\[(?P<index>\d+)\]>$")
+    out = []
+    skipping = False
+    for line in text.split("\n"):
+        found = frame.match(line)
+        if found:
+            path = found.group("path")
+            skipping = path.endswith(os.sep + "doctest.py")
+            if skipping:
+                continue
+            which = example.match(path)
+            lines = _SESSIONS.get(which.group("name"), []) if which else []
+            if which and int(which.group("index")) < len(lines):
+                markdown = lines[int(which.group("index"))] + int(found.group("line")) - 1
+                line = f'  File "{filename}", line {markdown}{found.group("rest")}'
+        elif skipping and line.startswith("    "):
+            continue
+        else:
+            skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
 def run_session_silently(cell, filename, namespace, out_sink, err_sink):
     """An earlier session's examples, each compiled in 'single' mode and run in `namespace`,
     their output discarded and their exceptions ignored (as a reader replaying the session
@@ -1494,14 +1528,19 @@ def run_session(step, filename, namespace):
             self.record(example, got, "success")
 
         def report_failure(self, out, test, example, got):
+            if got.startswith("Traceback (most recent call last):"):
+                got = session_traceback(got, filename)
             self.record(example, got, "failure")
 
         def report_unexpected_exception(self, out, test, example, exc_info):
             facts = exception_facts(exc_info[1], filename)
             facts["line"] = statements[next(i for i, e in enumerate(examples) if e is example)]["line"]
+            facts["traceback"] = session_traceback(facts["traceback"], filename)
             self.record(example, "", "exception", facts)
 
-    test = doctest.DocTest(examples, namespace, "snippet", filename, offset, source)
+    name = f"snippet{offset + 1}"
+    _SESSIONS[name] = [statement["line"] for statement in statements]
+    test = doctest.DocTest(examples, namespace, name, filename, offset, source)
     runner = SessionRunner(verbose=False)
     try:
         try:
