@@ -138,6 +138,7 @@ pub(super) fn with_output(mut block: Block, text: &str) -> Block {
         label_line: label,
         line: label.plus(3),
         text: text.to_owned(),
+        python: None,
     });
     block
 }

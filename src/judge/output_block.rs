@@ -19,6 +19,23 @@ pub(super) fn judge_output_block(
     stop: &Stop,
 ) -> CheckedClaim {
     let claimed = without_command(output.text.trim_end()).to_owned();
+    // Output labelled for other Pythons (`Output (<= 3.7.x):`) is compared only on one of them.
+    if let (Some(range), Some(python)) = (&output.python, &outcome.python)
+        && !crate::read::block::python_in_range(python, range)
+    {
+        let mut claim = CheckedClaim::new(
+            block.first_line,
+            output.line,
+            ClaimKind::Output,
+            claimed,
+            block.code.lines().next().unwrap_or("").to_owned(),
+        );
+        claim.verdict = Verdict::Unjudged;
+        claim.reason = Some(format!(
+            "the label says this is the output of Python {range}; this is Python {python}, so it is not compared"
+        ));
+        return claim;
+    }
     let traceback = claimed.contains("Traceback (most recent call last):");
     let kind = if traceback {
         ClaimKind::Exception

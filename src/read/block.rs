@@ -52,6 +52,9 @@ pub struct OutputBlock {
     pub line: LineNo,
     /// The content, `\n` line ends.
     pub text: String,
+    /// The Pythons its label says it is the output of (`<=3.7` for `Output (<= 3.7.x):`,
+    /// `>=3.12` for `in Python 3.12+`), when it names a range: compared only on a matching one.
+    pub python: Option<String>,
 }
 
 /// The labels (case ignored, `*`/`_` emphasis and a final `:` removed) that make the code
@@ -92,6 +95,64 @@ pub fn names_python_2(label: &str) -> bool {
     ["python 2", "python2", "py2", "python 2.", "(2.x)"]
         .iter()
         .any(|needle| label.contains(needle))
+}
+
+/// The range of Pythons an output label names, normalized (`<=3.7`, `>3.8`, `>=3.12`): an
+/// operator before a version (`(<= 3.7.x)`, `(> 3.8)`) or a version followed by `+`
+/// (`Python 3.12+`). A bare `Python 3.x` names no range.
+pub fn python_range(label: &str) -> Option<String> {
+    let label = label.to_lowercase();
+    let version = |text: &str| -> Option<(String, usize)> {
+        let digits: String = text
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let mut parts = digits.split('.').filter(|p| !p.is_empty());
+        let major = parts.next()?;
+        let minor = parts.next()?;
+        Some((format!("{major}.{minor}"), digits.len()))
+    };
+    for op in ["<=", ">=", "==", "<", ">"] {
+        if let Some(at) = label.find(op) {
+            let rest = label[at + op.len()..].trim_start();
+            let rest = rest.strip_prefix("python").map_or(rest, str::trim_start);
+            if let Some((v, _)) = version(rest) {
+                return Some(format!("{op}{v}"));
+            }
+        }
+    }
+    label.char_indices().find_map(|(at, c)| {
+        let starts = c.is_ascii_digit()
+            && label[..at]
+                .chars()
+                .last()
+                .is_none_or(|p| !p.is_ascii_digit() && p != '.');
+        if !starts {
+            return None;
+        }
+        let (v, len) = version(&label[at..])?;
+        label[at + len..].starts_with('+').then(|| format!(">={v}"))
+    })
+}
+
+/// Whether a Python (`3.11.2`) is in a range `python_range` returned.
+pub fn python_in_range(version: &str, range: &str) -> bool {
+    let parse = |v: &str| -> Option<(u32, u32)> {
+        let mut parts = v.split('.');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    let op_len = range.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+    let (op, bound) = range.split_at(op_len);
+    let (Some(have), Some(bound)) = (parse(version), parse(bound)) else {
+        return true;
+    };
+    match op {
+        "<=" => have <= bound,
+        ">=" => have >= bound,
+        "<" => have < bound,
+        ">" => have > bound,
+        _ => have == bound,
+    }
 }
 
 /// Whether code is an interactive session: its first line that is neither blank nor a `#`
@@ -203,6 +264,21 @@ mod tests {
             assert!(!is_output_label(prose), "{prose}");
         }
         assert!(names_python_2("**Output (Python 2.x):**"));
+        assert_eq!(
+            python_range("**Output (<= 3.7.x):**").as_deref(),
+            Some("<=3.7")
+        );
+        assert_eq!(python_range("Output (> 3.8):").as_deref(), Some(">3.8"));
+        assert_eq!(
+            python_range("Output in Python 3.12+:").as_deref(),
+            Some(">=3.12")
+        );
+        assert_eq!(python_range("Output (Python 3.x):"), None);
+        assert_eq!(python_range("Output:"), None);
+        assert!(python_in_range("3.11.2", ">=3.8"));
+        assert!(!python_in_range("3.11.2", "<=3.7"));
+        assert!(!python_in_range("3.11.2", ">=3.12"));
+        assert!(python_in_range("3.11.2", "==3.11"));
         assert!(!names_python_2("**Output (Python 3.x):**"));
     }
 

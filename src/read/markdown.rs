@@ -7,7 +7,7 @@
 use crate::line::LineNo;
 use crate::read::block::{
     Block, OutputBlock, Problem, Section, dangling, is_output_label, is_python, names_python_2,
-    starts_session, take_directives,
+    python_range, starts_session, take_directives,
 };
 use crate::read::directive;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -312,11 +312,12 @@ enum OutputScan {
     Idle,
     AfterPython(usize),
     InLabel(usize, LineNo, String),
-    /// After a label; `false`: the label names another Python (the block is skipped).
-    AfterLabel(usize, LineNo, bool),
-    InOutput(usize, LineNo, LineNo, String, bool),
+    /// After a label; `None`: the label names another Python (the block is skipped), else
+    /// the range of Pythons it names (`python_range`).
+    AfterLabel(usize, LineNo, Option<Option<String>>),
+    InOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
     /// A Python-fenced block under the label: output unless it is a session.
-    InPythonOutput(usize, LineNo, LineNo, String, bool),
+    InPythonOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
 }
 
 impl OutputScan {
@@ -341,7 +342,12 @@ impl OutputScan {
             ) => state,
             (OutputScan::InLabel(i, at, label), Event::End(TagEnd::Paragraph)) => {
                 if is_output_label(&label) {
-                    OutputScan::AfterLabel(i, at, !names_python_2(&label))
+                    // `None`: another Python's output; else the range of Pythons it names.
+                    OutputScan::AfterLabel(
+                        i,
+                        at,
+                        (!names_python_2(&label)).then(|| python_range(&label)),
+                    )
                 } else {
                     OutputScan::Idle
                 }
@@ -395,12 +401,21 @@ impl OutputScan {
 
 /// Makes `text` the output of block `i`, unless the label named another Python or the block
 /// already has its output.
-fn attach(blocks: &mut [Block], i: usize, at: LineNo, first: LineNo, text: &str, claims: bool) {
-    if let Some(block) = blocks.get_mut(i).filter(|b| claims && b.output.is_none()) {
+fn attach(
+    blocks: &mut [Block],
+    i: usize,
+    at: LineNo,
+    first: LineNo,
+    text: &str,
+    claims: Option<Option<String>>,
+) {
+    let Some(python) = claims else { return };
+    if let Some(block) = blocks.get_mut(i).filter(|b| b.output.is_none()) {
         block.output = Some(OutputBlock {
             label_line: at,
             line: first,
             text: text.replace("\r\n", "\n"),
+            python,
         });
     }
 }

@@ -638,6 +638,7 @@ fn output_block(label: LineNo, content: &[Line<'_>]) -> Option<OutputBlock> {
         label_line: label,
         line: body.first()?.no,
         text: joined(body),
+        python: None,
     })
 }
 
@@ -1044,7 +1045,8 @@ Other
             Some(OutputBlock {
                 label_line: LineNo::new(10),
                 line: LineNo::new(13),
-                text: "2\n".to_owned()
+                text: "2\n".to_owned(),
+                python: None
             })
         );
         assert_eq!(d.blocks[1].output, None);
@@ -1480,7 +1482,8 @@ Not a label::
             Some(OutputBlock {
                 label_line: LineNo::new(6),
                 line: LineNo::new(8),
-                text: "0\n1\n".to_owned()
+                text: "0\n1\n".to_owned(),
+                python: None
             })
         );
         assert_eq!(

@@ -67,7 +67,7 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
     if s.unjudged > 0 {
         let _ = writeln!(
             out,
-            "{} {} not judged here (a missing package, a blocked subprocess, unstable output): counted apart{}",
+            "{} {} not judged here (a missing package, a blocked subprocess, unstable output, another Python's output): counted apart{}",
             s.unjudged,
             plural(s.unjudged, "claim"),
             if report.strict {

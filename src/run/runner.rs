@@ -561,7 +561,13 @@ impl Zygote {
                         result_cap = step_result_cap(step);
                         output_limit = step.output_limit;
                     }
-                    let since = markers.last().map_or([0, 0, 0], |m| m.offsets);
+                    // The pipes are read in whatever order they become ready, so where a step's
+                    // stray output starts is approximate: the first step counts everything
+                    // before it too (nothing of the harness's goes there).
+                    let since = match markers.len() {
+                        0 | 1 => [0, 0, markers.first().map_or(0, |m| m.offsets[2])],
+                        _ => markers[markers.len() - 1].offsets,
+                    };
                     let stray =
                         (streams[0].data.len() - since[0]) + (streams[1].data.len() - since[1]);
                     if stray > output_limit || streams[2].data.len() - since[2] > result_cap {
@@ -787,6 +793,8 @@ struct StepMarker {
 
 /// A child's output, cut at its step markers.
 struct Ran {
+    /// The output cap of the child's steps (the first step's).
+    output_limit: usize,
     /// The records before the first step (the sandbox and start records).
     prefix: Vec<u8>,
     /// Output before the first step (the sandbox's own messages).
@@ -840,6 +848,9 @@ impl Ran {
             })
             .collect();
         Ran {
+            output_limit: steps
+                .first()
+                .map_or(DEFAULT_OUTPUT_LIMIT, |s| s.output_limit),
             prefix: results[..prefix_end].to_vec(),
             prefix_stray,
             segments,
@@ -859,6 +870,10 @@ impl Ran {
             truncated = segment.truncated;
         }
         let mut outcome = protocol::read_result_channel(&channel, end);
+        // The cap holds for what is kept, whichever step the output before the first marker
+        // is counted with.
+        truncated |= stray.len() > self.output_limit;
+        stray.truncate(self.output_limit);
         outcome.stray_output = String::from_utf8_lossy(&stray).into_owned();
         outcome.truncated |= truncated;
         outcome.peak_memory_bytes = self.peak_bytes;
