@@ -102,6 +102,10 @@ pub fn render(report: &Report) -> String {
             if let Some(reason) = &claim.reason {
                 message = format!("{reason}\n{message}");
             }
+            // The blocks it ran after are part of why it printed what it did.
+            if let Some(continues) = &snippet.continues {
+                message.push_str(&format!("\n{}", continues.describe()));
+            }
             annotate(
                 &mut out,
                 level,

@@ -207,3 +207,39 @@ fn front_matter_sets_a_documents_namespace_and_a_directive_too_is_a_problem_of_t
     // The front matter's namespace still applies.
     assert!(run.stdout.contains("1 claim: 1 pass"), "{}", run.stdout);
 }
+
+/// Every report format shows which blocks a snippet continued.
+#[test]
+fn every_report_format_shows_the_chain() {
+    let dir = empty_dir();
+    let text =
+        "# A\n```python\nxs = [1]\n```\n```python\nxs.append(2)\nprint(xs)  # [1, 2, 3]\n```\n";
+    std::fs::write(dir.path().join("doc.md"), text).expect("write doc");
+    let chain = "continues lines 3-3 (auto: xs)";
+    for format in ["human", "html", "github"] {
+        let run = snipcheck(
+            dir.path(),
+            &["verify", "--no-snapshots", "--format", format, "doc.md"],
+        );
+        assert_eq!(run.code, EXIT_FAILED, "{format}: {}", run.stdout);
+        assert!(run.stdout.contains(chain), "{format}: {}", run.stdout);
+    }
+    let junit = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "junit", "doc.md"],
+    );
+    assert!(
+        junit
+            .stdout
+            .contains(&format!("<property name=\"continues\" value=\"{chain}\"/>")),
+        "{}",
+        junit.stdout
+    );
+    let json = snipcheck(
+        dir.path(),
+        &["verify", "--no-snapshots", "--format", "json", "doc.md"],
+    );
+    let blocks = &snippet(json.json(), "doc/a-2")["continues"]["blocks"];
+    assert_eq!(blocks[0]["id"], "doc/a");
+    assert_eq!(blocks[0]["names"][0], "xs");
+}
