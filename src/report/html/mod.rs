@@ -315,6 +315,17 @@ fn toc(out: &mut String, report: &Report) {
                     escape(&first_line(&what, 100))
                 ));
             }
+            // A snippet whose claims hold but whose transcript is not its snapshot still fails
+            // the run: it is listed too, linking to the snippet.
+            if let Some(snapshot) = snippet.snapshot.as_ref().filter(|s| s.is_failure()) {
+                failing.push(format!(
+                    "<li><a class=\"fail\" href=\"#snippet-{s}\"><span class=\"marker fail\">✗ snapshot</span> \
+                     line {}: {} ({})</a></li>",
+                    snippet.start_line,
+                    escape(&snapshot.path),
+                    snapshot_word(snapshot.status)
+                ));
+            }
             for (k, claim) in snippet.claims.iter().enumerate() {
                 let (class, icon) = verdict_mark(claim.verdict);
                 let item = format!(
@@ -351,6 +362,16 @@ fn toc(out: &mut String, report: &Report) {
         out.push_str("</li>\n");
     }
     out.push_str("</ul>\n</nav>\n");
+}
+
+/// A failing snapshot's status in words.
+fn snapshot_word(status: SnapshotState) -> &'static str {
+    match status {
+        SnapshotState::Match => "matches",
+        SnapshotState::Changed => "transcript differs from the accepted snapshot",
+        SnapshotState::Missing => "no accepted snapshot",
+        SnapshotState::Corrupt => "not a valid .snap file",
+    }
 }
 
 /// The first line of `text`, trimmed, cut to `max` characters.

@@ -305,3 +305,29 @@ fn a_block_that_is_not_python_3_is_said_so_not_declared() {
     );
     assert!(!page.contains("declared by expect-error"), "{page}");
 }
+
+#[test]
+fn a_snippet_failing_only_on_its_snapshot_is_in_the_contents() {
+    let mut report = report();
+    let snippet = &mut report.snippets[0];
+    snippet.claims.retain(|c| c.verdict == Verdict::Pass);
+    snippet.error = None;
+    snippet.snapshot = Some(crate::report::snapshots::SnapshotReport {
+        status: crate::report::SnapshotState::Changed,
+        path: "expected/<demo>/demo.snap".to_owned(),
+        pending: None,
+        diff: Some("-a\n+b\n".to_owned()),
+        message: None,
+    });
+    let page = render(&report, &[&document()], &Expanded::failing(&report));
+    let contents = &page[page.find("<nav class=\"toc\"").expect("contents")..];
+    let contents = &contents[..contents.find("</nav>").expect("end of contents")];
+    assert!(
+        contents.contains("href=\"#snippet-0\"")
+            && contents.contains(
+                "expected/&lt;demo&gt;/demo.snap (transcript differs from the accepted snapshot)"
+            ),
+        "{contents}"
+    );
+    assert!(!contents.contains("No failing claims."), "{contents}");
+}
