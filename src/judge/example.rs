@@ -42,6 +42,11 @@ pub(super) fn judge_example(
         return Some(claim);
     };
     let got = execution.stdout.trim_end().to_owned();
+    // An exception shown as people show it, without doctest's traceback header, or with a body
+    // doctest cannot read (an unindented `File` line): its last line names it (`TypeError:
+    // 'tuple' object ...`, or `SyntaxError: invalid syntax` under the `File "<stdin>"` lines
+    // the REPL prints for a syntax error).
+    let headless = headless_exception(&claim.claimed);
     match execution.doctest.as_deref() {
         Some("success") => {
             claim.verdict = Verdict::Pass;
@@ -50,15 +55,10 @@ pub(super) fn judge_example(
                 None => got,
             });
         }
-        // An exception shown as people show it, without doctest's traceback header, or with
-        // a body doctest cannot read (an unindented `File` line): its last line names it
-        // (`TypeError: 'tuple' object ...`, or `SyntaxError: invalid syntax` under the
-        // `File "<stdin>"` lines the REPL prints for a syntax error).
         // doctest read a traceback it could not parse as expected output and compared it with
         // the traceback: the last lines decide, as a reader compares them.
         Some("failure")
-            if got.starts_with("Traceback (most recent call last):")
-                && headless_exception(&claim.claimed).is_some() =>
+            if got.starts_with("Traceback (most recent call last):") && headless.is_some() =>
         {
             let last = |text: &str| {
                 text.lines()
@@ -78,12 +78,10 @@ pub(super) fn judge_example(
             }
             claim.actual = Some(raised);
         }
-        Some("exception")
-            if execution.exception.is_some() && headless_exception(&claim.claimed).is_some() =>
-        {
-            if let Some(expected) = headless_exception(&claim.claimed) {
+        Some("exception") if execution.exception.is_some() && headless.is_some() => {
+            if let Some(expected) = &headless {
                 claim.kind = ClaimKind::Exception;
-                super::claims::judge_exception(&mut claim, &expected, execution);
+                super::claims::judge_exception(&mut claim, expected, execution);
             }
         }
         Some("exception") => {
@@ -96,20 +94,23 @@ pub(super) fn judge_example(
             claim.reason = Some(format!("doctest: the example raised {raised}"));
             claim.actual = Some(raised);
         }
-        _ if example.exception.is_none()
-            && super::normalize::compare(&claim.claimed, &got).verdict != Verdict::Fail =>
-        {
-            // doctest compares exactly; a reader forgives what the `loose` rung names.
-            let comparison = super::normalize::compare(&claim.claimed, &got);
-            claim.verdict = Verdict::Loose;
-            claim.normalization = Some(
-                comparison
-                    .normalization
-                    .unwrap_or_else(|| "commentary".to_owned()),
-            );
-            claim.actual = Some(got);
-        }
         _ => {
+            // doctest compares exactly; a reader forgives what the `loose` rung names.
+            let forgiven = example
+                .exception
+                .is_none()
+                .then(|| super::normalize::compare(&claim.claimed, &got))
+                .filter(|c| c.verdict != Verdict::Fail);
+            if let Some(comparison) = forgiven {
+                claim.verdict = Verdict::Loose;
+                claim.normalization = Some(
+                    comparison
+                        .normalization
+                        .unwrap_or_else(|| "commentary".to_owned()),
+                );
+                claim.actual = Some(got);
+                return Some(claim);
+            }
             claim.verdict = Verdict::Fail;
             claim.reason = Some(if example.exception.is_some() {
                 "doctest: the example did not raise what it shows".to_owned()

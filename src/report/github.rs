@@ -25,41 +25,31 @@ pub fn render(report: &Report) -> String {
         }
     }
     for snippet in &report.snippets {
-        if let Some(error) = snippet
-            .error
-            .as_ref()
-            .filter(|e| e.expected_by == Some(ExpectedBy::NotPython))
-        {
+        // Endings reported without failing the run: the level, what it is, what follows.
+        let reported = snippet.error.as_ref().and_then(|e| {
+            let (level, what, then) = match e.expected_by? {
+                ExpectedBy::NotPython => (
+                    "notice",
+                    "is not valid Python 3",
+                    "not run; --strict-parse makes this fail",
+                ),
+                ExpectedBy::Needs => (
+                    "warning",
+                    "needs a package not installed here",
+                    "not judged; use --venv, --strict makes this fail",
+                ),
+                ExpectedBy::Claim | ExpectedBy::Config => return None,
+            };
+            Some((e, level, what, then))
+        });
+        if let Some((error, level, what, then)) = reported {
             annotate(
                 &mut out,
-                "notice",
+                level,
                 &snippet.path,
                 error.line.unwrap_or(snippet.start_line),
-                &format!("snipcheck: {} is not valid Python 3", snippet.id),
-                &format!(
-                    "{}\nnot run; --strict-parse makes this fail",
-                    error.headline()
-                ),
-            );
-        }
-        if let Some(error) = snippet
-            .error
-            .as_ref()
-            .filter(|e| e.expected_by == Some(ExpectedBy::Needs))
-        {
-            annotate(
-                &mut out,
-                "warning",
-                &snippet.path,
-                error.line.unwrap_or(snippet.start_line),
-                &format!(
-                    "snipcheck: {} needs a package not installed here",
-                    snippet.id
-                ),
-                &format!(
-                    "{}\nnot judged; use --venv, --strict makes this fail",
-                    error.headline()
-                ),
+                &format!("snipcheck: {} {what}", snippet.id),
+                &format!("{}\n{then}", error.headline()),
             );
         }
         if snippet.is_unexpected_error() {

@@ -81,27 +81,14 @@ fn suite(report: &Report, snippet: &SnippetReport) -> TestSuite {
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!("skipped: {reason}"));
         status
-    } else if let Some(error) = snippet
+    } else if let Some((error, (what, then))) = snippet
         .error
         .as_ref()
-        .filter(|e| e.expected_by == Some(ExpectedBy::Needs))
+        .and_then(|e| Some((e, reported_only(e.expected_by?)?)))
     {
         let mut status = TestCaseStatus::skipped();
         status.set_message(format!(
-            "needs a package not installed here ({}:{}: {}): not judged; use --venv, --strict fails it",
-            snippet.path,
-            error.line.unwrap_or(snippet.start_line),
-            error.headline()
-        ));
-        status
-    } else if let Some(error) = snippet
-        .error
-        .as_ref()
-        .filter(|e| e.expected_by == Some(ExpectedBy::NotPython))
-    {
-        let mut status = TestCaseStatus::skipped();
-        status.set_message(format!(
-            "not valid Python 3 ({}:{}: {}): not run; --strict-parse fails it",
+            "{what} ({}:{}: {}): {then}",
             snippet.path,
             error.line.unwrap_or(snippet.start_line),
             error.headline()
@@ -236,4 +223,16 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
         ));
     }
     case
+}
+
+/// A snippet ending reported without failing the run: what it is, and what follows.
+fn reported_only(by: ExpectedBy) -> Option<(&'static str, &'static str)> {
+    match by {
+        ExpectedBy::NotPython => Some(("not valid Python 3", "not run; --strict-parse fails it")),
+        ExpectedBy::Needs => Some((
+            "needs a package not installed here",
+            "not judged; use --venv, --strict fails it",
+        )),
+        ExpectedBy::Claim | ExpectedBy::Config => None,
+    }
 }
