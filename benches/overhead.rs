@@ -41,7 +41,7 @@ fn main() {
     // Warm up, and make sure the measured path is the real one: every layer applied, the
     // claim judged from a real run.
     let warm = zygote.run(&job);
-    let checked = judge::check(&block, None, &warm);
+    let checked = judge::check(&block, None, &warm, &[]);
     assert_eq!(checked.claims.len(), 1, "{warm:#?}");
     assert_eq!(checked.claims[0].verdict, judge::Verdict::Pass, "{warm:#?}");
     let active: Vec<&str> = warm
@@ -55,7 +55,7 @@ fn main() {
     for _ in 0..runs {
         let start = Instant::now();
         let outcome = zygote.run(&job);
-        let checked = judge::check(&block, None, &outcome);
+        let checked = judge::check(&block, None, &outcome, &[]);
         std::hint::black_box(serde_json::to_string(&checked).expect("serializes"));
         snipcheck_us.push(start.elapsed().as_secs_f64() * 1e6);
     }

@@ -332,7 +332,12 @@ pub fn execute_prepared(
     // What could not be judged in each block, for the blocks that continue it.
     let causes: HashMap<String, Vec<judge::Cause>> = ran
         .iter()
-        .map(|(snippet, outcome)| (snippet.id.clone(), judge::unjudgeable_causes(outcome)))
+        .map(|(snippet, outcome)| {
+            (
+                snippet.id.clone(),
+                judge::unjudgeable_causes(outcome, &snippet.undefined),
+            )
+        })
         .filter(|(_, causes)| !causes.is_empty())
         .collect();
     let mut rows: Vec<SnippetRun> = ran
@@ -350,6 +355,7 @@ pub fn execute_prepared(
                     judge::judge_in_chain(&snippet, &outcome, &upstream),
                     strict_parse,
                 ),
+                &snippet.undefined,
                 options.strict,
             );
             SnippetRun {
@@ -505,16 +511,20 @@ fn unstable(
 }
 
 /// Without `--strict`, a block that ends with a `ModuleNotFoundError` (a package that is not
-/// installed where snipcheck runs: `needs numpy`, use `--venv`) is reported as needing it,
-/// its claims `unjudged`, and does not fail the run.
-fn lenient_needs(mut check: SnippetCheck, strict: bool) -> SnippetCheck {
-    if !strict
-        && let Some(error) = check
-            .error
-            .as_mut()
-            .filter(|e| e.expected_by.is_none() && e.type_name == "ModuleNotFoundError")
-    {
-        error.expected_by = Some(judge::ExpectedBy::Needs);
+/// installed where snipcheck runs: `needs numpy`, use `--venv`) is reported as needing it, and
+/// one that ends with a `NameError` for a name no earlier block defines (`undefined`: a
+/// fragment whose setup the text does not show) as such; their claims are `unjudged`, and
+/// neither fails the run.
+fn lenient_needs(mut check: SnippetCheck, undefined: &[String], strict: bool) -> SnippetCheck {
+    if strict {
+        return check;
+    }
+    if let Some(error) = check.error.as_mut().filter(|e| e.expected_by.is_none()) {
+        if error.type_name == "ModuleNotFoundError" {
+            error.expected_by = Some(judge::ExpectedBy::Needs);
+        } else if judge::undefined_name(&error.type_name, &error.message, undefined).is_some() {
+            error.expected_by = Some(judge::ExpectedBy::Setup);
+        }
     }
     check
 }

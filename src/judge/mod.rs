@@ -223,6 +223,10 @@ pub enum ExpectedBy {
     /// The block imports a package that is not installed where snipcheck runs: it cannot be
     /// judged here; without `--strict` that is reported, not failed.
     Needs,
+    /// A `NameError` for a name no earlier block of the document binds (`namespace = "auto"`):
+    /// the block is a fragment of code whose setup the text does not show, so it cannot be
+    /// judged; without `--strict` that is reported, not failed.
+    Setup,
 }
 
 impl ExpectedBy {
@@ -233,6 +237,7 @@ impl ExpectedBy {
             ExpectedBy::Config => "config",
             ExpectedBy::NotPython => "not-python",
             ExpectedBy::Needs => "needs",
+            ExpectedBy::Setup => "setup",
         }
     }
 }
@@ -313,7 +318,12 @@ pub fn judge_in_chain(snippet: &Snippet, outcome: &Outcome, upstream: &[Cause]) 
         },
         Disposition::Unterminated => unterminated(&snippet.block),
         Disposition::Run => {
-            let mut check = check(&snippet.block, snippet.settings.as_ref(), outcome);
+            let mut check = check(
+                &snippet.block,
+                snippet.settings.as_ref(),
+                outcome,
+                &snippet.undefined,
+            );
             unjudged_after(&mut check.claims, &outcome.executions, upstream, None);
             if let Some(error) = check.error.as_mut() {
                 explain_undefined(error, &snippet.undefined);
@@ -334,9 +344,10 @@ pub struct Cause {
 }
 
 /// What in a run cannot be judged here: statements the sandbox blocked (a subprocess, the
-/// network, a file outside the scratch dir) and imports of modules that are not installed
-/// where snipcheck runs. The text may well be right where its author ran it.
-pub fn unjudgeable_causes(outcome: &Outcome) -> Vec<Cause> {
+/// network, a file outside the scratch dir), imports of modules that are not installed where
+/// snipcheck runs, and (`undefined`: the names the plan found no earlier block binding) uses
+/// of names the document never set up. The text may well be right where its author ran it.
+pub fn unjudgeable_causes(outcome: &Outcome, undefined: &[String]) -> Vec<Cause> {
     outcome
         .executions
         .iter()
@@ -346,6 +357,15 @@ pub fn unjudgeable_causes(outcome: &Outcome) -> Vec<Cause> {
                 return Some(Cause {
                     line: e.line,
                     what: format!("the sandbox blocked {blocked}"),
+                });
+            }
+            if let Some(name) = undefined_name(&exception.type_name, &exception.message, undefined)
+            {
+                return Some(Cause {
+                    line: e.line,
+                    what: format!(
+                        "uses `{name}`, which no earlier block of this document defines (setup the text does not show)"
+                    ),
                 });
             }
             let module = (exception.type_name == "ModuleNotFoundError")
@@ -370,7 +390,8 @@ fn missing_module(message: &str) -> Option<&str> {
 
 /// A failing claim cannot be judged where something it depends on could not run here: a claim
 /// on the statement itself (`own`: the block's first such cause), on a later statement of the
-/// block that raised after it, or — for `upstream` causes, in the blocks this one continues —
+/// block that raised after it (a session's later example, or a script's statement run after
+/// the error), or — for `upstream` causes, in the blocks this one continues —
 /// on any statement that raised. It becomes `unjudged` with the reason, never `fail`. One
 /// that ran and printed something else still fails.
 fn unjudged_after(
@@ -393,8 +414,7 @@ fn unjudged_after(
         }
         let reason = match own {
             Some(cause)
-                if claim.line == cause.line
-                    || (claim.after_error && claim.line > cause.line && raised(claim.line)) =>
+                if claim.line == cause.line || (claim.line > cause.line && raised(claim.line)) =>
             {
                 Some(format!(
                     "{} at line {}, so this cannot be judged here",
@@ -500,18 +520,27 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// Under `namespace = "auto"`, a `NameError` for a name no earlier block of the document binds
-/// says so, so a placeholder (`connect_to_db()`) is told apart from setup the run missed.
-fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {
-    if error.type_name != "NameError" {
-        return;
+/// The name of a `NameError` (`type_name`, `message`) when it is one of `undefined`: a name
+/// the block reads that no earlier block of its document binds, nor the block itself.
+pub fn undefined_name<'a>(
+    type_name: &str,
+    message: &'a str,
+    undefined: &[String],
+) -> Option<&'a str> {
+    if type_name != "NameError" {
+        return None;
     }
-    let named = error
-        .message
+    message
         .strip_prefix("name '")
         .and_then(|rest| rest.split_once('\''))
-        .map(|(name, _)| name);
-    if named.is_some_and(|name| undefined.iter().any(|u| u == name)) {
+        .map(|(name, _)| name)
+        .filter(|name| undefined.iter().any(|u| u == name))
+}
+
+/// Under `namespace = "auto"`, a `NameError` for a name no earlier block of the document binds
+/// says so, so a fragment (`connect_to_db()`) is told apart from setup the run missed.
+fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {
+    if undefined_name(&error.type_name, &error.message, undefined).is_some() {
         error
             .message
             .push_str(" — no earlier block of this document defines it");
@@ -519,7 +548,13 @@ fn explain_undefined(error: &mut SnippetError, undefined: &[String]) {
 }
 
 /// Judges the claims of a block that ran against its outcome.
-pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcome) -> SnippetCheck {
+/// `undefined`: the names the block reads that no earlier block binds (`Snippet::undefined`).
+pub fn check(
+    block: &Block,
+    settings: Option<&SnippetSettings>,
+    outcome: &Outcome,
+    undefined: &[String],
+) -> SnippetCheck {
     if let Some(error) = &outcome.unparsable {
         return unparsable(block, outcome, error);
     }
@@ -535,7 +570,7 @@ pub fn check(block: &Block, settings: Option<&SnippetSettings>, outcome: &Outcom
         .collect();
     // Nested prints' claims come after the top-level statements': put them in line order.
     claims.sort_by_key(|claim| claim.line);
-    let causes = unjudgeable_causes(outcome);
+    let causes = unjudgeable_causes(outcome, undefined);
     unjudged_after(&mut claims, &outcome.executions, &[], causes.first());
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(

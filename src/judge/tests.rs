@@ -10,7 +10,7 @@ use crate::run::sandbox::{Layer, LayerStatus};
 
 /// `check` on the block the outcome's statements come from, with no settings.
 fn judged(outcome: &Outcome) -> SnippetCheck {
-    check(&block(outcome), None, outcome)
+    check(&block(outcome), None, outcome, &[])
 }
 
 /// The only claim of a check.
@@ -472,7 +472,7 @@ fn an_output_block_is_a_claim_on_everything_the_block_printed() {
     );
     let shown = with_output(block(&outcome), "1\n2\n");
     let claim_line = shown.output.as_ref().map(|o| o.line);
-    let checked = check(&shown, None, &outcome);
+    let checked = check(&shown, None, &outcome, &[]);
     let claim = only(&checked);
     assert_eq!(
         (claim.kind, claim.verdict, claim.actual.as_deref()),
@@ -481,7 +481,7 @@ fn an_output_block_is_a_claim_on_everything_the_block_printed() {
     assert_eq!((claim.line, Some(claim.claim_line)), (line(2), claim_line));
 
     let wrong = with_output(block(&outcome), "1\n3\n");
-    let checked = check(&wrong, None, &outcome);
+    let checked = check(&wrong, None, &outcome, &[]);
     assert_eq!(only(&checked).verdict, Verdict::Fail);
     assert_eq!(
         only(&checked).reason.as_deref(),
@@ -499,7 +499,7 @@ fn an_output_block_showing_the_traceback_documents_the_error() {
         block(&outcome),
         "Traceback (most recent call last):\n  File \"<stdin>\", line 1\nValueError: bad\n",
     );
-    let checked = check(&shown, None, &outcome);
+    let checked = check(&shown, None, &outcome, &[]);
     let claim = only(&checked);
     assert_eq!(
         (claim.kind, claim.verdict),
@@ -521,7 +521,12 @@ fn a_declared_expect_error_that_happens_is_expected_by_config() {
             error("NameError", "name 'undefined' is not defined", &[]),
         )],
     );
-    let checked = check(&block(&outcome), Some(&expecting("NameError")), &outcome);
+    let checked = check(
+        &block(&outcome),
+        Some(&expecting("NameError")),
+        &outcome,
+        &[],
+    );
     assert_eq!(
         checked.error.as_ref().and_then(|e| e.expected_by),
         Some(ExpectedBy::Config)
@@ -533,7 +538,7 @@ fn a_declared_expect_error_that_happens_is_expected_by_config() {
         vec![statement(0, Kind::Expression, "d['k']")],
         vec![raised(0, error("KeyError", "'k'", &["LookupError"]))],
     );
-    let checked = check(&block(&other), Some(&expecting("NameError")), &other);
+    let checked = check(&block(&other), Some(&expecting("NameError")), &other, &[]);
     assert_eq!(checked.error.as_ref().map(|e| e.expected_by), Some(None));
     assert!(checked.is_unexpected_error());
 }
@@ -544,7 +549,12 @@ fn a_declared_expect_error_that_does_not_happen_is_reported_missing() {
         vec![statement(0, Kind::Print, "print(1)  # 1")],
         vec![printed(0, "1\n")],
     );
-    let checked = check(&block(&outcome), Some(&expecting("NameError")), &outcome);
+    let checked = check(
+        &block(&outcome),
+        Some(&expecting("NameError")),
+        &outcome,
+        &[],
+    );
     assert_eq!(only(&checked).verdict, Verdict::Pass);
     assert_eq!(checked.error, None);
     assert_eq!(
@@ -620,7 +630,7 @@ fn a_block_that_does_not_compile_lists_stated_values_and_judges_its_compile_erro
     let mut unparsable = block(&outcome);
     unparsable.code = "print 'hi'\nsum(range(10))  # Returns 45.\n".to_owned();
     let shown = with_output(unparsable.clone(), "SyntaxError: invalid syntax\n");
-    let checked = check(&shown, None, &outcome);
+    let checked = check(&shown, None, &outcome, &[]);
     assert_eq!(checked.outcome, OutcomeKind::Unparsable);
     let verdicts: Vec<(ClaimKind, Verdict)> =
         checked.claims.iter().map(|c| (c.kind, c.verdict)).collect();
@@ -641,7 +651,7 @@ fn a_block_that_does_not_compile_lists_stated_values_and_judges_its_compile_erro
         Some(ExpectedBy::Claim)
     );
 
-    let checked = check(&unparsable, None, &outcome);
+    let checked = check(&unparsable, None, &outcome, &[]);
     assert_eq!(checked.claims.len(), 1);
     assert_eq!(checked.error.as_ref().map(|e| e.expected_by), Some(None));
 }
@@ -733,12 +743,18 @@ fn as_str_is_the_word_serde_writes() {
     for kind in [ClaimKind::Output, ClaimKind::Value, ClaimKind::Exception] {
         assert_eq!(kind.as_str(), word(kind));
     }
-    let words: Vec<&str> = [ExpectedBy::Claim, ExpectedBy::Config, ExpectedBy::NotPython]
-        .into_iter()
-        .inspect(|by| assert_eq!(by.as_str(), word(*by)))
-        .map(ExpectedBy::as_str)
-        .collect();
-    assert_eq!(words, ["claim", "config", "not-python"]);
+    let words: Vec<&str> = [
+        ExpectedBy::Claim,
+        ExpectedBy::Config,
+        ExpectedBy::NotPython,
+        ExpectedBy::Needs,
+        ExpectedBy::Setup,
+    ]
+    .into_iter()
+    .inspect(|by| assert_eq!(by.as_str(), word(*by)))
+    .map(ExpectedBy::as_str)
+    .collect();
+    assert_eq!(words, ["claim", "config", "not-python", "needs", "setup"]);
 }
 
 #[test]

@@ -474,7 +474,8 @@ pub fn link_auto(snippets: &mut [Snippet], names: &[BlockNames]) {
                 .chain(names[j].deferred.iter().map(|(name, _)| (name, i)));
             for (name, before) in reads {
                 let Some(bound) = binder(name, before) else {
-                    if j == i {
+                    // A name the block binds itself (read first, bound later) is its own bug.
+                    if j == i && !names[i].binds.contains(name) {
                         undefined.push(name.clone());
                     }
                     continue;

@@ -38,6 +38,11 @@ pub fn render(report: &Report) -> String {
                     "needs a package not installed here",
                     "not judged; use --venv, --strict makes this fail",
                 ),
+                ExpectedBy::Setup => (
+                    "warning",
+                    "uses a name no earlier block of the document defines",
+                    "a fragment, not judged; --strict makes this fail",
+                ),
                 ExpectedBy::Claim | ExpectedBy::Config => return None,
             };
             Some((e, level, what, then))

@@ -67,7 +67,7 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
     if s.unjudged > 0 {
         let _ = writeln!(
             out,
-            "{} {} not judged here (a missing package, a blocked subprocess, unstable output, another Python's output): counted apart{}",
+            "{} {} not judged here (a missing package or setup, a blocked subprocess, unstable output, another Python's output): counted apart{}",
             s.unjudged,
             plural(s.unjudged, "claim"),
             if report.strict {
@@ -173,6 +173,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             Some(ExpectedBy::Config) => "raised, as declared by expect-error",
             Some(ExpectedBy::Needs) => {
                 "needs a package not installed here, not judged (use --venv; --strict fails it)"
+            }
+            Some(ExpectedBy::Setup) => {
+                "a fragment: uses a name no earlier block defines, not judged (--strict fails it)"
             }
         };
         let message = error.headline();

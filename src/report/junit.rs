@@ -233,6 +233,10 @@ fn reported_only(by: ExpectedBy) -> Option<(&'static str, &'static str)> {
             "needs a package not installed here",
             "not judged; use --venv, --strict fails it",
         )),
+        ExpectedBy::Setup => Some((
+            "uses a name no earlier block of the document defines",
+            "a fragment, not judged; --strict fails it",
+        )),
         ExpectedBy::Claim | ExpectedBy::Config => None,
     }
 }

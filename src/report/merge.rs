@@ -479,6 +479,7 @@ mod tests {
             ExpectedBy::Config,
             ExpectedBy::NotPython,
             ExpectedBy::Needs,
+            ExpectedBy::Setup,
         ] {
             let mut value = snippet("n/a", 1, "pass");
             let word = by.as_str();

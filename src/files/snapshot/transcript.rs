@@ -130,6 +130,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             Some(ExpectedBy::Config) => "as declared by expect-error",
             Some(ExpectedBy::NotPython) => "not valid Python 3, not run",
             Some(ExpectedBy::Needs) => "needs a package not installed here",
+            Some(ExpectedBy::Setup) => "uses a name no earlier block defines",
         };
         let text = if message.is_empty() {
             error.type_name.clone()

@@ -340,6 +340,9 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some(ExpectedBy::Needs) => {
             " (needs a package not installed here: not judged; use --venv, --strict fails it)"
         }
+        Some(ExpectedBy::Setup) => {
+            " (uses a name no earlier block defines: a fragment, not judged; --strict fails it)"
+        }
     };
     let message = error.headline();
     let _ = writeln!(
