@@ -37,6 +37,7 @@ fn main() {
         directives: None,
         output: None,
         setup: None,
+        python: None,
     };
     // Warm up, and make sure the measured path is the real one: every layer applied, the
     // claim judged from a real run.

@@ -178,7 +178,12 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut snippets = plan::plan(&notes, &config, &discovered.configured)?;
+    let mut snippets = plan::plan(
+        &notes,
+        &config,
+        &discovered.configured,
+        python::PYTHON_VERSION,
+    )?;
     link_auto(&mut snippets)?;
     let roots: HashMap<String, String> = snippets
         .iter()

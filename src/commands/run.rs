@@ -76,6 +76,7 @@ fn target(args: &RunArgs, options: &Options) -> Result<Prepared> {
                 directives: None,
                 output: None,
                 setup: None,
+                python: None,
             },
             settings: None,
             context: Vec::new(),

@@ -128,6 +128,7 @@ pub(super) fn block(outcome: &Outcome) -> Block {
         directives: None,
         output: None,
         setup: None,
+        python: None,
     }
 }
 

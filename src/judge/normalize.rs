@@ -25,6 +25,9 @@ pub const NORMALIZATIONS: &[(&str, Normalize)] = &[
     ("quotes", drop_quotes),
     ("spacing", tight_spacing),
     ("label", strip_label),
+    ("layout", container_layout),
+    ("class", class_name),
+    ("set-order", set_order),
 ];
 
 /// Compares a claim with the actual text: equal (line by line, commentary allowed) is `pass`;
@@ -216,6 +219,158 @@ fn strip_label(text: &str, is_actual: bool) -> String {
         .join("\n")
 }
 
+/// A container laid out over several lines (pprint, black, a hand-aligned table with a
+/// comment on each row) is the one-line repr: outside string literals, white space and `#`
+/// comments are dropped. Only for text that starts with `[`, `(` or `{`.
+fn container_layout(text: &str, _is_actual: bool) -> String {
+    if !text.trim_start().starts_with(['[', '(', '{']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' {
+                    out.extend(chars.next());
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '#' => {
+                for skipped in chars.by_ref() {
+                    if skipped == '\n' {
+                        break;
+                    }
+                }
+            }
+            None if c.is_whitespace() => {}
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A class shown by its name: `str` for `<class 'str'>`, `Point` for `<class
+/// '__main__.Point'>` (with `main-prefix`). Only the output is rewritten.
+fn class_name(text: &str, is_actual: bool) -> String {
+    if !is_actual {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<class '") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "<class '".len()..];
+        match after.split_once("'>") {
+            Some((name, tail))
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
+            {
+                out.push_str(name);
+                rest = tail;
+            }
+            _ => {
+                out.push_str("<class '");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The elements of a set display (`{'b', 'a'}`, `frozenset({...})`) in sorted order: the
+/// order a set of strings prints in follows the hash seed, so the author's run had its own.
+/// Each line that starts with one; a dict display (a `:` at the top level) is left alone.
+fn set_order(text: &str, _is_actual: bool) -> String {
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let prefix = if trimmed.starts_with("frozenset({") {
+                "frozenset({"
+            } else if trimmed.starts_with('{') {
+                "{"
+            } else {
+                return line.to_owned();
+            };
+            let body = &trimmed[prefix.len()..];
+            let Some((elements, end)) = top_level_items(body) else {
+                return line.to_owned();
+            };
+            if elements.iter().any(|e| e.contains_top_level_colon) {
+                return line.to_owned();
+            }
+            let mut items: Vec<&str> = elements.iter().map(|e| e.text.trim()).collect();
+            items.sort_unstable();
+            format!("{prefix}{}{}", items.join(", "), &body[end..])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One comma-separated item of a display.
+struct Item<'a> {
+    text: &'a str,
+    contains_top_level_colon: bool,
+}
+
+/// The comma-separated items of `body` up to the bracket that closes the display (string
+/// literals and nested brackets respected), and that bracket's byte offset; `None` when the
+/// display does not close on this line.
+fn top_level_items(body: &str) -> Option<(Vec<Item<'_>>, usize)> {
+    let mut items = Vec::new();
+    let (mut depth, mut start, mut colon) = (0usize, 0usize, false);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' if depth > 0 => depth -= 1,
+            '}' => {
+                let text = &body[start..i];
+                if !text.trim().is_empty() {
+                    items.push(Item {
+                        text,
+                        contains_top_level_colon: colon,
+                    });
+                }
+                return Some((items, i));
+            }
+            ':' if depth == 0 => colon = true,
+            ',' if depth == 0 => {
+                items.push(Item {
+                    text: &body[start..i],
+                    contains_top_level_colon: colon,
+                });
+                start = i + 1;
+                colon = false;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +453,57 @@ mod tests {
         assert_eq!(compare("\"hello\"", "hallo").verdict, Verdict::Fail);
         // A claim that adds a label the output lacks is not forgiven.
         assert_eq!(compare("Sum: 6.6", "6.6").verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn layout_class_names_and_set_order_are_named() {
+        let named = |claimed: &str, actual: &str| compare(claimed, actual).normalization;
+        let table = "[('a', 'b'), ('a', 'c'),   # a .  x\n ('b', 'c')                # b .  .\n]";
+        assert_eq!(
+            named(table, "[('a', 'b'), ('a', 'c'), ('b', 'c')]").as_deref(),
+            Some("layout")
+        );
+        // pprint's layout is white space alone.
+        let pprinted = "{'a': 1,\n 'b': [1,\n       2]}";
+        assert_eq!(
+            named(pprinted, "{'a': 1, 'b': [1, 2]}").as_deref(),
+            Some("whitespace")
+        );
+        let black = "[\n    1,\n    2,\n]";
+        assert_eq!(named(black, "[1, 2,]").as_deref(), Some("layout"));
+        assert_eq!(named("str", "<class 'str'>").as_deref(), Some("class"));
+        assert_eq!(
+            named("Point", "<class '__main__.Point'>").as_deref(),
+            Some("main-prefix+class")
+        );
+        assert_eq!(
+            named("{'b', 'a', 'c'}", "{'c', 'a', 'b'}").as_deref(),
+            Some("set-order")
+        );
+        assert_eq!(
+            named("{'b', 'a'} set s with new elements", "{'a', 'b'}").as_deref(),
+            Some("set-order")
+        );
+        // The values themselves still have to be right.
+        assert_eq!(
+            compare(table, "[('a', 'b'), ('b', 'c')]").verdict,
+            Verdict::Fail
+        );
+        assert_eq!(compare("[1, 2]", "[12]").verdict, Verdict::Fail);
+        assert_eq!(compare("'a b'", "'ab'").verdict, Verdict::Fail);
+        assert_eq!(compare("int", "<class 'str'>").verdict, Verdict::Fail);
+        assert_eq!(compare("{'a', 'b'}", "{'a', 'c'}").verdict, Verdict::Fail);
+        assert_eq!(
+            compare("{'a', 'b'}", "{'a', 'b', 'c'}").verdict,
+            Verdict::Fail
+        );
+        // A dict's order is its insertion order: not a set's.
+        assert_eq!(
+            compare("{'b': 1, 'a': 2}", "{'a': 2, 'b': 1}").verdict,
+            Verdict::Fail
+        );
+        // The claim is never rewritten into a class name.
+        assert_eq!(compare("<class 'str'>", "str").verdict, Verdict::Fail);
     }
 
     #[test]

@@ -576,7 +576,7 @@ fn an_unterminated_fence_is_not_run_even_when_skipped() {
         id: "n/a".to_owned(),
         path: "n.md".into(),
         tracked: false,
-        disposition: Disposition::of(&block, settings.as_ref()),
+        disposition: Disposition::of(&block, settings.as_ref(), "3.11"),
         block,
         settings,
         context: Vec::new(),

@@ -74,13 +74,23 @@ pub enum Disposition {
 }
 
 impl Disposition {
-    /// Whether a block with these settings runs: an unterminated fence never does (whatever
-    /// the settings say), a `skip` does not. The one place this is decided.
-    pub fn of(block: &Block, settings: Option<&SnippetSettings>) -> Disposition {
+    /// Whether a block with these settings runs on `python` (the version snipcheck runs): an
+    /// unterminated fence never does (whatever the settings say), a `skip` does not, nor does
+    /// a session the text labels as another Python's (`**Output (Python 2.x):**`). The one
+    /// place this is decided.
+    pub fn of(block: &Block, settings: Option<&SnippetSettings>, python: &str) -> Disposition {
         if block.unterminated {
             Disposition::Unterminated
         } else if let Some(reason) = settings.and_then(|s| s.skip.clone()) {
             Disposition::Skip(reason)
+        } else if let Some((range, line)) = block
+            .python
+            .as_ref()
+            .filter(|(range, _)| !crate::read::block::python_in_range(python, range))
+        {
+            Disposition::Skip(format!(
+                "the label on line {line} says this session is Python {range}'s; this is Python {python}"
+            ))
         } else {
             Disposition::Run
         }
@@ -126,10 +136,12 @@ pub fn is_interactive(block: &Block) -> bool {
 /// Assigns ids, settings and continue chains to every block of every note. `configured`: the
 /// names of the notes the config lists (`Discovered::configured`), which a `[snippet."id"]` of a
 /// note this run does not read must name.
+/// `python`: the version the snippets run on (a session labelled for others is skipped).
 pub fn plan(
     notes: &[Note],
     config: &Config,
     configured: &std::collections::BTreeSet<String>,
+    python: &str,
 ) -> Result<Vec<Snippet>> {
     let mut names: HashMap<&str, &Document> = HashMap::new();
     for note in notes {
@@ -149,7 +161,7 @@ pub fn plan(
         .unwrap_or(std::path::Path::new(crate::config::FILE_NAME));
     let mut snippets = Vec::new();
     for note in notes {
-        let mut planned = plan_document(note, config)?;
+        let mut planned = plan_document(note, config, python)?;
         share_namespaces(&mut planned, &note.document, config);
         link_continued(&mut planned, &note.document, config_path)?;
         link_chains(&mut planned);
@@ -182,7 +194,7 @@ pub fn plan(
 
 /// The snippets of one note: ids, settings (config, directives, Sphinx's testsetup) and
 /// whether each runs.
-fn plan_document(note: &Note, config: &Config) -> Result<Vec<Snippet>> {
+fn plan_document(note: &Note, config: &Config, python: &str) -> Result<Vec<Snippet>> {
     let document = &note.document;
     let mut snippets = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
@@ -220,7 +232,7 @@ fn plan_document(note: &Note, config: &Config) -> Result<Vec<Snippet>> {
                 None => setup.clone(),
             });
         }
-        let disposition = Disposition::of(block, settings.as_ref());
+        let disposition = Disposition::of(block, settings.as_ref(), python);
         snippets.push(Snippet {
             settings,
             id,
@@ -553,11 +565,16 @@ mod tests {
     fn ids_are_numbered_within_a_slug_and_stable() {
         let text = "```python\nx = 0\n```\n# A\n```python\nx = 1\n```\n```python\nx = 2\n```\n# B\n```py\nx = 3\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let ids: Vec<String> = plan(&[note(doc)], &Config::default(), &Default::default())
-            .expect("plan")
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
+        let ids: Vec<String> = plan(
+            &[note(doc)],
+            &Config::default(),
+            &Default::default(),
+            "3.11",
+        )
+        .expect("plan")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
         assert_eq!(ids, ["n/top", "n/a", "n/a-2", "n/b"]);
     }
 
@@ -565,7 +582,13 @@ mod tests {
     fn continue_chains_context_and_filters_match_id_or_section() {
         let text = "# Cells\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# Other\n```python\nz = 0\n```\n";
         let doc = extract(Path::new("notes/n.md"), text.as_bytes());
-        let snippets = plan(&[note(doc)], &Config::default(), &Default::default()).expect("plan");
+        let snippets = plan(
+            &[note(doc)],
+            &Config::default(),
+            &Default::default(),
+            "3.11",
+        )
+        .expect("plan");
         let context: Vec<Vec<&str>> = snippets
             .iter()
             .map(|s| s.context.iter().map(|c| c.id.as_str()).collect())
@@ -608,8 +631,13 @@ mod tests {
             })
             .collect();
         let doc = extract(Path::new("n.md"), text.as_bytes());
-        let mut snippets =
-            plan(&[note(doc)], &Config::default(), &Default::default()).expect("plan");
+        let mut snippets = plan(
+            &[note(doc)],
+            &Config::default(),
+            &Default::default(),
+            "3.11",
+        )
+        .expect("plan");
         link_auto(&mut snippets, names);
         snippets
     }
@@ -705,13 +733,14 @@ mod tests {
             "[snippet.\"n/gone\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        let err = plan(&[note(doc.clone())], &config, &Default::default()).expect_err("stale");
+        let err =
+            plan(&[note(doc.clone())], &config, &Default::default(), "3.11").expect_err("stale");
         assert!(format!("{err}").contains("snipcheck.toml:1"));
         let other = crate::config::parse(
             Path::new("snipcheck.toml"),
             "[snippet.\"other/x\"]\nprelude = \"\"\n",
         )
         .expect("config");
-        assert!(plan(&[note(doc)], &other, &Default::default()).is_ok());
+        assert!(plan(&[note(doc)], &other, &Default::default(), "3.11").is_ok());
     }
 }

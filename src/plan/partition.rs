@@ -310,7 +310,7 @@ mod tests {
             document: doc,
             tracked: false,
         };
-        crate::plan::plan(&[note], &Config::default(), &Default::default()).expect("plan")
+        crate::plan::plan(&[note], &Config::default(), &Default::default(), "3.11").expect("plan")
     }
 
     const CHAINED: &str = "# A\n```python\na = 1\n```\n<!-- snipcheck: continue -->\n```python\nb = a\n```\n<!-- snipcheck: continue -->\n```python\nprint(b)\n```\n# B\n```python\nz = 0\n```\n# C\n```python\ny = 0\n```\n<!-- snipcheck: continue -->\n```python\nprint(y)\n```\n";

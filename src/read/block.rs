@@ -41,6 +41,10 @@ pub struct Block {
     /// Code the document says runs before the block (Sphinx's `.. testsetup::` for `doctest`
     /// and `testcode` blocks): run first, like a config prelude, and shown as one.
     pub setup: Option<String>,
+    /// A session under an output label that names Pythons (`**Output (Python 2.x):**`, `(<=
+    /// 3.7.x)`): the range (`<3.0` for Python 2, else [`python_range`]'s) and the label's line.
+    /// It runs only on a Python in that range.
+    pub python: Option<(String, LineNo)>,
 }
 
 /// The expected output of a Python block, written as a block of its own below a label.

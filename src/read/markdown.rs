@@ -103,7 +103,8 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
             continue;
         }
         let before = blocks.len();
-        let is_output = output.step(&event, lines.line(range.start), &mut blocks);
+        let scanned = output.step(&event, lines.line(range.start), &mut blocks);
+        let is_output = scanned == Scanned::Output;
         match &event {
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((lines.line(range.start), String::new()));
@@ -176,6 +177,7 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                     unterminated: !is_closed(&text[range.clone()]),
                     output: None,
                     setup: None,
+                    python: None,
                 });
             }
             Event::Text(t) if open.is_some() => {
@@ -191,6 +193,9 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                     block.code = block.code.replace("\r\n", "\n");
                     let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
                     block.end_line = block.fence_line.plus(lines);
+                    if let Scanned::LabelledSession(range, at) = &scanned {
+                        block.python = Some((range.clone(), *at));
+                    }
                     blocks.push(block);
                 }
             }
@@ -311,22 +316,36 @@ enum OutputScan {
     #[default]
     Idle,
     AfterPython(usize),
+    /// A label paragraph: the block before it, the label's line and text.
     InLabel(usize, LineNo, String),
     /// After a label; `None`: the label names another Python (the block is skipped), else
     /// the range of Pythons it names (`python_range`).
     AfterLabel(usize, LineNo, Option<Option<String>>),
     InOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
-    /// A Python-fenced block under the label: output unless it is a session.
+    /// A Python-fenced block under the label: output unless it is a session (then, the
+    /// Pythons the label names, `label_python`, go to the session's block).
     InPythonOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
 }
 
+/// What one event did to the output scan.
+#[derive(Debug, PartialEq, Eq)]
+enum Scanned {
+    /// Nothing to act on.
+    Nothing,
+    /// It closed a code block that is the output of the Python block before it (so it is not
+    /// a snippet of its own).
+    Output,
+    /// It closed a session under an output label that names Pythons: the range, the label's
+    /// line.
+    LabelledSession(String, LineNo),
+}
+
 impl OutputScan {
-    /// Advances over one event; true when the event closed a code block that is the output of
-    /// the Python block before it (so it is not a snippet of its own). After an output block,
-    /// another label may follow (`Output (Python 2.x):` then `Output (Python 3.x):`).
-    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) -> bool {
+    /// Advances over one event. After an output block, another label may follow (`Output
+    /// (Python 2.x):` then `Output (Python 3.x):`).
+    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) -> Scanned {
         let state = std::mem::take(self);
-        let mut consumed = false;
+        let mut scanned = Scanned::Nothing;
         *self = match (state, event) {
             (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph)) => {
                 OutputScan::InLabel(i, line, String::new())
@@ -376,7 +395,7 @@ impl OutputScan {
                 OutputScan::InPythonOutput(i, at, first, text, claims)
             }
             (OutputScan::InOutput(i, at, first, text, claims), Event::End(TagEnd::CodeBlock)) => {
-                consumed = true;
+                scanned = Scanned::Output;
                 attach(blocks, i, at, first, &text, claims);
                 OutputScan::AfterPython(i)
             }
@@ -385,9 +404,17 @@ impl OutputScan {
                 Event::End(TagEnd::CodeBlock),
             ) => {
                 if starts_session(&text) {
+                    // `Output (Python 2.x):` over a session: it is that Python's session.
+                    let python = match claims {
+                        None => Some("<3.0".to_owned()),
+                        Some(range) => range,
+                    };
+                    if let Some(range) = python {
+                        scanned = Scanned::LabelledSession(range, at);
+                    }
                     OutputScan::Idle
                 } else {
-                    consumed = true;
+                    scanned = Scanned::Output;
                     attach(blocks, i, at, first, &text, claims);
                     OutputScan::AfterPython(i)
                 }
@@ -395,7 +422,7 @@ impl OutputScan {
             (state @ (OutputScan::InOutput(..) | OutputScan::InPythonOutput(..)), _) => state,
             _ => OutputScan::Idle,
         };
-        consumed
+        scanned
     }
 }
 

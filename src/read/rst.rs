@@ -535,6 +535,7 @@ impl Reader {
             directives,
             output: None,
             setup: None,
+            python: None,
         });
         let index = self.blocks.len() - 1;
         self.after = After::Python(index);

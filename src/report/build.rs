@@ -104,6 +104,9 @@ pub struct SnippetReport {
     pub settings: Option<AppliedSettings>,
     /// The earlier blocks it continued (`None`: none).
     pub continues: Option<Continues>,
+    /// Why it was not run: a `skip`'s reason, or the label that says it is another Python's
+    /// session (`None`: it ran, or never could).
+    pub skipped: Option<String>,
     /// The claims and their verdicts.
     pub claims: Vec<CheckedClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
@@ -267,6 +270,13 @@ pub enum Standing {
 }
 
 impl SnippetReport {
+    /// Why it was not run, when the text (not a `skip` the settings show) decided it: a
+    /// session labelled as another Python's.
+    pub fn skipped_by_the_text(&self) -> Option<&str> {
+        let by_settings = self.settings.as_ref().is_some_and(|s| s.skip.is_some());
+        self.skipped.as_deref().filter(|_| !by_settings)
+    }
+
     /// How the snippet stands (`strict`: `--strict`, loose claims fail).
     pub fn standing(&self, strict: bool) -> Standing {
         let loose = self.claims.iter().any(|c| c.verdict == Verdict::Loose);
@@ -358,6 +368,10 @@ fn snippet(row: &SnippetRun) -> SnippetReport {
         missing_expected_error: check.missing_expected_error.clone(),
         settings: snippet.settings.as_ref().map(applied),
         continues: continues(snippet),
+        skipped: match &snippet.disposition {
+            crate::plan::Disposition::Skip(reason) => Some(reason.clone()),
+            _ => None,
+        },
         claims: check.claims.clone(),
         stray_output: outcome.stray_output.clone(),
         snapshot: snapshot.as_ref().map(snapshot_report),

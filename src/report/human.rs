@@ -159,6 +159,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             let _ = writeln!(out, "{indent}settings: {}", parts.join("; "));
         }
     }
+    if let Some(reason) = snippet.skipped_by_the_text() {
+        let _ = writeln!(out, "{indent}not run: {reason}");
+    }
     if let Some(continues) = &snippet.continues {
         let _ = writeln!(out, "{indent}{}", continues.describe());
     }

@@ -139,6 +139,9 @@ pub struct JsonSnippet {
     /// The earlier blocks it continued (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continues: Option<Continues>,
+    /// Why it was not run (absent: it ran, or never could).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
     /// The claims and their verdicts.
     pub claims: Vec<JsonClaim>,
     /// Output written around `sys.stdout`, straight to the process's fds.
@@ -392,6 +395,7 @@ impl JsonSnippet {
             missing_expected_error: s.missing_expected_error.clone(),
             settings: s.settings.as_ref().map(JsonSettings::from),
             continues: s.continues.clone(),
+            skipped: s.skipped.clone(),
             claims: s
                 .claims
                 .iter()
@@ -461,6 +465,7 @@ impl From<JsonSnippet> for SnippetReport {
                 continues: a.continues,
             }),
             continues: s.continues,
+            skipped: s.skipped,
             claims: s
                 .claims
                 .into_iter()

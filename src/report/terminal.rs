@@ -117,6 +117,7 @@ fn visible_snippet(snippet: &mut SnippetReport) {
         line_opt(&mut error.blocked);
     }
     line_opt(&mut snippet.missing_expected_error);
+    line_opt(&mut snippet.skipped);
     if let Some(settings) = &mut snippet.settings {
         visible_settings(settings);
     }

@@ -66,6 +66,7 @@ fn snippet(id: &str, start: u32, outcome: OutcomeKind) -> SnippetReport {
         missing_expected_error: None,
         settings: None,
         continues: None,
+        skipped: None,
         claims: Vec::new(),
         stray_output: String::new(),
         snapshot: None,

@@ -537,6 +537,11 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
         s = by_start.get(b["line"])
         if s is None:
             continue
+        if s["outcome"] == "skipped":
+            # Not run (a `skip`, or a session the text labels as another Python's): no verdict
+            # to compare with doctest's.
+            res.doctest_info.append(f"line {b['line']}: skipped by snipcheck: {(s.get('error') or {}).get('message') or s.get('skip') or 'skipped'}")
+            continue
         res.doctest_blocks += 1
         first = b["line"]
         sessions = {blk["line"]: blk["session"] for blk in blocks}

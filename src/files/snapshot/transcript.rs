@@ -225,6 +225,7 @@ mod tests {
                 directives: None,
                 output: None,
                 setup: None,
+                python: None,
             },
             settings: None,
             context: Vec::new(),

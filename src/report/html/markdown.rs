@@ -411,6 +411,13 @@ fn settings(out: &mut String, snippet: &SnippetReport) {
             escape(&continues.describe())
         );
     }
+    if let Some(reason) = snippet.skipped_by_the_text() {
+        let _ = write!(
+            out,
+            " · <span class=\"skipped\">not run: {}</span>",
+            escape(reason)
+        );
+    }
     let Some(settings) = &snippet.settings else {
         return;
     };

@@ -84,6 +84,7 @@ fn report() -> Report {
         missing_expected_error: None,
         settings: None,
         continues: None,
+        skipped: None,
         claims,
         stray_output: String::new(),
         snapshot: None,
