@@ -54,6 +54,10 @@ pub fn close_calls(outcome: &Outcome) -> Vec<CloseCall> {
         let printed = execution.is_some_and(|e| !e.stdout.is_empty());
         let value = execution.and_then(|e| e.value.as_ref());
         let why = match (statement.kind, execution) {
+            (StatementKind::Print, Some(e)) if grammar::is_remark(&text, &e.stdout) => {
+                "a sentence about the code: most of its words are not in what the print printed"
+                    .to_owned()
+            }
             (StatementKind::Compound, _) => {
                 "a comment after a compound statement is a claim only as an `# Output:` run"
                     .to_owned()
@@ -204,6 +208,14 @@ pub(super) fn judge(
         }
         _ => return None,
     };
+    // A sentence about the code below a print, not its output (`# notice that ...`): prose.
+    if kind == ClaimKind::Output
+        && statement.kind == StatementKind::Print
+        && execution.exception.is_none()
+        && grammar::is_remark(&claimed, &execution.stdout)
+    {
+        return None;
+    }
     let mut claim = base(kind);
     match kind {
         ClaimKind::Exception => {

@@ -246,6 +246,37 @@ pub fn is_directive(text: &str) -> bool {
     TOOLS.iter().any(|t| text.starts_with(t))
 }
 
+/// Whether a comment on a print is a remark about the code, not its output: a sentence (four
+/// words or more, letters only: no digit, bracket or operator) most of whose words are not in
+/// what the print printed (`# notice that both lists print the same items` over `mylist is
+/// ['mango']`). A sentence the output mostly shares is a claim (`# Hello, Alice` for `Hello,
+/// Bob`), and so is anything with a value in it.
+pub fn is_remark(claimed: &str, printed: &str) -> bool {
+    let words: Vec<&str> = claimed
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ".,;:!?'\"`#()—–-".contains(c)))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let sentence = words.len() >= 4
+        && words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        });
+    if !sentence {
+        return false;
+    }
+    let printed: std::collections::HashSet<String> = printed
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let shared = words
+        .iter()
+        .filter(|w| printed.contains(&w.to_lowercase()))
+        .count();
+    shared * 2 < words.len()
+}
+
 /// Whether `rest`, after a claimed `value` that equals the output, is commentary: a separator
 /// after white space (`is_commentary`), an emoji or other symbol, or prose — a comma or white
 /// space and then a word — after a value that is complete on its own (ending in a bracket, a
@@ -286,6 +317,33 @@ pub fn is_commentary_after(value: &str, rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_the_output_does_not_share_is_a_remark() {
+        let printed = "mylist is ['mango', 'carrot', 'banana']";
+        assert!(is_remark(
+            "notice that both shoplist and mylist both print the same list",
+            printed
+        ));
+        assert!(is_remark("convert the result to metres", "1.83"));
+        assert!(is_remark(
+            "notice that now the two lists are different #",
+            printed
+        ));
+        // A sentence the output mostly shares is a claim about it, right or wrong.
+        assert!(!is_remark(
+            "Hello, Alice! Welcome back",
+            "Hello, Bob! Welcome back"
+        ));
+        assert!(!is_remark(
+            "hello world from Python",
+            "hello world from python"
+        ));
+        // Short comments and comments with values are claims.
+        assert!(!is_remark("wrong answer", "42"));
+        assert!(!is_remark("the list is now [1, 2]", "[1, 2, 3]"));
+        assert!(!is_remark("there are 3 items left", "2"));
+    }
 
     #[test]
     fn values_stated_in_words() {
