@@ -83,6 +83,16 @@ fn the_tool_snipcheck_table_configures_a_real_run() {
         ],
     );
     expect_code(&run, EXIT_OK);
+    // ... and so are the generated files: next to the pyproject, not in the cwd.
+    let run = snipcheck(
+        elsewhere.path(),
+        &["update", "--config", config.to_str().expect("UTF-8 path")],
+    );
+    expect_code(&run, EXIT_OK);
+    assert!(dir.path().join("snippets/lookups/lookups.py").is_file());
+    assert!(dir.path().join("expected/lookups/lookups.snap").is_file());
+    let stray: Vec<_> = fs::read_dir(elsewhere.path()).expect("list").collect();
+    assert!(stray.is_empty(), "{stray:?}");
 }
 
 #[test]
