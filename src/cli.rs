@@ -10,6 +10,22 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the human and `inspect` outputs: `auto` (a terminal, unless NO_COLOR is
+    /// set; FORCE_COLOR or CLICOLOR_FORCE force it), `always` or `never`. Never in JSON, JUnit,
+    /// GitHub, HTML or a file written with --output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colours on a terminal, as the environment allows.
+    Auto,
+    /// Colours, whatever the environment says.
+    Always,
+    /// No colours.
+    Never,
 }
 
 /// The exit codes, shown under every `--help`.
@@ -38,8 +54,18 @@ pub enum Command {
     /// Run one Python file or one snippet (by id) in the sandbox and print its transcript.
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
-    /// Show the Python in use and which sandbox layers are active here, and why not.
+    /// Show the Python in use, the config in use, and which sandbox layers are active here, and
+    /// why not.
     Doctor(DoctorArgs),
+    /// Write a starting config (snipcheck.toml, or a [tool.snipcheck] table appended to
+    /// pyproject.toml) listing the notes found under DIR, and ignore `*.snap.new` in .gitignore.
+    #[command(after_help = EXIT_CODES)]
+    Init(InitArgs),
+    /// Print a completion script for a shell (e.g. `snipcheck completions bash >
+    /// ~/.local/share/bash-completion/completions/snipcheck`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff; e.g. `snipcheck man > ~/.local/share/man/man1/snipcheck.1`).
+    Man,
     /// Work with JSON reports written by `verify --format json` (`merge`: join the shards of a
     /// `--partition` run).
     #[command(subcommand)]
@@ -71,7 +97,8 @@ pub struct RunOptions {
     /// Wall-clock limit per snippet, in seconds (default: config `timeout`, else 10).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
-    /// The config file (default: ./snipcheck.toml if present).
+    /// The config file: a snipcheck.toml, or a pyproject.toml's [tool.snipcheck] (default:
+    /// ./snipcheck.toml, else ./pyproject.toml if it has that table).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// How many snippets run at once (default: the number of cores).
@@ -187,7 +214,8 @@ pub struct ExtractArgs {
     /// Write nothing: list stale, missing and orphaned files and exit 1 if there are any.
     #[arg(long)]
     pub check: bool,
-    /// The config file (default: ./snipcheck.toml if present).
+    /// The config file: a snipcheck.toml, or a pyproject.toml's [tool.snipcheck] (default:
+    /// ./snipcheck.toml, else ./pyproject.toml if it has that table).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -236,7 +264,8 @@ pub struct RunArgs {
     /// Wall-clock limit, in seconds (default: config `timeout`, else 10).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
-    /// The config file (default: ./snipcheck.toml if present).
+    /// The config file: a snipcheck.toml, or a pyproject.toml's [tool.snipcheck] (default:
+    /// ./snipcheck.toml, else ./pyproject.toml if it has that table).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// A virtualenv whose site-packages the code may import (default: config `venv`, else
@@ -251,6 +280,114 @@ pub struct DoctorArgs {
     /// Output format (`human` or `json`).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The config file: a snipcheck.toml, or a pyproject.toml's [tool.snipcheck] (default:
+    /// ./snipcheck.toml, else ./pyproject.toml if it has that table).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The project directory: the config goes there, and the notes are found under it
+    /// (default: the current directory).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Append a [tool.snipcheck] table to DIR/pyproject.toml instead of writing
+    /// snipcheck.toml.
+    #[arg(long)]
+    pub pyproject: bool,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script for `args`' shell, from the same definitions as the parser.
+pub fn completions(args: &CompletionsArgs) -> String {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "snipcheck", &mut script);
+    String::from_utf8_lossy(&script).into_owned()
+}
+
+/// The man page (roff), from the same definitions as the parser: one page with the command's
+/// title, synopsis, description and options, then a section per visible subcommand (its
+/// synopsis, description and options), the exit codes and the version.
+pub fn man_page() -> anyhow::Result<String> {
+    use clap_mangen::Man;
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Gives every subcommand its full name (`snipcheck report merge`) for its synopsis.
+    command.build();
+    let top = Man::new(command.clone());
+    let mut page = String::new();
+    page.push_str(&roff(|w| top.render_title(w))?);
+    // roff's string for a typewriter apostrophe, defined once, after the title.
+    page.push_str(ROFF_PREAMBLE);
+    page.push_str(&roff(|w| top.render_name_section(w))?);
+    page.push_str(&roff(|w| top.render_synopsis_section(w))?);
+    page.push_str(&roff(|w| top.render_description_section(w))?);
+    page.push_str(&roff(|w| top.render_options_section(w))?);
+    man_subcommands(&command, &mut page)?;
+    page.push_str(
+        &roff(|w| top.render_extra_section(w))?.replace(".SH EXTRA", ".SH \"EXIT CODES\""),
+    );
+    page.push_str(&roff(|w| top.render_version_section(w))?);
+    Ok(page)
+}
+
+/// The two lines roff (the crate) writes before every rendering.
+const ROFF_PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
+
+/// A section per visible subcommand of `command` (and theirs, depth first), its own sections
+/// as subsections.
+fn man_subcommands(command: &clap::Command, page: &mut String) -> anyhow::Result<()> {
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = sub.get_bin_name().unwrap_or(sub.get_name());
+        page.push_str(&format!(".SH \"{}\"\n", name.to_uppercase()));
+        // The global options are described once, under the command's own OPTIONS.
+        let globals: Vec<clap::Id> = sub
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| a.get_id().clone())
+            .collect();
+        let own = globals
+            .iter()
+            .fold(sub.clone(), |sub, id| sub.mut_arg(id, |a| a.hide(true)));
+        let man = clap_mangen::Man::new(own.clone());
+        let mut sections = roff(|w| man.render_synopsis_section(w))?;
+        sections.push_str(&roff(|w| man.render_description_section(w))?);
+        if own.get_arguments().any(|a| !a.is_hide_set()) {
+            sections.push_str(&roff(|w| man.render_options_section(w))?);
+        }
+        page.push_str(
+            &sections
+                .replace("\n.SH ", "\n.SS ")
+                .replacen(".SH ", ".SS ", 1),
+        );
+        man_subcommands(sub, page)?;
+    }
+    Ok(())
+}
+
+/// One clap_mangen rendering as text, without the preamble roff repeats in each.
+fn roff(
+    render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    render(&mut out).map_err(|err| anyhow::anyhow!("failed to render the man page: {err}"))?;
+    let text = String::from_utf8_lossy(&out);
+    let body = text
+        .strip_prefix(ROFF_PREAMBLE)
+        .ok_or_else(|| anyhow::anyhow!("failed to render the man page: roff's preamble changed"))?;
+    Ok(body.to_owned())
 }
 
 /// Report formats.

@@ -1,8 +1,10 @@
-//! `snipcheck.toml`: which notes to verify by default and per-snippet settings.
+//! `snipcheck.toml`, or the `[tool.snipcheck]` table of `pyproject.toml`: which notes to verify
+//! by default and per-snippet settings.
 //!
-//! The file is parsed strictly: an unknown key, a wrong type or a setting that breaks a rule
-//! (`expect-error` without `reason`, a fixture file escaping the scratch dir) is an error that
-//! names the file and line. A missing file is not an error: the defaults apply.
+//! Both are parsed strictly, by the same types: an unknown key, a wrong type or a setting that
+//! breaks a rule (`expect-error` without `reason`, a fixture file escaping the scratch dir) is an
+//! error that names the file and line (a line of `pyproject.toml` itself: toml's spans are
+//! offsets into the whole document). A missing config is not an error: the defaults apply.
 
 use crate::line::LineNo;
 use anyhow::{Context, Result, bail};
@@ -14,6 +16,12 @@ use std::time::Duration;
 /// The config file name looked up in the current directory.
 pub const FILE_NAME: &str = "snipcheck.toml";
 
+/// The Python project file whose `[tool.snipcheck]` table is looked up after [`FILE_NAME`].
+pub const PYPROJECT: &str = "pyproject.toml";
+
+/// The table of [`PYPROJECT`] that holds snipcheck's settings.
+pub const TABLE: &str = "[tool.snipcheck]";
+
 /// The wall-clock limit per snippet when neither the command line nor the config sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -22,6 +30,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Config {
     /// Where the config came from (`None`: no config file).
     pub path: Option<PathBuf>,
+    /// The config is the `[tool.snipcheck]` table of `path` (a `pyproject.toml`), not the
+    /// whole file.
+    pub in_pyproject: bool,
     /// Glob patterns of the default notes, relative to the config's directory.
     pub notes: Vec<String>,
     /// The line of `notes = [...]` in the config file (`None`: the file has no `notes`).
@@ -139,44 +150,124 @@ struct RawSnippet {
     continues: Option<bool>,
 }
 
-/// Loads `path` if given, else `snipcheck.toml` in the current directory if it exists.
+/// The `pyproject.toml` layout around `[tool.snipcheck]`; every other table is ignored.
+#[derive(Deserialize)]
+struct PyProject {
+    tool: Option<Tool>,
+}
+
+#[derive(Deserialize)]
+struct Tool {
+    snipcheck: Option<RawConfig>,
+}
+
+/// Loads `path` if given (a file named `pyproject.toml`: its `[tool.snipcheck]` table; any
+/// other: the whole file), else the config of the current directory (see [`lookup`]).
 pub fn load(path: Option<&Path>) -> Result<Config> {
-    let path = match path {
-        Some(path) => path.to_path_buf(),
-        None => {
-            let default = PathBuf::from(FILE_NAME);
-            if !default.exists() {
-                return Ok(Config::default());
-            }
-            default
-        }
+    let Some(path) = path else {
+        return lookup(Path::new(""));
     };
-    let bytes = std::fs::read(&path)
-        .with_context(|| format!("failed to read config {}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|err| {
+    let text = read_text(path)?;
+    if is_pyproject(path) {
+        return parse_pyproject(path, &text)?.with_context(|| {
+            format!(
+                "config {} has no {TABLE} table: add one, or point --config at a snipcheck.toml",
+                path.display()
+            )
+        });
+    }
+    parse(path, &text)
+}
+
+/// The config of `dir`: its `snipcheck.toml`, else the `[tool.snipcheck]` table of its
+/// `pyproject.toml` (a `pyproject.toml` without one is not a config), else the defaults. Both
+/// at once is an error: one of them would be silently ignored.
+pub fn lookup(dir: &Path) -> Result<Config> {
+    let file = dir.join(FILE_NAME);
+    let pyproject = dir.join(PYPROJECT);
+    if file.exists() {
+        if pyproject.is_file() && has_table(&pyproject) {
+            bail!(
+                "both {} and {} {TABLE} configure snipcheck: keep one of them",
+                file.display(),
+                pyproject.display()
+            );
+        }
+        return load(Some(&file));
+    }
+    if pyproject.is_file() {
+        let text = read_text(&pyproject)?;
+        if let Some(config) = parse_pyproject(&pyproject, &text)? {
+            return Ok(config);
+        }
+    }
+    Ok(Config::default())
+}
+
+/// Whether `path` (a `pyproject.toml`) holds a `[tool.snipcheck]` table. A file that cannot be
+/// read or parsed holds none: this only asks whether a second config competes with a
+/// `snipcheck.toml`.
+pub fn has_table(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|doc| {
+            doc.get("tool")
+                .and_then(|tool| tool.get("snipcheck"))
+                .is_some()
+        })
+}
+
+/// Whether `path` names a `pyproject.toml`, whose config is its `[tool.snipcheck]` table.
+pub fn is_pyproject(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name == PYPROJECT)
+}
+
+/// A config file's text; not UTF-8 is an error naming the line.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read config {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         anyhow::anyhow!(
             "invalid config {}:{line}: the file is not valid UTF-8",
             path.display()
         )
-    })?;
-    parse(&path, &text)
+    })
 }
 
 /// Parses a config file's text; errors name `path` and the line.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
-    let raw: RawConfig = toml::from_str(text).map_err(|err| {
-        let line = err
-            .span()
-            .map(|span| LineNo::of_offset(text, span.start))
-            .unwrap_or(LineNo::FIRST);
-        anyhow::anyhow!(
-            "invalid config {}:{line}: {}",
-            path.display(),
-            err.message()
-        )
-    })?;
+    let raw: RawConfig = toml::from_str(text).map_err(|err| invalid(path, text, &err))?;
+    settle(path, text, raw, false)
+}
+
+/// Parses a `pyproject.toml`'s `[tool.snipcheck]` table (`None`: the file has none); errors
+/// name `path` and the line in it.
+pub fn parse_pyproject(path: &Path, text: &str) -> Result<Option<Config>> {
+    let doc: PyProject = toml::from_str(text).map_err(|err| invalid(path, text, &err))?;
+    doc.tool
+        .and_then(|tool| tool.snipcheck)
+        .map(|raw| settle(path, text, raw, true))
+        .transpose()
+}
+
+fn invalid(path: &Path, text: &str, err: &toml::de::Error) -> anyhow::Error {
+    let line = err
+        .span()
+        .map(|span| LineNo::of_offset(text, span.start))
+        .unwrap_or(LineNo::FIRST);
+    anyhow::anyhow!(
+        "invalid config {}:{line}: {}",
+        path.display(),
+        err.message()
+    )
+}
+
+/// Checks the rules serde cannot and builds the [`Config`]; `text` is the whole file the
+/// spans index.
+fn settle(path: &Path, text: &str, raw: RawConfig, in_pyproject: bool) -> Result<Config> {
     let timeout = raw
         .timeout
         .map(|secs| {
@@ -276,6 +367,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
     });
     Ok(Config {
         path: Some(path.to_path_buf()),
+        in_pyproject,
         notes: raw.notes.map(toml::Spanned::into_inner).unwrap_or_default(),
         notes_line,
         timeout,
@@ -287,6 +379,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
 }
 
 impl Config {
+    /// The config in use, for messages: `snipcheck.toml`, `pyproject.toml [tool.snipcheck]`
+    /// (as the path was given), or [`FILE_NAME`] when there is none (where one would go).
+    pub fn name(&self) -> String {
+        match &self.path {
+            None => FILE_NAME.to_owned(),
+            Some(path) if self.in_pyproject => format!("{} {TABLE}", path.display()),
+            Some(path) => path.display().to_string(),
+        }
+    }
+
     /// `path:line` of the config's `notes` (or just the path) for messages about them.
     pub fn notes_at(&self) -> String {
         let path = self
@@ -308,6 +410,55 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
     }
+}
+
+/// A starting config listing `notes` (paths relative to the config's directory), with the
+/// main keys' defaults commented out: a whole `snipcheck.toml`, or (`in_pyproject`) a
+/// `[tool.snipcheck]` table to append to a `pyproject.toml`.
+pub fn starter(notes: &[String], in_pyproject: bool) -> String {
+    let (table, snippet) = if in_pyproject {
+        ("[tool.snipcheck]\n", "[tool.snipcheck.snippet.")
+    } else {
+        ("", "[snippet.")
+    };
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut out = String::from(
+        "# snipcheck's configuration, written by `snipcheck init` (every key: see the README).\n",
+    );
+    out.push_str(table);
+    if notes.is_empty() {
+        out.push_str(
+            "# No Markdown or reStructuredText file with a Python block was found: list the\n\
+             # notes to verify here (globs allowed), relative to this file.\nnotes = []\n",
+        );
+    } else {
+        out.push_str(
+            "# The notes `snipcheck verify` checks when given no paths (globs allowed), relative\n\
+             # to this file.\nnotes = [\n",
+        );
+        for note in notes {
+            out.push_str(&format!("    {},\n", quote(note)));
+        }
+        out.push_str("]\n");
+    }
+    out.push_str(&format!(
+        "\n\
+         # Wall-clock limit per snippet, in seconds.\n\
+         # timeout = {}\n\
+         # Which blocks share one namespace: \"auto\", \"block\", \"section\" or \"document\".\n\
+         # namespace = \"auto\"\n\
+         # Fail on blocks that are not valid Python 3 (default: reported, not failed).\n\
+         # strict-parse = false\n\
+         # A virtualenv whose site-packages the snippets may import (default: $VIRTUAL_ENV).\n\
+         # venv = \".venv\"\n\
+         \n\
+         # Settings of one snippet, by id (`snipcheck verify --format json` lists the ids):\n\
+         # {snippet}\"notes/section-title\"]\n\
+         # expect-error = \"NameError\"\n\
+         # reason = \"uses a name the prose defines\"\n",
+        DEFAULT_TIMEOUT.as_secs()
+    ));
+    out
 }
 
 /// A positive, finite number of seconds.
@@ -426,6 +577,59 @@ mod tests {
         let config = parse_str("# notes\n\nnotes = [\"*.md\"]\n").expect("valid");
         assert_eq!(config.notes_at(), "snipcheck.toml:3");
         assert_eq!(parse_str("").expect("valid").notes_at(), "snipcheck.toml");
+    }
+
+    #[test]
+    fn the_pyproject_table_is_read_with_the_pyprojects_own_lines() {
+        let path = Path::new("proj/pyproject.toml");
+        let text = "[project]\nname = \"x\"\n\n[tool.ruff]\nline-length = 90\n\n[tool.snipcheck]\nnotes = [\"a.md\"]\nnamespace = \"block\"\n\n[tool.snipcheck.snippet.\"a/b\"]\nskip = true\nreason = \"r\"\n";
+        let config = parse_pyproject(path, text)
+            .expect("valid")
+            .expect("has the table");
+        assert!(config.in_pyproject);
+        assert_eq!(config.namespace, Namespace::Block);
+        assert_eq!(config.notes_at(), "proj/pyproject.toml:8");
+        assert_eq!(config.snippets["a/b"].line.get(), 11);
+        assert_eq!(config.base_dir(), PathBuf::from("proj"));
+        assert_eq!(config.name(), "proj/pyproject.toml [tool.snipcheck]");
+        let err = parse_pyproject(path, &text.replace("namespace", "namespaces"))
+            .expect_err("unknown key");
+        assert!(
+            format!("{err:#}").contains("proj/pyproject.toml:9:"),
+            "{err:#}"
+        );
+        let err = parse_pyproject(path, &text.replace("skip = true", "skip = 1"))
+            .expect_err("wrong type");
+        assert!(
+            format!("{err:#}").contains("proj/pyproject.toml:12:"),
+            "{err:#}"
+        );
+        let err = parse_pyproject(path, &text.replace("reason = \"r\"\n", ""))
+            .expect_err("skip without a reason");
+        assert!(
+            format!("{err:#}").contains("proj/pyproject.toml:11:"),
+            "{err:#}"
+        );
+        assert!(
+            parse_pyproject(path, "[project]\nname = \"x\"\n[tool.black]\nx = 1\n")
+                .expect("valid")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn starters_load_and_list_their_notes() {
+        let notes = vec!["notes/a.md".to_owned(), "docs/we\"ird.rst".to_owned()];
+        let config = parse_str(&starter(&notes, false)).expect("the starter loads");
+        assert_eq!(config.notes, notes);
+        assert_eq!(config.timeout, None);
+        let text = format!("[project]\nname = \"x\"\n\n{}", starter(&notes, true));
+        let config = parse_pyproject(Path::new("pyproject.toml"), &text)
+            .expect("the table loads")
+            .expect("has the table");
+        assert_eq!(config.notes, notes);
+        let empty = parse_str(&starter(&[], false)).expect("loads");
+        assert!(empty.notes.is_empty() && empty.notes_line.is_some());
     }
 
     #[test]

@@ -1,8 +1,30 @@
 //! Facts about where snipcheck runs, read in one place: whether this is CI (the `CI`
-//! variable, insta's rule: CI never writes pending snapshots), and whether a stream is a
-//! terminal that wants colours (`NO_COLOR` honoured).
+//! variable, insta's rule: CI never writes pending snapshots), whether a stream is a terminal,
+//! and whether stdout gets colours (`--color`, then `NO_COLOR`, `FORCE_COLOR`,
+//! `CLICOLOR_FORCE`, then whether it is a terminal: decided here and nowhere else).
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+/// `--color`: when stdout gets colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// As the environment says: see [`stdout_colors`].
+    #[default]
+    Auto,
+    /// Always, whatever the environment says.
+    Always,
+    /// Never.
+    Never,
+}
+
+static COLOR_WHEN: OnceLock<ColorWhen> = OnceLock::new();
+
+/// Records `--color` for the whole run (once, before anything prints; later calls are
+/// ignored).
+pub fn set_color_when(when: ColorWhen) {
+    let _ = COLOR_WHEN.set(when);
+}
 
 /// Whether this run is in CI: `CI` is set to anything but `""`, `0` or `false` (as insta
 /// decides it, so `cargo insta` and snipcheck agree).
@@ -17,14 +39,49 @@ fn ci_value(value: Option<&str>) -> bool {
     }
 }
 
-/// Whether stdout should carry colours: a terminal, and `NO_COLOR` unset or empty.
+/// Whether stdout carries colours: `--color always|never` decides; under `auto`, `NO_COLOR`
+/// (any non-empty value) turns them off, else `FORCE_COLOR` or `CLICOLOR_FORCE` (non-empty,
+/// not `0`) turns them on, else they are on when stdout is a terminal. Only for text meant for
+/// a terminal: renderers of machine formats and files never ask.
 pub fn stdout_colors() -> bool {
     #[expect(
         clippy::disallowed_methods,
         reason = "asks whether stdout is a terminal; writes nothing"
     )]
     let stdout = std::io::stdout();
-    stdout.is_terminal() && !no_color()
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    colors(
+        COLOR_WHEN.get().copied().unwrap_or_default(),
+        Env {
+            no_color: var("NO_COLOR"),
+            force_color: var("FORCE_COLOR"),
+            clicolor_force: var("CLICOLOR_FORCE"),
+        },
+        || stdout.is_terminal(),
+    )
+}
+
+/// The colour variables as found.
+struct Env {
+    no_color: Option<String>,
+    force_color: Option<String>,
+    clicolor_force: Option<String>,
+}
+
+/// The decision of [`stdout_colors`]; `terminal` is asked only when nothing else decides.
+fn colors(when: ColorWhen, env: Env, terminal: impl FnOnce() -> bool) -> bool {
+    let forces = |value: &Option<String>| {
+        value
+            .as_deref()
+            .is_some_and(|v| !matches!(v.trim(), "" | "0"))
+    };
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto if env.no_color.is_some_and(|v| !v.is_empty()) => false,
+        ColorWhen::Auto if forces(&env.force_color) || forces(&env.clicolor_force) => true,
+        ColorWhen::Auto => terminal(),
+    }
 }
 
 /// Whether progress may be drawn on stderr: stderr is a terminal.
@@ -35,10 +92,6 @@ pub fn stderr_is_terminal() -> bool {
 /// The active virtualenv (`VIRTUAL_ENV`), if any.
 pub fn virtual_env() -> Option<std::ffi::OsString> {
     std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())
-}
-
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -53,5 +106,36 @@ mod tests {
         assert!(!ci_value(Some("false")));
         assert!(ci_value(Some("true")));
         assert!(ci_value(Some("1")));
+    }
+
+    #[test]
+    fn colour_decisions() {
+        let env = |no: Option<&str>, force: Option<&str>, clicolor: Option<&str>| Env {
+            no_color: no.map(str::to_owned),
+            force_color: force.map(str::to_owned),
+            clicolor_force: clicolor.map(str::to_owned),
+        };
+        let auto = |e: Env, terminal: bool| colors(ColorWhen::Auto, e, || terminal);
+        assert!(auto(env(None, None, None), true));
+        assert!(!auto(env(None, None, None), false));
+        assert!(!auto(env(Some("1"), None, None), true));
+        assert!(
+            auto(env(Some(""), None, None), true),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(auto(env(None, Some("1"), None), false));
+        assert!(auto(env(None, None, Some("1")), false));
+        assert!(!auto(env(None, Some("0"), Some("")), false));
+        assert!(
+            !auto(env(Some("x"), Some("1"), Some("1")), true),
+            "NO_COLOR wins"
+        );
+        let never = env(None, Some("1"), None);
+        assert!(!colors(ColorWhen::Never, never, || true), "the flag wins");
+        assert!(colors(
+            ColorWhen::Always,
+            env(Some("1"), None, None),
+            || false
+        ));
     }
 }

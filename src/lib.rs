@@ -53,12 +53,20 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
         cli::Command::Update(args) => commands::update(&args),
         cli::Command::Inspect(args) => commands::inspect(&args),
         cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
+        cli::Command::Init(args) => commands::init(&args),
+        cli::Command::Completions(args) => commands::completions(&args),
+        cli::Command::Man => commands::man(),
     }
 }
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    environment::set_color_when(match cli.color {
+        cli::ColorWhen::Auto => environment::ColorWhen::Auto,
+        cli::ColorWhen::Always => environment::ColorWhen::Always,
+        cli::ColorWhen::Never => environment::ColorWhen::Never,
+    });
     let result = match cli.command {
         command @ cli::Command::Worker { .. } => dispatch(command),
         command => run::interrupt::watch().and_then(|()| dispatch(command)),

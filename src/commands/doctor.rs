@@ -1,5 +1,5 @@
-//! `snipcheck doctor`: the Python in use, and every sandbox layer with active / unavailable /
-//! failed and why, as a real child applied them.
+//! `snipcheck doctor`: the Python in use, the config in use (file and table), and every
+//! sandbox layer with active / unavailable / failed and why, as a real child applied them.
 
 use crate::cli::{DoctorArgs, Format};
 use crate::line::LineNo;
@@ -9,8 +9,10 @@ use crate::run::sandbox::{Layer, LayerStatus};
 use anyhow::Result;
 use std::time::Duration;
 
-/// Prints the report; `Ok(true)` when no required layer failed.
+/// Prints the report; `Ok(true)` when no required layer failed and the config loads.
 pub fn doctor(args: &DoctorArgs) -> Result<bool> {
+    // A broken config is one more finding, not a reason to say nothing about the rest.
+    let config = crate::config::load(args.config.as_deref()).map_err(|err| format!("{err:#}"));
     let zygote = Zygote::start(1)?;
     // The layers as a real child applied them, not as planned.
     let probe = zygote.run(&Job::new(
@@ -20,7 +22,8 @@ pub fn doctor(args: &DoctorArgs) -> Result<bool> {
         Duration::from_secs(10),
     ));
     let layers = merge(&zygote.layers, &probe.layers);
-    let ok = probe.finished && !layers.iter().any(|l| l.status == LayerStatus::Failed);
+    let ok =
+        probe.finished && !layers.iter().any(|l| l.status == LayerStatus::Failed) && config.is_ok();
     // SAFETY: plain getter.
     let root = unsafe { libc::geteuid() } == 0;
     let facts = report::doctor::Facts {
@@ -29,6 +32,13 @@ pub fn doctor(args: &DoctorArgs) -> Result<bool> {
         root,
         probe_finished: probe.finished,
         layers,
+        config: match config {
+            Ok(config) => report::doctor::ConfigFacts::Loaded {
+                path: config.path.map(|p| p.display().to_string()),
+                table: config.in_pyproject.then(|| crate::config::TABLE.to_owned()),
+            },
+            Err(error) => report::doctor::ConfigFacts::Invalid(error),
+        },
     };
     report::print(&match args.format {
         Format::Json => report::doctor::json(&facts)?,

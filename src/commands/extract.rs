@@ -18,7 +18,7 @@ pub fn extract(args: &ExtractArgs) -> Result<bool> {
     if !prepared.notes.iter().any(|n| n.tracked) {
         bail!(
             "none of these notes is listed under `notes` in {}; snippets/ holds only the project's configured notes",
-            crate::config::FILE_NAME
+            prepared.config.name()
         );
     }
     let snippets: Vec<&crate::plan::Snippet> =

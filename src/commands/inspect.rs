@@ -32,6 +32,6 @@ pub fn inspect(args: &InspectArgs) -> Result<bool> {
         return Ok(true);
     }
     let (text, ok) = report::inspect::inspect(&run, &target, args.html.as_deref())?;
-    report::print_visible(&text)?;
+    report::print_painted(&text)?;
     Ok(ok)
 }

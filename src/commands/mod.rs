@@ -3,16 +3,20 @@
 
 mod doctor;
 mod extract;
+mod init;
 mod inspect;
 mod report;
 mod run;
+mod shell;
 mod update;
 mod verify;
 
 pub use doctor::doctor;
 pub use extract::extract;
+pub use init::init;
 pub use inspect::inspect;
 pub use report::merge;
 pub use run::run;
+pub use shell::{completions, man};
 pub use update::update;
 pub use verify::verify;

@@ -39,7 +39,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     if !run.notes.iter().any(|n| n.tracked) {
         bail!(
             "none of these notes is listed under `notes` in {}; snippets/ and expected/ hold only the project's configured notes",
-            crate::config::FILE_NAME
+            run.config.name()
         );
     }
     let narrowed = !args.accept_only.is_empty();
@@ -84,6 +84,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     }
     let built = report::build(&run);
     report::print_visible(&files::updated(&files::Updated {
+        config: run.config.name(),
         ignored: run
             .notes
             .iter()

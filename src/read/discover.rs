@@ -103,10 +103,10 @@ fn resolve_paths(args: &[String], config: &Config) -> Result<Vec<PathBuf>> {
                 ),
                 Some(_) => bail!(
                     "no notes to verify: {} has no `notes`; list the notes to verify there, or pass Markdown or reStructuredText files",
-                    config.notes_at()
+                    config.name()
                 ),
                 None => bail!(
-                    "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {}",
+                    "no notes to verify: pass Markdown or reStructuredText files, or list them under `notes` in {} (`snipcheck init` writes one)",
                     config::FILE_NAME
                 ),
             }

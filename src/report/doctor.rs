@@ -1,5 +1,5 @@
-//! `snipcheck doctor`'s report: the Python in use and every sandbox layer, as a real child
-//! applied them.
+//! `snipcheck doctor`'s report: the Python in use, the config in use, and every sandbox layer,
+//! as a real child applied them.
 
 use crate::run::python;
 use crate::run::sandbox::{Layer, LayerStatus};
@@ -19,6 +19,23 @@ pub struct Facts {
     pub probe_finished: bool,
     /// Every layer, with the child's own word where it has one.
     pub layers: Vec<Layer>,
+    /// The config in use.
+    pub config: ConfigFacts,
+}
+
+/// Which config `doctor` found.
+#[derive(Debug, Clone)]
+pub enum ConfigFacts {
+    /// It loads: its file (`None`: no config, the defaults apply) and the table in it (`None`:
+    /// the whole file).
+    Loaded {
+        /// The file.
+        path: Option<String>,
+        /// The table, `[tool.snipcheck]` in a `pyproject.toml`.
+        table: Option<String>,
+    },
+    /// It does not load: why.
+    Invalid(String),
 }
 
 /// `doctor --format json`.
@@ -30,6 +47,14 @@ pub fn json(facts: &Facts) -> Result<String> {
         "root": facts.root,
         "probe_finished": facts.probe_finished,
         "layers": facts.layers,
+        "config": match &facts.config {
+            ConfigFacts::Loaded { path, table } => {
+                serde_json::json!({ "path": path, "table": table, "error": null })
+            }
+            ConfigFacts::Invalid(error) => {
+                serde_json::json!({ "path": null, "table": null, "error": error })
+            }
+        },
     });
     let mut text = serde_json::to_string_pretty(&value).context("failed to serialize")?;
     text.push('\n');
@@ -55,6 +80,26 @@ pub fn human(facts: &Facts) -> String {
             "an unprivileged user"
         }
     );
+    // The path and the error quote what the user wrote: shown, never obeyed.
+    let shown = |text: &str| super::terminal::visible_line(text).into_owned();
+    let _ = match &facts.config {
+        ConfigFacts::Loaded {
+            path: Some(path),
+            table: Some(table),
+        } => writeln!(out, "config: {}, table {table}", shown(path)),
+        ConfigFacts::Loaded {
+            path: Some(path),
+            table: None,
+        } => writeln!(out, "config: {}", shown(path)),
+        ConfigFacts::Loaded { path: None, .. } => writeln!(
+            out,
+            "config: none (no {} here, no {} table in {}): the defaults apply",
+            crate::config::FILE_NAME,
+            crate::config::TABLE,
+            crate::config::PYPROJECT
+        ),
+        ConfigFacts::Invalid(error) => writeln!(out, "config: INVALID: {}", shown(error)),
+    };
     let _ = writeln!(out, "sandbox layers:");
     for layer in &facts.layers {
         let status = match layer.status {

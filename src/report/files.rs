@@ -7,6 +7,8 @@ use std::path::PathBuf;
 /// What `update` did.
 #[derive(Debug, Clone)]
 pub struct Updated {
+    /// The config in use (`Config::name`).
+    pub config: String,
     /// Notes not listed under `notes` in the config (they have no generated files).
     pub ignored: Vec<PathBuf>,
     /// The files created, updated or removed, `snippets/` first.
@@ -29,7 +31,7 @@ pub fn updated(updated: &Updated) -> String {
             out,
             "ignored  {}: not listed under `notes` in {}, so it has no snippets/ or expected/ files",
             path.display(),
-            crate::config::FILE_NAME
+            updated.config
         );
     }
     for change in &updated.changes {

@@ -6,8 +6,9 @@ use super::{Report, SnippetReport, Standing};
 use crate::judge::{CheckedClaim, ExpectedBy, Verdict};
 use std::fmt::Write;
 
-/// Renders the report for a person; `colors`: ANSI colours on the verdict words (only for a
-/// terminal without `NO_COLOR`, see [`crate::environment::stdout_colors`]).
+/// Renders the report for a person; `colors`: ANSI colours on the verdict words, on a failing
+/// claim's claimed and actual text and on diffs (only for stdout when it wants them, see
+/// [`crate::environment::stdout_colors`]; never for a file).
 pub fn render_styled(report: &Report, colors: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -119,6 +120,35 @@ fn plural(n: usize, word: &str) -> String {
 const GREEN: &str = "32";
 const YELLOW: &str = "33";
 const RED: &str = "31";
+const CYAN: &str = "36";
+const BOLD: &str = "1";
+
+/// The lines of a unified diff (`similar`'s, headers first), painted when `colors`: the
+/// `---`/`+++` headers bold, hunk markers cyan, removed lines (claimed, accepted) red, added
+/// lines (actual, new) green.
+pub(crate) fn diff_lines(diff: &str, colors: bool) -> impl Iterator<Item = String> + '_ {
+    diff.lines()
+        .enumerate()
+        .map(move |(i, line)| match diff_color(i, line) {
+            Some(color) => paint(line, color, colors),
+            None => line.to_owned(),
+        })
+}
+
+/// The colour of line `index` of a unified diff (see [`diff_lines`]).
+pub(crate) fn diff_color(index: usize, line: &str) -> Option<&'static str> {
+    if index < 2 && (line.starts_with("--- ") || line.starts_with("+++ ")) {
+        Some(BOLD)
+    } else if line.starts_with("@@") {
+        Some(CYAN)
+    } else if line.starts_with('-') {
+        Some(RED)
+    } else if line.starts_with('+') {
+        Some(GREEN)
+    } else {
+        None
+    }
+}
 
 /// `text` in an ANSI colour when `colors`.
 pub(crate) fn paint(text: &str, color: &str, colors: bool) -> String {
@@ -198,10 +228,10 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
     }
     for claim in &snippet.claims {
         if claim.verdict != Verdict::Pass {
-            render_claim(out, snippet, claim, indent);
+            render_claim(out, snippet, claim, indent, colors);
         }
     }
-    super::human_snapshots::render_snapshot(out, snippet, indent);
+    super::human_snapshots::render_snapshot(out, snippet, indent, colors);
     if !snippet.stray_output.is_empty() {
         let _ = writeln!(out, "{indent}output written straight to the process's fds:");
         for line in snippet.stray_output.lines().take(10) {
@@ -210,7 +240,13 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
     }
 }
 
-fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim, indent: &str) {
+fn render_claim(
+    out: &mut String,
+    snippet: &SnippetReport,
+    claim: &CheckedClaim,
+    indent: &str,
+    colors: bool,
+) {
     let verdict = match claim.verdict {
         Verdict::Pass => "pass".to_owned(),
         Verdict::Loose => format!(
@@ -238,31 +274,29 @@ fn render_claim(out: &mut String, snippet: &SnippetReport, claim: &CheckedClaim,
         let _ = writeln!(out, "{indent}  {reason}");
     }
     let pad = format!("{indent}           ");
-    let _ = writeln!(
-        out,
-        "{indent}  claimed: {}",
-        claim.claimed.replace('\n', &format!("\n{pad}"))
-    );
+    // A failing claim's two sides in the diff's colours: claimed as removed, actual as added.
+    let failing = colors && claim.verdict == Verdict::Fail;
+    let side = |text: &str, color: &str| {
+        text.split('\n')
+            .map(|line| paint(line, color, failing && !line.is_empty()))
+            .collect::<Vec<_>>()
+            .join(&format!("\n{pad}"))
+    };
+    let _ = writeln!(out, "{indent}  claimed: {}", side(&claim.claimed, RED));
     if let Some(actual) = &claim.actual {
         let shown = if actual.is_empty() {
             "(nothing)"
         } else {
             actual
         };
-        let _ = writeln!(
-            out,
-            "{indent}  actual:  {}",
-            shown.replace('\n', &format!("\n{pad}"))
-        );
+        let _ = writeln!(out, "{indent}  actual:  {}", side(shown, GREEN));
         if claim.verdict == Verdict::Fail && (claim.claimed.contains('\n') || actual.contains('\n'))
         {
-            let diff = similar::TextDiff::from_lines(claim.claimed.as_str(), actual.as_str());
-            for line in diff
+            let diff = similar::TextDiff::from_lines(claim.claimed.as_str(), actual.as_str())
                 .unified_diff()
                 .header("claimed", "actual")
-                .to_string()
-                .lines()
-            {
+                .to_string();
+            for line in diff_lines(&diff, colors) {
                 let _ = writeln!(out, "{indent}  {line}");
             }
         }

@@ -5,7 +5,12 @@ use super::{Report, SnapshotState, SnippetReport};
 use std::fmt::Write;
 
 /// Lines under a snippet whose snapshot does not match.
-pub(super) fn render_snapshot(out: &mut String, snippet: &SnippetReport, indent: &str) {
+pub(super) fn render_snapshot(
+    out: &mut String,
+    snippet: &SnippetReport,
+    indent: &str,
+    colors: bool,
+) {
     let Some(snapshot) = &snippet.snapshot else {
         return;
     };
@@ -20,7 +25,7 @@ pub(super) fn render_snapshot(out: &mut String, snippet: &SnippetReport, indent:
         let _ = writeln!(out, "{indent}  {message}");
     }
     if let Some(diff) = &snapshot.diff {
-        for line in diff.lines() {
+        for line in super::human::diff_lines(diff, colors) {
             let _ = writeln!(out, "{indent}  {line}");
         }
     }

@@ -6,6 +6,7 @@
 //! `--comments`: the comments read as prose that were close calls.
 
 use super::html;
+use super::terminal::Painted;
 use crate::judge::{self, CheckedClaim, Verdict};
 use crate::line::LineNo;
 use crate::pipeline::{Run, SnippetRun};
@@ -145,8 +146,9 @@ fn select(run: &Run, target: &Target) -> Vec<(usize, Option<usize>)> {
 }
 
 /// Explains the claims `target` selects, and writes the HTML report to `html_path` if given;
-/// returns the text and whether no shown claim or error fails (like `verify`).
-pub fn inspect(run: &Run, target: &Target, html_path: Option<&Path>) -> Result<(String, bool)> {
+/// returns the text (its diffs painted) and whether no shown claim or error fails (like
+/// `verify`).
+pub fn inspect(run: &Run, target: &Target, html_path: Option<&Path>) -> Result<(Painted, bool)> {
     let items = select(run, target);
     let mut written = String::new();
     if let Some(path) = html_path
@@ -158,9 +160,9 @@ pub fn inspect(run: &Run, target: &Target, html_path: Option<&Path>) -> Result<(
         match target {
             Target::Failing => {
                 return Ok((
-                    format!(
+                    Painted::from(format!(
                         "no failing claims: every claim passes (`snipcheck verify` for the report)\n{written}"
-                    ),
+                    )),
                     true,
                 ));
             }
@@ -170,7 +172,7 @@ pub fn inspect(run: &Run, target: &Target, html_path: Option<&Path>) -> Result<(
             Target::Line(file, line) => bail!("no claim or Python block at {file}:{line}"),
         }
     }
-    let mut out = String::new();
+    let mut out = Painted::default();
     let mut failing = false;
     for (i, claim) in items {
         let row = &run.rows[i];
@@ -210,7 +212,12 @@ fn write_html(path: &Path, run: &Run, items: &[(usize, Option<usize>)]) -> Resul
     Ok(format!("HTML report written to {}\n", path.display()))
 }
 
-fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedClaim) -> Result<()> {
+fn render_claim(
+    out: &mut Painted,
+    run: &Run,
+    row: &SnippetRun,
+    claim: &CheckedClaim,
+) -> Result<()> {
     let snippet = &row.snippet;
     let path = snippet.path.display().to_string();
     let (level, title) = match claim.verdict {
@@ -298,8 +305,13 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
     .unified_diff()
     .header("claimed", "actual")
     .to_string();
-    for line in diff.lines() {
-        let _ = writeln!(out, "  {line}");
+    for (i, line) in diff.lines().enumerate() {
+        out.push_str("  ");
+        match super::human::diff_color(i, line) {
+            Some(color) => out.paint(line, color),
+            None => out.push_str(line),
+        }
+        out.push('\n');
     }
     if diff.is_empty() {
         let _ = writeln!(out, "  (identical)");
@@ -323,7 +335,7 @@ fn render_claim(out: &mut String, run: &Run, row: &SnippetRun, claim: &CheckedCl
 }
 
 /// Which earlier blocks the snippet ran after, and why each was pulled in.
-fn continued(out: &mut String, snippet: &crate::plan::Snippet) {
+fn continued(out: &mut Painted, snippet: &crate::plan::Snippet) {
     let Some(continues) = super::build::continues(snippet) else {
         return;
     };
@@ -353,7 +365,7 @@ fn continued(out: &mut String, snippet: &crate::plan::Snippet) {
     }
 }
 
-fn render_error(out: &mut String, run: &Run, row: &SnippetRun) -> Result<()> {
+fn render_error(out: &mut Painted, run: &Run, row: &SnippetRun) -> Result<()> {
     let snippet = &row.snippet;
     let check = &row.check;
     let path = snippet.path.display().to_string();
@@ -467,7 +479,7 @@ fn execution(outcome: &Outcome, line: LineNo) -> Option<&Execution> {
     outcome.execution(statement.index)
 }
 
-fn stream(out: &mut String, label: &str, text: &str) {
+fn stream(out: &mut Painted, label: &str, text: &str) {
     if text.is_empty() {
         let _ = writeln!(out, "{label}: (empty)");
         return;

@@ -52,15 +52,12 @@ pub enum Format<'a> {
 ///
 /// The human and GitHub formats go to terminals and CI logs: every string from a note or a run
 /// in them is made visible first ([`terminal`]); JSON, JUnit and HTML carry the text as it was.
+/// Only the human report on stdout may be coloured ([`environment::stdout_colors`]); a file
+/// never is.
 pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Result<()> {
-    let human = || {
-        human::render_styled(
-            &terminal::visible_report(report),
-            environment::stdout_colors(),
-        )
-    };
+    let human = |colors: bool| human::render_styled(&terminal::visible_report(report), colors);
     let text = match format {
-        Format::Human => human(),
+        Format::Human => human(output.is_none() && environment::stdout_colors()),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
         Format::Github => github::render(&terminal::visible_report(report)),
@@ -74,11 +71,8 @@ pub fn emit(report: &Report, format: Format<'_>, output: Option<&Path>) -> Resul
         return print(&text);
     };
     atomic::write(path, text.as_bytes())?;
-    // The terminal gets the human report: the one just written, when it is that.
-    let shown = match format {
-        Format::Human => text,
-        _ => human(),
-    };
+    // The terminal gets the human report, coloured as stdout wants it.
+    let shown = human(environment::stdout_colors());
     print(&format!("{shown}report written to {}\n", path.display()))
 }
 
@@ -94,6 +88,12 @@ pub fn print(text: &str) -> Result<()> {
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .context("failed to write to stdout")
+}
+
+/// [`print`] for [`terminal::Painted`] text (`inspect`): made visible, and coloured when stdout
+/// wants colours ([`environment::stdout_colors`]).
+pub fn print_painted(text: &terminal::Painted) -> Result<()> {
+    print(&text.render(environment::stdout_colors()))
 }
 
 /// [`print`] for text that holds strings from notes or runs and no markup of its own (the

@@ -52,6 +52,68 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     escape(text, &['\n', '\t'])
 }
 
+/// Text for a terminal with colours of snipcheck's own (`inspect`): what is written holds
+/// strings from notes and runs, made [`visible`] by [`Painted::render`]; only the ranges
+/// written with [`Painted::paint`] are coloured there, so no colour comes from a snippet.
+#[derive(Debug, Clone, Default)]
+pub struct Painted {
+    text: String,
+    spans: Vec<(std::ops::Range<usize>, &'static str)>,
+}
+
+impl Painted {
+    /// Appends `text`.
+    pub fn push_str(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// Appends `c`.
+    pub fn push(&mut self, c: char) {
+        self.text.push(c);
+    }
+
+    /// Appends `text` in `color` (an SGR parameter such as `31`).
+    pub fn paint(&mut self, text: &str, color: &'static str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.spans.push((start..self.text.len(), color));
+    }
+
+    /// The text made [`visible`], the painted ranges coloured when `colors`.
+    pub fn render(&self, colors: bool) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for (range, color) in &self.spans {
+            out.push_str(&visible(&self.text[at..range.start]));
+            let shown = visible(&self.text[range.clone()]);
+            if colors {
+                let _ = write!(out, "\x1b[{color}m{shown}\x1b[0m");
+            } else {
+                out.push_str(&shown);
+            }
+            at = range.end;
+        }
+        out.push_str(&visible(&self.text[at..]));
+        out
+    }
+}
+
+impl From<String> for Painted {
+    fn from(text: String) -> Painted {
+        Painted {
+            text,
+            spans: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Write for Painted {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.text.push_str(text);
+        Ok(())
+    }
+}
+
 /// `text` as one line: [`visible`], and line breaks shown as `\n` too.
 pub fn visible_line(text: &str) -> Cow<'_, str> {
     escape(text, &['\t'])

@@ -20,9 +20,10 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-/// One run of the binary to be: its arguments, cwd and environment. `CI` and `NO_COLOR` are
-/// removed from the inherited environment, so a run is the same on a laptop and in CI unless
-/// the test sets them; stdin is closed (snipcheck never reads it).
+/// One run of the binary to be: its arguments, cwd and environment. `CI` and the colour
+/// variables (`NO_COLOR`, `FORCE_COLOR`, `CLICOLOR_FORCE`) are removed from the inherited
+/// environment, so a run is the same on a laptop and in CI unless the test sets them; stdin is
+/// closed (snipcheck never reads it).
 #[derive(Debug)]
 pub struct Snipcheck {
     command: Command,
@@ -37,6 +38,8 @@ impl Snipcheck {
             .args(args)
             .env_remove("CI")
             .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
             .stdin(Stdio::null());
         let label = format!("{:?}", command.get_args().collect::<Vec<_>>());
         Snipcheck { command, label }
