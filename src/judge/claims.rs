@@ -208,14 +208,6 @@ pub(super) fn judge(
         }
         _ => return None,
     };
-    // A sentence about the code below a print, not its output (`# notice that ...`): prose.
-    if kind == ClaimKind::Output
-        && statement.kind == StatementKind::Print
-        && execution.exception.is_none()
-        && grammar::is_remark(&claimed, &execution.stdout)
-    {
-        return None;
-    }
     let mut claim = base(kind);
     match kind {
         ClaimKind::Exception => {
@@ -253,6 +245,16 @@ pub(super) fn judge(
                 return Some(claim);
             }
             let comparison = compare(&claimed, &actual);
+            // A sentence about the code on or below a print that does not state its output
+            // (`# notice that ...`): prose. One that does (`# True (small ints are cached)`)
+            // is a claim that holds.
+            if comparison.verdict == Verdict::Fail
+                && kind == ClaimKind::Output
+                && statement.kind == StatementKind::Print
+                && grammar::is_remark(&claimed, &actual)
+            {
+                return None;
+            }
             claim.actual = Some(actual);
             claim.verdict = comparison.verdict;
             claim.normalization = comparison.normalization;
