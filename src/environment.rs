@@ -1,6 +1,6 @@
 //! Facts about where snipcheck runs, read in one place: whether this is CI (the `CI`
-//! variable, insta's rule: CI never writes pending snapshots), and whether a stream is a
-//! terminal that wants colours (`NO_COLOR` honoured).
+//! variable, insta's rule: CI never writes pending snapshots), whether a stream is a
+//! terminal that wants colours (`NO_COLOR` honoured), and whether a person can be asked.
 
 use std::io::IsTerminal;
 
@@ -25,6 +25,17 @@ pub fn stdout_colors() -> bool {
     )]
     let stdout = std::io::stdout();
     stdout.is_terminal() && !no_color()
+}
+
+/// Whether a person is at the keyboard: stdin and stdout are both terminals (`review` asks
+/// only then, and never waits on a stdin that is not one).
+pub fn interactive() -> bool {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "asks whether stdout is a terminal; writes nothing"
+    )]
+    let stdout = std::io::stdout();
+    std::io::stdin().is_terminal() && stdout.is_terminal()
 }
 
 /// Whether progress may be drawn on stderr: stderr is a terminal.

@@ -51,6 +51,7 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
         cli::Command::Verify(args) => commands::verify(&args),
         cli::Command::Extract(args) => commands::extract(&args),
         cli::Command::Update(args) => commands::update(&args),
+        cli::Command::Review(args) => commands::review(&args),
         cli::Command::Inspect(args) => commands::inspect(&args),
         cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
     }

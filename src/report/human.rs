@@ -116,9 +116,9 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-const GREEN: &str = "32";
+pub(crate) const GREEN: &str = "32";
 const YELLOW: &str = "33";
-const RED: &str = "31";
+pub(crate) const RED: &str = "31";
 
 /// `text` in an ANSI colour when `colors`.
 pub(crate) fn paint(text: &str, color: &str, colors: bool) -> String {
