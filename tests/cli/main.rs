@@ -19,6 +19,7 @@ mod execution;
 mod namespaces;
 mod notes;
 mod partition;
+mod review;
 mod rst;
 mod run;
 mod sessions;
