@@ -60,6 +60,12 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // `review` changes files one decision at a time; its summary says which were done.
+    let left = if matches!(cli.command, cli::Command::Review(_)) {
+        "the snapshots accepted or rejected before it are listed above; the rest are still pending"
+    } else {
+        "the report covers what finished; snippets/ and expected/ were left as they were"
+    };
     let result = match cli.command {
         command @ cli::Command::Worker { .. } => dispatch(command),
         command => run::interrupt::watch().and_then(|()| dispatch(command)),
@@ -69,7 +75,7 @@ pub fn main() -> ExitCode {
             eprintln!("error: {}", report::terminal::visible(&err.to_string()));
         }
         eprintln!(
-            "snipcheck: stopped by {}: the report covers what finished; snippets/ and expected/ were left as they were",
+            "snipcheck: stopped by {}: {left}",
             run::interrupt::name(signal)
         );
         return ExitCode::from(u8::try_from(128 + signal).unwrap_or(EXIT_ERROR));

@@ -11,7 +11,10 @@ use crate::files::snapshot::{self, pending::Pending};
 use crate::pipeline;
 use crate::read::{self, discover};
 use crate::report::{self, review::Counts};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use rustix::event::{self, PollFd, PollFlags, Timespec};
+use rustix::io::Errno;
+use rustix::termios::{self, OptionalActions};
 use std::collections::BTreeSet;
 
 /// Reviews the pending snapshots; `Ok(false)` when some are pending and nobody could be asked.
@@ -27,8 +30,13 @@ pub fn review(args: &ReviewArgs) -> Result<bool> {
     let colors = environment::stdout_colors();
     if args.accept || args.reject {
         let mut counts = Counts::default();
-        for pending in &pending {
-            decide(pending, args.accept, &mut counts)?;
+        for (index, one) in pending.iter().enumerate() {
+            // Stopped (Ctrl-C, SIGTERM): what is left stays pending.
+            if crate::run::interrupt::signal().is_some() {
+                counts.skipped += pending.len() - index;
+                break;
+            }
+            decide(one, args.accept, &mut counts)?;
         }
         report::print(&report::review::summary(counts))?;
         return Ok(true);
@@ -136,33 +144,67 @@ fn ask(pending: &[Pending], colors: bool) -> Result<()> {
     report::print(&report::review::summary(counts))
 }
 
-/// Reads one key until it is an answer; Ctrl-C, Ctrl-D, Escape and the end of input quit.
+/// Asks until a key is an answer, with the terminal's input raw (one key, no Enter, no echo)
+/// and its settings restored after. Ctrl-C, Ctrl-D, Escape, a stop signal (SIGTERM, SIGHUP)
+/// and a terminal that went away quit.
 fn answer(colors: bool) -> Result<Answer> {
-    let term = console::Term::stdout();
+    let stdin = std::io::stdin();
+    let original = termios::tcgetattr(&stdin).context("failed to read the terminal's settings")?;
+    let mut raw = original.clone();
+    raw.make_raw();
+    // Only input is raw: output keeps its line ends.
+    raw.output_modes = original.output_modes;
+    termios::tcsetattr(&stdin, OptionalActions::Now, &raw)
+        .context("failed to set the terminal to read one key")?;
+    let answer = ask_keys(&stdin, colors);
+    let restored = termios::tcsetattr(&stdin, OptionalActions::Now, &original);
+    let answer = answer?;
+    restored.context("failed to restore the terminal's settings")?;
+    Ok(answer)
+}
+
+fn ask_keys(stdin: &std::io::Stdin, colors: bool) -> Result<Answer> {
     loop {
         report::print(&report::review::question(colors))?;
-        let key = match term.read_key_raw() {
-            Ok(key) => key,
-            // The terminal went away (hung up, end of input): stop asking.
-            Err(_) => {
-                report::print("\n")?;
-                return Ok(Answer::Quit);
-            }
-        };
-        let answer = match key {
-            console::Key::Char('a') => Answer::Accept,
-            console::Key::Char('r') => Answer::Reject,
-            console::Key::Char('s') => Answer::Skip,
-            console::Key::Char('A') => Answer::AcceptAll,
-            console::Key::Char('q' | '\x04') | console::Key::CtrlC | console::Key::Escape => {
-                Answer::Quit
-            }
-            _ => {
-                report::print("\n")?;
-                continue;
-            }
-        };
+        let key = key(stdin)?;
         report::print("\n")?;
+        let answer = match key.as_deref() {
+            Some(b"a") => Answer::Accept,
+            Some(b"r") => Answer::Reject,
+            Some(b"s") => Answer::Skip,
+            Some(b"A") => Answer::AcceptAll,
+            Some(b"q" | b"\x03" | b"\x04" | b"\x1b") | None => Answer::Quit,
+            // Another key, an escape sequence (an arrow) or pasted text: ask again.
+            Some(_) => continue,
+        };
         return Ok(answer);
+    }
+}
+
+/// What one key press sent (one read: a key, an escape sequence, a paste), or `None` when the
+/// review must stop: a stop signal arrived (checked every 100 ms while waiting, as runs do) or
+/// the terminal hung up.
+fn key(stdin: &std::io::Stdin) -> Result<Option<Vec<u8>>> {
+    let step = Timespec {
+        tv_sec: 0,
+        tv_nsec: 100_000_000,
+    };
+    loop {
+        if crate::run::interrupt::signal().is_some() {
+            return Ok(None);
+        }
+        let mut fds = [PollFd::new(stdin, PollFlags::IN)];
+        match event::poll(&mut fds, Some(&step)) {
+            Ok(0) | Err(Errno::INTR) => continue,
+            Ok(_) => {}
+            Err(err) => return Err(err).context("failed to wait for a key"),
+        }
+        let mut buf = [0u8; 64];
+        match rustix::io::read(stdin, &mut buf) {
+            Ok(0) | Err(Errno::IO) => return Ok(None),
+            Ok(n) => return Ok(Some(buf[..n].to_vec())),
+            Err(Errno::INTR | Errno::AGAIN) => continue,
+            Err(err) => return Err(err).context("failed to read a key"),
+        }
     }
 }

@@ -338,6 +338,13 @@ fn on_a_terminal_each_pending_snapshot_is_accepted_rejected_or_skipped_by_one_ke
         let head = String::from_utf8_lossy(head.before()).into_owned();
         let body = session.expect("uit? ").expect("the question");
         shown.push(head + position + &String::from_utf8_lossy(body.before()));
+        if shown.len() == 1 {
+            // An arrow key and a key that is no answer are ignored: the question comes again.
+            for ignored in ["\x1b[A", "x"] {
+                session.send(ignored).expect("a key");
+                session.expect("uit? ").expect("the question again");
+            }
+        }
         session.send(key).expect("answer");
     }
     let end = session.expect("skipped 1\r\n").expect("the summary line");
@@ -390,7 +397,9 @@ fn on_a_terminal_each_pending_snapshot_is_accepted_rejected_or_skipped_by_one_ke
 }
 
 #[test]
-fn on_a_terminal_accept_all_and_quit_end_the_questions() {
+fn on_a_terminal_quit_a_signal_and_accept_all_end_the_questions() {
+    use expectrl::process::unix::{Signal, WaitStatus};
+    use expectrl::session::OsSession;
     use expectrl::{Eof, Expect, Session};
 
     let dir = pending_project();
@@ -405,6 +414,12 @@ fn on_a_terminal_accept_all_and_quit_end_the_questions() {
         session.set_expect_timeout(Some(Duration::from_secs(60)));
         session
     };
+    let finish = |mut session: OsSession| {
+        let end = session.expect(Eof).expect("the end");
+        let end = String::from_utf8_lossy(end.get(0).expect("the rest")).into_owned();
+        let status = session.get_process().wait().expect("wait");
+        (end, status)
+    };
     // `q` at the second question: the first was skipped, nothing is changed.
     let before = files(dir.path());
     let mut session = spawn();
@@ -414,20 +429,45 @@ fn on_a_terminal_accept_all_and_quit_end_the_questions() {
     session.expect("[2/4] ").expect("second");
     session.expect("uit? ").expect("second question");
     session.send("q").expect("quit");
-    let end = session.expect(Eof).expect("the end");
-    let end = String::from_utf8_lossy(end.get(0).expect("the rest")).into_owned();
+    let (end, status) = finish(session);
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
     assert!(end.contains("accepted 0, rejected 0, skipped 4"), "{end:?}");
     assert!(!end.contains('\x1b'), "NO_COLOR: {end:?}");
     assert_eq!(files(dir.path()), before);
+    // SIGTERM while a question waits: what was decided stays decided, the rest pending.
+    let mut session = spawn();
+    session.expect("uit? ").expect("first question");
+    session.send("a").expect("accept");
+    session.expect("[2/4] ").expect("second");
+    session.expect("uit? ").expect("second question");
+    session
+        .get_process_mut()
+        .signal(Signal::SIGTERM)
+        .expect("SIGTERM");
+    let (end, status) = finish(session);
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 143)),
+        "128 + SIGTERM: {status:?}"
+    );
+    assert!(end.contains("accepted 1, rejected 0, skipped 3"), "{end:?}");
+    assert!(
+        end.contains("stopped by SIGTERM: the snapshots accepted or rejected before it are listed above; the rest are still pending"),
+        "{end:?}"
+    );
+    assert_eq!(pending_files(dir.path()), PENDING[1..]);
     // `A` at the second question accepts it and every one after it.
     let mut session = spawn();
-    session.expect("[1/4] ").expect("first");
+    session.expect("[1/3] ").expect("first");
     session.expect("uit? ").expect("first question");
     session.send("s").expect("skip");
     session.expect("uit? ").expect("second question");
     session.send("A").expect("accept all");
-    let end = session.expect(Eof).expect("the end");
-    let end = String::from_utf8_lossy(end.get(0).expect("the rest")).into_owned();
-    assert!(end.contains("accepted 3, rejected 0, skipped 1"), "{end:?}");
-    assert_eq!(pending_files(dir.path()), [PENDING[0]]);
+    let (end, status) = finish(session);
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+    assert!(
+        end.contains("accepted expected/two/delta.snap.new"),
+        "{end:?}"
+    );
+    assert!(end.contains("accepted 2, rejected 0, skipped 1"), "{end:?}");
+    assert_eq!(pending_files(dir.path()), [PENDING[1]]);
 }
