@@ -47,6 +47,10 @@ pub enum Command {
     /// edited).
     #[command(after_help = EXIT_CODES)]
     Update(UpdateArgs),
+    /// Review the pending snapshots (`.snap.new`) that `verify` left under expected/: each
+    /// diff, then accept, reject or skip it (`--accept` / `--reject`: all of them, for scripts).
+    #[command(after_help = REVIEW_EXIT_CODES)]
+    Review(ReviewArgs),
     /// Explain claims: the Markdown around each, the statement's output, claimed vs actual,
     /// the normalizations tried and the command to rerun it (default: every failing claim).
     #[command(after_help = EXIT_CODES)]
@@ -232,6 +236,29 @@ pub struct UpdateArgs {
     /// Timeout, config and parallelism.
     #[command(flatten)]
     pub run: RunOptions,
+}
+
+/// The exit codes of `review`.
+pub const REVIEW_EXIT_CODES: &str = "Exit codes:
+  0  nothing is pending, or every pending snapshot was reviewed (asked, --accept, --reject)
+  1  snapshots are pending and there is no terminal to ask on (they are listed with their diffs)
+  2  snipcheck itself failed (a linked or foreign .snap.new, bad config, ...)";
+
+/// Arguments of `review`.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// Only the pending snapshots of these notes: files, directories or glob patterns, as
+    /// `verify` takes them (default: every one under expected/).
+    pub paths: Vec<String>,
+    /// Accept every pending snapshot without asking (the `.snap` takes its content).
+    #[arg(long, conflicts_with = "reject")]
+    pub accept: bool,
+    /// Reject every pending snapshot without asking (the `.snap.new` is removed).
+    #[arg(long)]
+    pub reject: bool,
+    /// The config file (default: ./snipcheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Arguments of `inspect`.

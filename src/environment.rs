@@ -1,7 +1,8 @@
 //! Facts about where snipcheck runs, read in one place: whether this is CI (the `CI`
 //! variable, insta's rule: CI never writes pending snapshots), whether a stream is a terminal,
-//! and whether stdout gets colours (`--color`, then `NO_COLOR`, `FORCE_COLOR`,
-//! `CLICOLOR_FORCE`, then whether it is a terminal: decided here and nowhere else).
+//! whether stdout gets colours (`--color`, then `NO_COLOR`, `FORCE_COLOR`, `CLICOLOR_FORCE`,
+//! then whether it is a terminal: decided here and nowhere else), and whether a person can be
+//! asked.
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -82,6 +83,17 @@ fn colors(when: ColorWhen, env: Env, terminal: impl FnOnce() -> bool) -> bool {
         ColorWhen::Auto if forces(&env.force_color) || forces(&env.clicolor_force) => true,
         ColorWhen::Auto => terminal(),
     }
+}
+
+/// Whether a person is at the keyboard: stdin and stdout are both terminals (`review` asks
+/// only then, and never waits on a stdin that is not one).
+pub fn interactive() -> bool {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "asks whether stdout is a terminal; writes nothing"
+    )]
+    let stdout = std::io::stdout();
+    std::io::stdin().is_terminal() && stdout.is_terminal()
 }
 
 /// Whether progress may be drawn on stderr: stderr is a terminal.

@@ -51,6 +51,7 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
         cli::Command::Verify(args) => commands::verify(&args),
         cli::Command::Extract(args) => commands::extract(&args),
         cli::Command::Update(args) => commands::update(&args),
+        cli::Command::Review(args) => commands::review(&args),
         cli::Command::Inspect(args) => commands::inspect(&args),
         cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
         cli::Command::Init(args) => commands::init(&args),
@@ -67,6 +68,12 @@ pub fn main() -> ExitCode {
         cli::ColorWhen::Always => environment::ColorWhen::Always,
         cli::ColorWhen::Never => environment::ColorWhen::Never,
     });
+    // `review` changes files one decision at a time; its summary says which were done.
+    let left = if matches!(cli.command, cli::Command::Review(_)) {
+        "the snapshots accepted or rejected before it are listed above; the rest are still pending"
+    } else {
+        "the report covers what finished; snippets/ and expected/ were left as they were"
+    };
     let result = match cli.command {
         command @ cli::Command::Worker { .. } => dispatch(command),
         command => run::interrupt::watch().and_then(|()| dispatch(command)),
@@ -76,7 +83,7 @@ pub fn main() -> ExitCode {
             eprintln!("error: {}", report::terminal::visible(&err.to_string()));
         }
         eprintln!(
-            "snipcheck: stopped by {}: the report covers what finished; snippets/ and expected/ were left as they were",
+            "snipcheck: stopped by {}: {left}",
             run::interrupt::name(signal)
         );
         return ExitCode::from(u8::try_from(128 + signal).unwrap_or(EXIT_ERROR));

@@ -8,7 +8,7 @@ use crate::files::generated::{self, Change};
 use crate::files::{snapshot, snippets as snippet_files};
 use crate::pipeline::{self, Options};
 use crate::report::{self, files};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 /// Regenerates the files; `Ok(true)` unless snipcheck failed.
 pub fn update(args: &UpdateArgs) -> Result<bool> {
@@ -73,13 +73,8 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     let mut accepted = Vec::new();
     for expected in &expected {
         let pending = snapshot::pending_path(&expected.path);
-        snapshot::refuse_link(&pending)?;
-        match std::fs::remove_file(&pending) {
-            Ok(()) => accepted.push(pending),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => {
-                return Err(err).with_context(|| format!("failed to remove {}", pending.display()));
-            }
+        if snapshot::remove_pending(&pending)? {
+            accepted.push(pending);
         }
     }
     let built = report::build(&run);

@@ -117,7 +117,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-const GREEN: &str = "32";
+pub(crate) const GREEN: &str = "32";
 const YELLOW: &str = "33";
 const RED: &str = "31";
 const CYAN: &str = "36";

@@ -33,7 +33,7 @@ pub(super) fn render_snapshot(
         Some(pending) => {
             let _ = writeln!(
                 out,
-                "{indent}  new transcript written to {pending}: review with `cargo insta review`, or accept with `snipcheck update --accept-only {}`",
+                "{indent}  new transcript written to {pending}: review with `snipcheck review`, or accept with `snipcheck update --accept-only {}`",
                 snippet.id
             );
         }

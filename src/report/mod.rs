@@ -17,6 +17,7 @@ pub mod json;
 pub mod junit;
 pub mod merge;
 pub mod progress;
+pub mod review;
 mod snapshots;
 pub mod terminal;
 pub mod transcript;

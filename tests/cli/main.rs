@@ -22,6 +22,7 @@ mod namespaces;
 mod notes;
 mod partition;
 mod pyproject;
+mod review;
 mod rst;
 mod run;
 mod sessions;

@@ -51,6 +51,19 @@ impl Snap {
         out
     }
 
+    /// The header's string value of `key`, if it has one.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        find_str(&self.header, key)
+    }
+
+    /// The string value of `key` under the header's `info:` map, if it has one.
+    pub fn info(&self, key: &str) -> Option<&str> {
+        self.header.iter().find_map(|(name, value)| match value {
+            Value::Map(fields) if name == "info" => find_str(fields, key),
+            _ => None,
+        })
+    }
+
     /// Whether two snapshots have the same body, insta's comparison (header differences,
     /// such as shifted Markdown lines, do not count).
     pub fn same_body(&self, other: &Snap) -> bool {
@@ -58,8 +71,16 @@ impl Snap {
     }
 }
 
+fn find_str<'a>(fields: &'a [(String, Value)], key: &str) -> Option<&'a str> {
+    fields.iter().find_map(|(name, value)| match value {
+        Value::Str(text) if name == key => Some(text.as_str()),
+        _ => None,
+    })
+}
+
 /// Parses a `.snap` file's text. Only the shape is checked: a `---` line, `key: value` header
-/// lines (indented lines continue the key above), a closing `---`, then the body.
+/// lines (indented lines continue the key above: a list or a map, see [`read_value`]), a
+/// closing `---`, then the body.
 pub fn parse(text: &str) -> Result<Snap, Corrupt> {
     let corrupt = |line: usize, message: String| Corrupt {
         line: LineNo::new(u32::try_from(line).unwrap_or(u32::MAX)),
@@ -75,7 +96,8 @@ pub fn parse(text: &str) -> Result<Snap, Corrupt> {
             ));
         }
     }
-    let mut header = Vec::new();
+    // Each key with its value's text and the indented lines that continue it.
+    let mut fields: Vec<(String, &str, Vec<&str>)> = Vec::new();
     let mut closed = false;
     let mut last = 1;
     for (index, line) in lines.by_ref() {
@@ -85,12 +107,13 @@ pub fn parse(text: &str) -> Result<Snap, Corrupt> {
             break;
         }
         if line.starts_with([' ', '\t']) || line.trim().is_empty() {
-            if header.is_empty() {
+            let Some((_, _, nested)) = fields.last_mut() else {
                 return Err(corrupt(
                     index + 1,
                     "indented line before any header key".to_owned(),
                 ));
-            }
+            };
+            nested.push(line);
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
@@ -102,8 +125,12 @@ pub fn parse(text: &str) -> Result<Snap, Corrupt> {
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(corrupt(index + 1, format!("invalid header key {key:?}")));
         }
-        header.push((key.to_owned(), Value::Str(unquote(value.trim()))));
+        fields.push((key.to_owned(), value.trim(), Vec::new()));
     }
+    let header = fields
+        .into_iter()
+        .map(|(key, value, nested)| (key, read_value(value, &nested)))
+        .collect();
     if !closed {
         return Err(corrupt(
             last,
@@ -115,6 +142,61 @@ pub fn parse(text: &str) -> Result<Snap, Corrupt> {
         header,
         body: body.join("\n").trim_end().to_owned(),
     })
+}
+
+/// A header value from its text after `key:` and the indented lines below it, as
+/// [`emit_value`] writes them: a string, `[]`, `{}`, a list of `- item` lines or a map of
+/// `key: value` lines (nested by indentation). Lines of any other shape are kept out of the
+/// value, never an error: only the body is compared, and insta reads such headers too.
+fn read_value(value: &str, nested: &[&str]) -> Value {
+    let nested: Vec<&str> = nested
+        .iter()
+        .copied()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    match value {
+        "[]" if nested.is_empty() => return Value::List(Vec::new()),
+        "{}" if nested.is_empty() => return Value::Map(Vec::new()),
+        "" => {}
+        value => return Value::Str(unquote(value)),
+    }
+    let Some(first) = nested.first() else {
+        return Value::Str(String::new());
+    };
+    let indent = first.len() - first.trim_start().len();
+    let at_level = |line: &str| line.len() - line.trim_start().len() == indent;
+    if nested
+        .iter()
+        .filter(|l| at_level(l))
+        .all(|l| l.trim_start().starts_with("- "))
+    {
+        return Value::List(
+            nested
+                .iter()
+                .filter(|l| at_level(l))
+                .filter_map(|l| l.trim_start().strip_prefix("- "))
+                .map(|item| unquote(item.trim()))
+                .collect(),
+        );
+    }
+    let mut fields: Vec<(String, &str, Vec<&str>)> = Vec::new();
+    for line in nested {
+        if !at_level(line) {
+            if let Some((_, _, deeper)) = fields.last_mut() {
+                deeper.push(line);
+            }
+            continue;
+        }
+        if let Some((key, value)) = line.trim_start().split_once(':') {
+            fields.push((key.to_owned(), value.trim(), Vec::new()));
+        }
+    }
+    Value::Map(
+        fields
+            .into_iter()
+            .map(|(key, value, deeper)| (key, read_value(value, &deeper)))
+            .collect(),
+    )
 }
 
 fn normalize(body: &str) -> String {
@@ -241,8 +323,15 @@ mod tests {
             "---\nsource: notes/n.md\ndescription: \"2.1 Vars: & ids\"\nexpression: n/2-1-vars\ninfo:\n  lines: 6-9\n  filters:\n    - address\n  none: []\n---\nL1 print(1)\n  stdout: 1\n"
         );
         let parsed = parse(&text).expect("parses");
+        assert_eq!(
+            parsed.header,
+            sample().header,
+            "the header reads back as written"
+        );
         assert!(parsed.same_body(&sample()));
-        assert_eq!(parsed.header[1].1, Value::Str("2.1 Vars: & ids".to_owned()));
+        assert_eq!(parsed.field("description"), Some("2.1 Vars: & ids"));
+        assert_eq!(parsed.info("lines"), Some("6-9"));
+        assert_eq!(parsed.info("filters"), None, "a list, not a string");
     }
 
     #[test]

@@ -4,13 +4,16 @@
 //! [`expected`] turns a snippet's run into the snapshot it should have; [`review`] compares it
 //! with the accepted one, as `verify` does, and leaves a `<name>.snap.new` beside it when it
 //! differs (never in CI, insta's rule; see [`crate::environment::is_ci`]); [`tree`] is what
-//! `update` writes.
+//! `update` writes; [`pending`] finds the `.snap.new` files and accepts or rejects them
+//! (`review`).
 
 mod format;
+pub mod pending;
 mod redact;
 mod transcript;
 
 pub use format::{Corrupt, Snap, Value, parse};
+pub use pending::remove_pending;
 pub use transcript::{Transcript, transcript};
 
 use crate::atomic;
@@ -20,7 +23,7 @@ use crate::judge::SnippetCheck;
 use crate::line::LineNo;
 use crate::plan::Snippet;
 use crate::run::outcome::Outcome;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -194,14 +197,7 @@ pub fn review(expected: Expected, write_pending: bool) -> Result<Reviewed> {
     let mut pending = None;
     if write_pending {
         if status == Status::Match {
-            match std::fs::remove_file(&pending_path) {
-                Ok(()) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(err) => {
-                    return Err(err)
-                        .with_context(|| format!("failed to remove {}", pending_path.display()));
-                }
-            }
+            remove_pending(&pending_path)?;
         } else {
             atomic::write(&pending_path, expected.snap.to_text().as_bytes())?;
             pending = Some(pending_path);
@@ -264,10 +260,14 @@ pub fn refuse_link(path: &Path) -> Result<()> {
     }
 }
 
-/// A unified diff from the accepted body to the new one.
+/// A unified diff from the accepted body to the new one (an empty body has no lines, so a
+/// new snapshot's diff only adds).
 pub fn diff(accepted: &str, new: &str) -> String {
-    let accepted = format!("{}\n", accepted.trim_end());
-    let new = format!("{}\n", new.trim_end());
+    let lines = |body: &str| match body.trim_end() {
+        "" => String::new(),
+        body => format!("{body}\n"),
+    };
+    let (accepted, new) = (lines(accepted), lines(new));
     similar::TextDiff::from_lines(&accepted, &new)
         .unified_diff()
         .context_radius(3)
