@@ -106,8 +106,68 @@ pub fn virtual_env() -> Option<std::ffi::OsString> {
     std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())
 }
 
+/// The calendar days the run spanned (`YYYY-MM-DD`), in UTC and in local time, from `started`
+/// to now: output that shows one of them shows the time of the run.
+pub fn days_since(started: std::time::SystemTime) -> Vec<String> {
+    let mut dates = Vec::new();
+    for at in [started, std::time::SystemTime::now()] {
+        let secs = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let Ok(t) = libc::time_t::try_from(secs) else {
+            continue;
+        };
+        // SAFETY: `tm` is a plain C struct that localtime_r/gmtime_r fill in; both are
+        // thread-safe and read only `t`.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        for local in [false, true] {
+            let filled = unsafe {
+                if local {
+                    libc::localtime_r(&t, &mut tm)
+                } else {
+                    libc::gmtime_r(&t, &mut tm)
+                }
+            };
+            if filled.is_null() {
+                continue;
+            }
+            let date = format!(
+                "{:04}-{:02}-{:02}",
+                tm.tm_year + 1900,
+                tm.tm_mon + 1,
+                tm.tm_mday
+            );
+            if !dates.contains(&date) {
+                dates.push(date);
+            }
+        }
+    }
+    dates
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_days_of_a_run_are_calendar_dates_in_utc_and_local_time() {
+        let days = super::days_since(std::time::SystemTime::now());
+        assert!((1..=4).contains(&days.len()), "{days:?}");
+        for day in &days {
+            let parts: Vec<&str> = day.split('-').collect();
+            assert_eq!(
+                parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+                [4, 2, 2],
+                "{day}"
+            );
+            assert!(
+                parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())),
+                "{day}"
+            );
+        }
+        // A run that started a day earlier spans that day too.
+        let yesterday = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+        assert!(super::days_since(yesterday).len() > days.len());
+    }
+
     use super::*;
 
     #[test]

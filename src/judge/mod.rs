@@ -438,6 +438,64 @@ fn unjudged_after(
     }
 }
 
+/// A failing claim whose output shows the date of the run (`dates`: the run's calendar days,
+/// `YYYY-MM-DD`, in UTC and local time) where the claim shows another date is `unjudged`: the
+/// block prints the time it runs (`datetime.now()`, a log line's `asctime`), so the text shows
+/// the author's day. A claim wrong elsewhere still fails.
+pub fn mark_dated(claims: &mut [CheckedClaim], dates: &[String]) {
+    for claim in claims.iter_mut().filter(|c| c.verdict == Verdict::Fail) {
+        let Some(actual) = claim.actual.as_deref() else {
+            continue;
+        };
+        let Some(today) = dates.iter().find(|d| actual.contains(d.as_str())) else {
+            continue;
+        };
+        // The claim with each of its dates replaced by today's must be what was printed,
+        // up to the time of day (digits where the output has digits).
+        let claimed = replace_dates(&claim.claimed, today);
+        if !same_but_digits(&claimed, actual) {
+            continue;
+        }
+        claim.verdict = Verdict::Unjudged;
+        claim.reason = Some(format!(
+            "the output shows the date and time of the run ({today}); the text shows another run's, so this cannot be judged here"
+        ));
+    }
+}
+
+/// `text` with every `YYYY-MM-DD` in it replaced by `today`.
+fn replace_dates(text: &str, today: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let is_date = bytes.len() >= i + 10
+            && bytes[i..i + 10].iter().enumerate().all(|(k, b)| match k {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if is_date {
+            out.push_str(today);
+            i += 10;
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// Whether `a` and `b` differ only in which digits they show (same length, digits where the
+/// other has digits): a time of day, milliseconds.
+fn same_but_digits(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim_end(), b.trim_end());
+    a.chars().count() == b.chars().count()
+        && a.chars()
+            .zip(b.chars())
+            .all(|(x, y)| x == y || (x.is_ascii_digit() && y.is_ascii_digit()))
+}
+
 /// A failing claim whose output differed in a second run of its block (another process,
 /// another hash seed) is `unjudged`: what the block prints varies between runs (the order of
 /// a set of strings, an address, an id, the time), so the text cannot be held to one run.

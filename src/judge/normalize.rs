@@ -28,6 +28,7 @@ pub const NORMALIZATIONS: &[(&str, Normalize)] = &[
     ("layout", container_layout),
     ("class", class_name),
     ("set-order", set_order),
+    ("brackets", strip_brackets),
 ];
 
 /// Compares a claim with the actual text: equal (line by line, commentary allowed) is `pass`;
@@ -317,6 +318,25 @@ fn set_order(text: &str, _is_actual: bool) -> String {
         .join("\n")
 }
 
+/// A list or tuple written without its brackets (`3,2,1` for `[3, 2, 1]`): only the output
+/// loses the outer pair, and only when it is one display from first to last character.
+fn strip_brackets(text: &str, is_actual: bool) -> String {
+    let trimmed = text.trim();
+    if !is_actual || trimmed.contains('\n') {
+        return text.to_owned();
+    }
+    let inner = trimmed
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .or_else(|| trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')));
+    match inner {
+        Some(inner) if top_level_items(&format!("{inner}}}")).is_some() && !inner.is_empty() => {
+            inner.to_owned()
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// One comma-separated item of a display.
 struct Item<'a> {
     text: &'a str,
@@ -502,6 +522,14 @@ mod tests {
             compare("{'b': 1, 'a': 2}", "{'a': 2, 'b': 1}").verdict,
             Verdict::Fail
         );
+        assert_eq!(
+            named("3,2,1", "[3, 2, 1]").as_deref(),
+            Some("spacing+brackets")
+        );
+        assert_eq!(named("1, 2", "(1, 2)").as_deref(), Some("brackets"));
+        assert_eq!(compare("3,2,1", "[3, 2, 0]").verdict, Verdict::Fail);
+        // Only one display loses its brackets, not two side by side.
+        assert_eq!(compare("1], [2", "[1], [2]").verdict, Verdict::Fail);
         // The claim is never rewritten into a class name.
         assert_eq!(compare("<class 'str'>", "str").verdict, Verdict::Fail);
     }

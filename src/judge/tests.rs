@@ -758,6 +758,56 @@ fn as_str_is_the_word_serde_writes() {
 }
 
 #[test]
+fn a_claim_on_output_that_shows_the_day_of_the_run_is_unjudged() {
+    let outcome = finished(
+        vec![statement(
+            0,
+            Kind::Print,
+            "print(stamp())  # 2023-02-07 23:21:01,430 started",
+        )],
+        vec![printed(0, "2026-12-03 15:40:54,851 started\n")],
+    );
+    let mut checked = judged(&outcome);
+    assert_eq!(only(&checked).verdict, Verdict::Fail);
+    mark_dated(&mut checked.claims, &["2026-12-03".to_owned()]);
+    assert_eq!(only(&checked).verdict, Verdict::Unjudged);
+    assert!(
+        only(&checked)
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("date and time of the run (2026-12-03)"))
+    );
+    // Wrong where the two days do not matter: it still fails.
+    let outcome = outcome_wrong_word();
+    let mut checked = judged(&outcome);
+    mark_dated(&mut checked.claims, &["2026-12-03".to_owned()]);
+    assert_eq!(only(&checked).verdict, Verdict::Fail);
+    // Another day than the run's: a date the code computes, judged as any output.
+    let outcome = outcome_fixed_date();
+    let mut checked = judged(&outcome);
+    mark_dated(&mut checked.claims, &["2026-12-03".to_owned()]);
+    assert_eq!(only(&checked).verdict, Verdict::Fail);
+}
+
+fn outcome_wrong_word() -> Outcome {
+    finished(
+        vec![statement(
+            0,
+            Kind::Print,
+            "print(stamp())  # 2023-02-07 23:21:01,430 started",
+        )],
+        vec![printed(0, "2026-12-03 15:40:54,851 stopped\n")],
+    )
+}
+
+fn outcome_fixed_date() -> Outcome {
+    finished(
+        vec![statement(0, Kind::Print, "print(d)  # 2023-02-07")],
+        vec![printed(0, "2024-01-01\n")],
+    )
+}
+
+#[test]
 fn a_snippet_error_reads_back_from_its_json_without_the_traceback() {
     let mut error = ending::from_facts(&error("NameError", "x", &[]), line(4));
     error.expected_by = Some(ExpectedBy::NotPython);

@@ -394,6 +394,13 @@ impl OutputScan {
                 text.push_str(t);
                 OutputScan::InPythonOutput(i, at, first, text, claims)
             }
+            // A session under the label (`>>> x, y` then its output) is a session of its own
+            // (a fence without an info string holding one is a Python block), not output.
+            (OutputScan::InOutput(_, _, _, text, _), Event::End(TagEnd::CodeBlock))
+                if starts_session(&text) =>
+            {
+                OutputScan::Idle
+            }
             (OutputScan::InOutput(i, at, first, text, claims), Event::End(TagEnd::CodeBlock)) => {
                 scanned = Scanned::Output;
                 attach(blocks, i, at, first, &text, claims);

@@ -54,6 +54,16 @@ fn redact_noise(settings: &mut insta::Settings, temp: &Path) {
     settings.add_filter(r"0x[0-9a-fA-F]+", "[ADDRESS]");
     settings.add_filter(r"\b\d{9,}\b", "[INTEGER]");
     settings.add_filter(r"\b\d+\.\d+ ?(s|ms|µs)\b", "[DURATION]");
+    // The day the run happens on (`repl_semantics.md` prints it), in UTC and local time.
+    for utc in [true, false] {
+        let mut date = std::process::Command::new("date");
+        if utc {
+            date.arg("-u");
+        }
+        let day = date.arg("+%F").output().expect("date runs").stdout;
+        let day = String::from_utf8_lossy(&day).trim().to_owned();
+        settings.add_filter(&regex_escape(&day), "[TODAY]");
+    }
 }
 
 /// `text` as a regex that matches it literally.

@@ -1541,6 +1541,13 @@ def run_session(step, filename, namespace):
     name = f"snippet{offset + 1}"
     _SESSIONS[name] = [statement["line"] for statement in statements]
     test = doctest.DocTest(examples, namespace, name, filename, offset, source)
+
+    def repl_compile(source, filename, mode, flags=0, dont_inherit=False):
+        # As the REPL compiles: a `from __future__ import` typed at an earlier prompt holds
+        # for every later one (doctest reads the flags once, before the first example).
+        return compile(source, filename, mode, flags | doctest._extract_future_flags(test.globs), dont_inherit)
+
+    doctest.compile = repl_compile
     runner = SessionRunner(verbose=False)
     try:
         try:
