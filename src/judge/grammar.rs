@@ -180,6 +180,27 @@ pub fn is_placeholder(text: &str) -> bool {
         || (!text.is_empty() && text.chars().all(|c| c == '?'))
 }
 
+/// Whether a session's statement is an exercise the reader completes: a placeholder where a
+/// value goes (`symbols = ?`, `total = ???`, `answer = TODO`, `x = …`) or one alone. `...` is
+/// Python's Ellipsis, so `x = ...` is code. It does not run, and what the session shows after
+/// it is the reader's answer's doing.
+pub fn is_exercise(source: &str) -> bool {
+    let source = source.trim();
+    if source.contains('\n') {
+        return false;
+    }
+    let value = match source.split_once('=') {
+        Some((target, value))
+            if !value.starts_with('=') && !target.ends_with(['!', '<', '>', '=']) =>
+        {
+            value
+        }
+        _ => source,
+    };
+    let value = value.trim();
+    value != "..." && is_placeholder(value)
+}
+
 /// Whether a claimed value starts as a Python literal does: a number, a string (also `b'..'`,
 /// `f'..'`), a bracket, or `True`, `False`, `None`.
 pub fn looks_literal(text: &str) -> bool {
@@ -487,6 +508,23 @@ mod tests {
         }
         for text in ["[1, 2]", "typed", "note: 5"] {
             assert!(!is_directive(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn exercises_are_told_from_code() {
+        for source in ["symbols = ?", "total = ???", "answer = TODO", "?", "x = …"] {
+            assert!(is_exercise(source), "{source:?}");
+        }
+        for source in [
+            "x = ...",
+            "a == b",
+            "x = y",
+            "print('?')",
+            "s = '?'",
+            "x != ?",
+        ] {
+            assert!(!is_exercise(source), "{source:?}");
         }
     }
 

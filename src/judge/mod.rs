@@ -391,7 +391,8 @@ fn missing_module(message: &str) -> Option<&str> {
 /// A failing claim cannot be judged where something it depends on could not run here: a claim
 /// on the statement itself (`own`: the block's first such cause), on a later statement of the
 /// block that raised after it (a session's later example, or a script's statement run after
-/// the error), or — for `upstream` causes, in the blocks this one continues —
+/// the error) or printed nothing (a print inside a `with` whose context manager never got
+/// defined), or — for `upstream` causes, in the blocks this one continues —
 /// on any statement that raised. It becomes `unjudged` with the reason, never `fail`. One
 /// that ran and printed something else still fails.
 fn unjudged_after(
@@ -414,7 +415,9 @@ fn unjudged_after(
         }
         let reason = match own {
             Some(cause)
-                if claim.line == cause.line || (claim.line > cause.line && raised(claim.line)) =>
+                if claim.line == cause.line
+                    || (claim.line > cause.line
+                        && (raised(claim.line) || claim.actual.as_deref() == Some(""))) =>
             {
                 Some(format!(
                     "{} at line {}, so this cannot be judged here",
@@ -435,6 +438,27 @@ fn unjudged_after(
             claim.verdict = Verdict::Unjudged;
             claim.reason = Some(reason);
         }
+    }
+}
+
+/// A failing claim after a session's exercise (`>>> symbols = ?`: the reader writes that line)
+/// shows what the reader's answer makes of the session, not what this code does: `unjudged`.
+fn after_exercise(claims: &mut [CheckedClaim], statements: &[crate::run::outcome::Statement]) {
+    let Some(exercise) = statements.iter().find(|s| {
+        s.kind == crate::run::outcome::StatementKind::Example && grammar::is_exercise(&s.source)
+    }) else {
+        return;
+    };
+    for claim in claims
+        .iter_mut()
+        .filter(|c| c.verdict == Verdict::Fail && c.line > exercise.line)
+    {
+        claim.verdict = Verdict::Unjudged;
+        claim.reason = Some(format!(
+            "it follows the exercise at line {} (`{}`), which the reader completes: it shows their answer's result, so this cannot be judged here",
+            exercise.line,
+            exercise.source.trim()
+        ));
     }
 }
 
@@ -630,6 +654,7 @@ pub fn check(
     claims.sort_by_key(|claim| claim.line);
     let causes = unjudgeable_causes(outcome, undefined);
     unjudged_after(&mut claims, &outcome.executions, &[], causes.first());
+    after_exercise(&mut claims, statements);
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(
             block, output, outcome, &stop,

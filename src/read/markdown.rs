@@ -45,6 +45,10 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
     let mut pending: Vec<(LineNo, String)> = Vec::new();
     let mut html: Option<(LineNo, String)> = None;
     let mut output = OutputScan::Idle;
+    // The paragraph being read (its line and text), and the Pythons the last one named when it
+    // was an output label (`**Output (Python 2.x):**`): the session right under it is theirs.
+    let mut paragraph: Option<(LineNo, String)> = None;
+    let mut version_label: Option<(String, LineNo)> = None;
     let lines = crate::line::LineIndex::new(text);
     // The last block-level element was a MkDocs admonition's title (`!!! note "…"`): its body,
     // indented by four spaces, is an indented code block to CommonMark.
@@ -132,6 +136,32 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
             | Event::Rule => dangling(&mut pending, &mut problems),
             _ => {}
         }
+        match &event {
+            Event::Start(Tag::Paragraph) => {
+                paragraph = Some((lines.line(range.start), String::new()));
+                version_label = None;
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = paragraph.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                version_label = paragraph.take().and_then(|(line, label)| {
+                    let range = if !is_output_label(&label) {
+                        None
+                    } else if names_python_2(&label) {
+                        Some("<3.0".to_owned())
+                    } else {
+                        python_range(&label)
+                    };
+                    range.map(|range| (range, line))
+                });
+            }
+            Event::Start(Tag::CodeBlock(_)) => {}
+            Event::Start(_) | Event::Rule => version_label = None,
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H6 => {
                 heading = Some((lines.line(range.start), String::new()));
@@ -193,8 +223,8 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                     block.code = block.code.replace("\r\n", "\n");
                     let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
                     block.end_line = block.fence_line.plus(lines);
-                    if let Scanned::LabelledSession(range, at) = &scanned {
-                        block.python = Some((range.clone(), *at));
+                    if starts_session(&block.code) {
+                        block.python = version_label.take();
                     }
                     blocks.push(block);
                 }
@@ -335,9 +365,6 @@ enum Scanned {
     /// It closed a code block that is the output of the Python block before it (so it is not
     /// a snippet of its own).
     Output,
-    /// It closed a session under an output label that names Pythons: the range, the label's
-    /// line.
-    LabelledSession(String, LineNo),
 }
 
 impl OutputScan {
@@ -411,14 +438,6 @@ impl OutputScan {
                 Event::End(TagEnd::CodeBlock),
             ) => {
                 if starts_session(&text) {
-                    // `Output (Python 2.x):` over a session: it is that Python's session.
-                    let python = match claims {
-                        None => Some("<3.0".to_owned()),
-                        Some(range) => range,
-                    };
-                    if let Some(range) = python {
-                        scanned = Scanned::LabelledSession(range, at);
-                    }
                     OutputScan::Idle
                 } else {
                     scanned = Scanned::Output;
