@@ -227,6 +227,9 @@ pub enum ExpectedBy {
     /// the block is a fragment of code whose setup the text does not show, so it cannot be
     /// judged; without `--strict` that is reported, not failed.
     Setup,
+    /// The `SyntaxError` of a session's exercise (`>>> symbols = ?`): a placeholder the reader
+    /// replaces, reported, not failed.
+    Exercise,
 }
 
 impl ExpectedBy {
@@ -238,6 +241,7 @@ impl ExpectedBy {
             ExpectedBy::NotPython => "not-python",
             ExpectedBy::Needs => "needs",
             ExpectedBy::Setup => "setup",
+            ExpectedBy::Exercise => "exercise",
         }
     }
 }
@@ -655,12 +659,27 @@ pub fn check(
     let causes = unjudgeable_causes(outcome, undefined);
     unjudged_after(&mut claims, &outcome.executions, &[], causes.first());
     after_exercise(&mut claims, statements);
+    let exercise_lines: Vec<LineNo> = statements
+        .iter()
+        .filter(|s| {
+            s.kind == crate::run::outcome::StatementKind::Example && grammar::is_exercise(&s.source)
+        })
+        .map(|s| s.line)
+        .collect();
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(
             block, output, outcome, &stop,
         ));
     }
     let (kind, mut error) = ending::ending(block, outcome, statements, &claims);
+    // A session's exercise does not parse until the reader completes it.
+    if let Some(err) = error.as_mut().filter(|e| {
+        e.expected_by.is_none()
+            && e.type_name == "SyntaxError"
+            && e.line.is_some_and(|l| exercise_lines.contains(&l))
+    }) {
+        err.expected_by = Some(ExpectedBy::Exercise);
+    }
     // An output block that shows the traceback the snippet ends with documents that error.
     if let (Some(err), Some(claim)) = (error.as_mut(), claims.last())
         && block.output.is_some()

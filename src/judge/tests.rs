@@ -749,12 +749,23 @@ fn as_str_is_the_word_serde_writes() {
         ExpectedBy::NotPython,
         ExpectedBy::Needs,
         ExpectedBy::Setup,
+        ExpectedBy::Exercise,
     ]
     .into_iter()
     .inspect(|by| assert_eq!(by.as_str(), word(*by)))
     .map(ExpectedBy::as_str)
     .collect();
-    assert_eq!(words, ["claim", "config", "not-python", "needs", "setup"]);
+    assert_eq!(
+        words,
+        [
+            "claim",
+            "config",
+            "not-python",
+            "needs",
+            "setup",
+            "exercise"
+        ]
+    );
 }
 
 #[test]

@@ -38,6 +38,11 @@ pub fn render(report: &Report) -> String {
                     "needs a package not installed here",
                     "not judged; use --venv, --strict makes this fail",
                 ),
+                ExpectedBy::Exercise => (
+                    "notice",
+                    "is an exercise the reader completes",
+                    "reported, not failed",
+                ),
                 ExpectedBy::Setup => (
                     "warning",
                     "uses a name no earlier block of the document defines",

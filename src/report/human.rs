@@ -207,6 +207,7 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             Some(ExpectedBy::Needs) => {
                 "needs a package not installed here, not judged (use --venv; --strict fails it)"
             }
+            Some(ExpectedBy::Exercise) => "an exercise the reader completes, reported only",
             Some(ExpectedBy::Setup) => {
                 "a fragment: uses a name no earlier block defines, not judged (--strict fails it)"
             }

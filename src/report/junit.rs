@@ -233,6 +233,7 @@ fn reported_only(by: ExpectedBy) -> Option<(&'static str, &'static str)> {
             "needs a package not installed here",
             "not judged; use --venv, --strict fails it",
         )),
+        ExpectedBy::Exercise => Some(("an exercise the reader completes", "reported, not failed")),
         ExpectedBy::Setup => Some((
             "uses a name no earlier block of the document defines",
             "a fragment, not judged; --strict fails it",

@@ -480,6 +480,7 @@ mod tests {
             ExpectedBy::NotPython,
             ExpectedBy::Needs,
             ExpectedBy::Setup,
+            ExpectedBy::Exercise,
         ] {
             let mut value = snippet("n/a", 1, "pass");
             let word = by.as_str();

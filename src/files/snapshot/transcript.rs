@@ -131,6 +131,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             Some(ExpectedBy::NotPython) => "not valid Python 3, not run",
             Some(ExpectedBy::Needs) => "needs a package not installed here",
             Some(ExpectedBy::Setup) => "uses a name no earlier block defines",
+            Some(ExpectedBy::Exercise) => "an exercise the reader completes",
         };
         let text = if message.is_empty() {
             error.type_name.clone()

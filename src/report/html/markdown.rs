@@ -340,6 +340,7 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some(ExpectedBy::Needs) => {
             " (needs a package not installed here: not judged; use --venv, --strict fails it)"
         }
+        Some(ExpectedBy::Exercise) => " (an exercise the reader completes: reported, not failed)",
         Some(ExpectedBy::Setup) => {
             " (uses a name no earlier block defines: a fragment, not judged; --strict fails it)"
         }

@@ -1342,7 +1342,8 @@ def session_traceback(text, filename):
         found = frame.match(line)
         if found:
             path = found.group("path")
-            skipping = path.endswith(os.sep + "doctest.py")
+            # doctest's frames, and the harness's own (the REPL-like compile).
+            skipping = path.endswith(os.sep + "doctest.py") or path == session_traceback.__code__.co_filename
             if skipping:
                 continue
             which = example.match(path)
