@@ -83,7 +83,9 @@ pub struct Selection {
 }
 
 /// The claims of one block that `fix` rewrites: `fail` verdicts (and `loose` ones when
-/// `loose`), unless their output holds a memory address; `unchecked` claims are left, with why.
+/// `loose`), unless their output varies between runs (a memory address, a date, a time of
+/// day: a second run a moment later may agree with the first); `unchecked` claims are left,
+/// with why.
 pub fn select(
     block: &Block,
     interactive: bool,
@@ -126,6 +128,12 @@ pub fn select(
         if has_address(&actual) {
             selection.left.push(leave(
                 "its output holds a memory address, which differs between runs".to_owned(),
+            ));
+            continue;
+        }
+        if has_clock(&actual) {
+            selection.left.push(leave(
+                "its output holds a date or a time of day, which differs between runs".to_owned(),
             ));
             continue;
         }
@@ -173,6 +181,20 @@ fn has_address(text: &str) -> bool {
             .count()
             >= 6
     })
+}
+
+/// Whether a text holds a date (`2024-01-31`) or a time of day (`23:21:01`), which differ
+/// between runs a second apart as much as between days.
+fn has_clock(text: &str) -> bool {
+    let shape = |pattern: &[u8]| {
+        text.as_bytes().windows(pattern.len()).any(|w| {
+            w.iter().zip(pattern).all(|(c, p)| match p {
+                b'9' => c.is_ascii_digit(),
+                p => c == p,
+            })
+        })
+    };
+    shape(b"9999-99-99") || shape(b"99:99:99")
 }
 
 /// A note rewritten.

@@ -354,8 +354,11 @@ fn the_value_ends_where_commentary_starts() {
 }
 
 #[test]
-fn addresses_vary_between_runs() {
+fn addresses_and_clocks_vary_between_runs() {
     assert!(has_address("<A object at 0x7f3a2b1c9d00>"));
     assert!(!has_address("0xff"));
     assert!(!has_address("no hex here"));
+    assert!(has_clock("2023-02-07 23:21:01,430 CRITICAL:my_module:disk"));
+    assert!(has_clock("at 09:30:00"));
+    assert!(!has_clock("1-2-3 and 12:30"));
 }
