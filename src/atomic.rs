@@ -3,6 +3,7 @@
 //! renamed over the target. A rename within one directory is atomic on POSIX file systems, so
 //! a crash, a SIGKILL or Ctrl-C leaves the old file or the new one, never a partial one. A
 //! temporary file left by a killed run is named `.snipcheck-tmp-*`; `update` removes it.
+//! [`replace`] rewrites a file the user owns (a note, by `fix`) the same way, keeping its mode.
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -19,6 +20,26 @@ const DELAY_VAR: &str = "SNIPCHECK_TEST_WRITE_DELAY_MS";
 
 /// Writes `contents` to `path` atomically, creating the parent directories.
 pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    // A temporary file is created 0600; the result is an ordinary file (0666 less the umask),
+    // readable like anything else the project commits or shares.
+    write_mode(path, contents, 0o666 & !umask())
+}
+
+/// Replaces an existing file's contents atomically, keeping its permissions; through a
+/// symbolic link, the file it points to is replaced and the link stays.
+pub fn replace(path: &Path, contents: &[u8]) -> Result<()> {
+    let target = std::fs::canonicalize(path)
+        .with_context(|| format!("failed to resolve {}", path.display()))?;
+    let mode = std::fs::metadata(&target)
+        .with_context(|| format!("failed to read the mode of {}", path.display()))?
+        .permissions()
+        .mode()
+        & 0o7777;
+    write_mode(&target, contents, mode)
+}
+
+/// [`write`] with the result's mode.
+fn write_mode(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -28,9 +49,6 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
-    // A temporary file is created 0600; the result is an ordinary file (0666 less the umask),
-    // readable like anything else the project commits or shares.
-    let mode = 0o666 & !umask();
     temp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(mode))
         .with_context(|| format!("failed to set the mode of {}", temp.path().display()))?;
@@ -89,5 +107,25 @@ mod tests {
         );
         assert!(is_debris(".snipcheck-tmp-Ab12"));
         assert!(!is_debris("c.txt"));
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_its_link() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("note.md");
+        std::fs::write(&real, b"old").expect("write");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        replace(&link, b"new").expect("replace");
+        assert_eq!(std::fs::read(&real).expect("read"), b"new");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("lstat")
+                .file_type()
+                .is_symlink()
+        );
+        let mode = std::fs::metadata(&real).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 }

@@ -51,6 +51,10 @@ pub enum Command {
     /// diff, then accept, reject or skip it (`--accept` / `--reject`: all of them, for scripts).
     #[command(after_help = REVIEW_EXIT_CODES)]
     Review(ReviewArgs),
+    /// Rewrite each failing claim in the notes to what the code really does, in the claim's own
+    /// style, and nothing else (--dry-run: print the diff, write nothing).
+    #[command(after_help = FIX_EXIT_CODES)]
+    Fix(FixArgs),
     /// Explain claims: the Markdown around each, the statement's output, claimed vs actual,
     /// the normalizations tried and the command to rerun it (default: every failing claim).
     #[command(after_help = EXIT_CODES)]
@@ -259,6 +263,29 @@ pub struct ReviewArgs {
     /// The config file (default: ./snipcheck.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// The exit codes of `fix`.
+pub const FIX_EXIT_CODES: &str = "Exit codes:
+  0  every failing claim was rewritten (or none failed)
+  1  some failing claims were not rewritten (listed, each with why)
+  2  snipcheck itself failed (unreadable path, bad config, ...)";
+
+/// Arguments of `fix`.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Markdown or reStructuredText files, directories or glob patterns (default: `notes` in
+    /// snipcheck.toml).
+    pub paths: Vec<String>,
+    /// Write nothing: print the unified diff of each note that would change.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also rewrite `loose` claims (equal only after a named normalization) to the exact output.
+    #[arg(long)]
+    pub loose: bool,
+    /// Timeout, config and parallelism.
+    #[command(flatten)]
+    pub run: RunOptions,
 }
 
 /// Arguments of `inspect`.

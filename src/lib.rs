@@ -52,6 +52,7 @@ fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
         cli::Command::Extract(args) => commands::extract(&args),
         cli::Command::Update(args) => commands::update(&args),
         cli::Command::Review(args) => commands::review(&args),
+        cli::Command::Fix(args) => commands::fix(&args),
         cli::Command::Inspect(args) => commands::inspect(&args),
         cli::Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(&args),
         cli::Command::Init(args) => commands::init(&args),
@@ -71,6 +72,8 @@ pub fn main() -> ExitCode {
     // `review` changes files one decision at a time; its summary says which were done.
     let left = if matches!(cli.command, cli::Command::Review(_)) {
         "the snapshots accepted or rejected before it are listed above; the rest are still pending"
+    } else if matches!(cli.command, cli::Command::Fix(_)) {
+        "no note was rewritten"
     } else {
         "the report covers what finished; snippets/ and expected/ were left as they were"
     };

@@ -3,6 +3,7 @@
 
 mod doctor;
 mod extract;
+mod fix;
 mod init;
 mod inspect;
 mod report;
@@ -14,6 +15,7 @@ mod verify;
 
 pub use doctor::doctor;
 pub use extract::extract;
+pub use fix::fix;
 pub use init::init;
 pub use inspect::inspect;
 pub use report::merge;

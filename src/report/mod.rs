@@ -8,6 +8,7 @@
 pub(crate) mod build;
 pub mod doctor;
 pub mod files;
+pub mod fix;
 pub mod github;
 pub mod html;
 pub mod human;

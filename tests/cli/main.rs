@@ -17,6 +17,7 @@ mod comments;
 mod documents;
 mod errors;
 mod execution;
+mod fix;
 mod init;
 mod namespaces;
 mod notes;
