@@ -398,3 +398,91 @@ fn snippet_files_do_not_change_when_text_above_their_block_moves() {
     expect_code(&run, EXIT_FAILED);
     assert!(run.stdout.contains("stale"), "{}", run.stdout);
 }
+
+// Noise (issue 18, part 4).
+
+#[test]
+fn a_wrong_claim_is_one_github_annotation_with_its_snapshot_folded_in() {
+    let dir = empty_dir();
+    let text = "# A\n\n```python\nprint(1)  # 1\nprint(\"x\")  # x\n```\n";
+    write_tree(
+        dir.path(),
+        &[("snipcheck.toml", "notes = [\"n.md\"]\n"), ("n.md", text)],
+    );
+    expect_code(&snipcheck(dir.path(), &["update"]), EXIT_OK);
+    std::fs::write(dir.path().join("n.md"), text.replace("# 1\n", "# 2\n")).expect("edit");
+    let run = Snipcheck::new(["verify", "--format", "github"])
+        .cwd(dir.path())
+        .ci()
+        .run();
+    expect_code(&run, EXIT_FAILED);
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error file=n.md,"))
+        .collect();
+    // The notes get one annotation (snippets/ being stale is a finding about another file).
+    assert_eq!(annotations.len(), 1, "{}", run.stdout);
+    let claim = annotations[0];
+    assert!(
+        claim.starts_with("::error file=n.md,line=4,title=snipcheck%3A claim fails::"),
+        "{claim}"
+    );
+    // The snapshot's state and diff are in the claim's annotation.
+    assert!(
+        claim
+            .contains("snapshot: transcript differs from the accepted snapshot: expected/n/a.snap"),
+        "{claim}"
+    );
+    assert!(claim.contains("-L1 print(1)"), "{claim}");
+
+    // A snapshot that changed with no failing claim is still annotated on its own.
+    std::fs::write(
+        dir.path().join("n.md"),
+        text.replace("print(\"x\")  # x\n", "print(\"x\")  # x\nprint(\"y\")\n"),
+    )
+    .expect("edit");
+    let run = Snipcheck::new(["verify", "--format", "github"])
+        .cwd(dir.path())
+        .ci()
+        .run();
+    expect_code(&run, EXIT_FAILED);
+    let titles: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error file=n.md,"))
+        .filter_map(|l| l.split("title=").nth(1)?.split("::").next())
+        .collect();
+    assert_eq!(
+        titles,
+        ["snipcheck%3A transcript differs from the accepted snapshot"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn documents_without_a_snippet_matching_the_filter_are_not_printed() {
+    let dir = empty_dir();
+    let (a, b) = (note("Alpha", 1), note("Beta", 2));
+    write_tree(dir.path(), &[("a.md", &a), ("b.md", &b)]);
+    let run = snipcheck(
+        dir.path(),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--filter",
+            "beta",
+            "a.md",
+            "b.md",
+        ],
+    );
+    expect_code(&run, EXIT_OK);
+    let report = without_header(&run.stdout);
+    assert!(report.contains("\nb.md\n"), "{report}");
+    assert!(!report.contains("a.md"), "{report}");
+    // Without a filter both are listed.
+    let run = snipcheck(dir.path(), &["verify", "--no-snapshots", "a.md", "b.md"]);
+    expect_code(&run, EXIT_OK);
+    assert!(run.stdout.contains("\na.md\n") && run.stdout.contains("\nb.md\n"));
+}
