@@ -13,7 +13,6 @@ use crate::files::snippets as snippet_files;
 use crate::judge::{self, SnippetCheck};
 use crate::plan::partition::{self, Partition};
 use crate::plan::{self, Snippet};
-use crate::read;
 use crate::read::discover::{self, Note};
 use crate::run::outcome::Outcome;
 use crate::run::venv::{self, Venv};
@@ -171,12 +170,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
     let notes = discovered
         .found
         .into_iter()
-        .map(|found| {
-            Ok(Note {
-                document: read::read(&found.path)?,
-                tracked: found.tracked,
-            })
-        })
+        .map(discover::Found::read)
         .collect::<Result<Vec<_>>>()?;
     let mut snippets = plan::plan(
         &notes,

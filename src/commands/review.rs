@@ -9,7 +9,7 @@ use crate::environment;
 use crate::files::generated;
 use crate::files::snapshot::{self, pending::Pending};
 use crate::pipeline;
-use crate::read::{self, discover};
+use crate::read::discover;
 use crate::report::{self, review::Counts};
 use anyhow::{Context, Result, bail};
 use rustix::event::{self, PollFd, PollFlags, Timespec};
@@ -65,12 +65,7 @@ fn documents(paths: &[String], config: &crate::config::Config) -> Result<Option<
         .found
         .into_iter()
         .filter(|found| found.tracked)
-        .map(|found| {
-            Ok(discover::Note {
-                document: read::read(&found.path)?,
-                tracked: true,
-            })
-        })
+        .map(discover::Found::read)
         .collect::<Result<Vec<_>>>()?;
     if notes.is_empty() {
         bail!(

@@ -57,10 +57,11 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
-/// A notes file's name (its stem, the first part of its snippets' ids) as the directory of its
-/// generated files: an error naming the file when it cannot be one.
+/// A notes file's name (its stem, or its path relative to the config's directory when stems
+/// collide: the first part of its snippets' ids) as the directory of its generated files: each
+/// `/`-separated part must be a plain name. An error naming the file when it cannot be one.
 pub fn check_document(path: &Path, name: &str) -> Result<()> {
-    check_name(name).or_else(|why| {
+    name.split('/').try_for_each(check_name).or_else(|why| {
         bail!(
             "{}: its name {name:?} cannot be a directory under snippets/ and expected/ ({why}); rename the file",
             path.display()
@@ -240,9 +241,16 @@ pub fn apply(tree: &Tree, changes: &[Change]) -> Result<()> {
             ChangeKind::Orphaned => {
                 std::fs::remove_file(&change.path)
                     .with_context(|| format!("failed to remove {}", change.path.display()))?;
-                if let Some(dir) = change.path.parent() {
-                    // Only succeeds when the directory is empty, which is what is wanted.
-                    let _ = std::fs::remove_dir(dir);
+                // Each directory left empty, up to (not including) the root: removing one
+                // only succeeds when it is empty, which is what is wanted.
+                let mut dir = change.path.parent();
+                while let Some(parent) =
+                    dir.filter(|d| *d != tree.root && d.starts_with(&tree.root))
+                {
+                    if std::fs::remove_dir(parent).is_err() {
+                        break;
+                    }
+                    dir = parent.parent();
                 }
             }
         }
@@ -257,18 +265,8 @@ fn orphans(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>> {
     let mut dirs: BTreeSet<String> = tree.documents.clone();
     if tree.complete {
         check_path(&tree.root, Path::new(""))?;
-        for entry in read_dir(&tree.root)? {
-            let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if check_name(name).is_err() {
-                continue;
-            }
-            check_path(&tree.root, Path::new(name))?;
-            if entry.is_dir() {
-                dirs.insert(name.to_owned());
-            }
-        }
+        // A note named by its path (`docs/howto/index`) has its directory deeper down.
+        document_dirs(tree, Path::new(""), &mut dirs)?;
     }
     for dir in dirs {
         check_path(&tree.root, Path::new(&dir))?;
@@ -300,6 +298,29 @@ fn orphans(tree: &Tree, others: &BTreeSet<PathBuf>) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(found)
+}
+
+/// Every directory under `root/dir`, recursively, as a path relative to the root; each is
+/// checked (no link, plain names) before it is entered.
+fn document_dirs(tree: &Tree, dir: &Path, dirs: &mut BTreeSet<String>) -> Result<()> {
+    for entry in read_dir(&tree.root.join(dir))? {
+        let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if check_name(name).is_err() {
+            continue;
+        }
+        let relative = dir.join(name);
+        check_path(&tree.root, &relative)?;
+        if entry.is_dir() {
+            let Some(text) = relative.to_str() else {
+                continue;
+            };
+            dirs.insert(text.to_owned());
+            document_dirs(tree, &relative, dirs)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the file at `path` (not a link: checked before) holds what snipcheck generates in

@@ -1,6 +1,8 @@
 //! `snippets/`: every Python block as a plain file, `snippets/<snippet id>.py`, so each example
 //! can be opened in an editor, linted, or run with `python3`. A short header comment names the
-//! source file, the Markdown lines and the section; the setup snipcheck adds when it runs the
+//! source file and the section, never Markdown lines: text added or removed above a block
+//! leaves its file unchanged, so only the snippets whose code or setup changed are rewritten
+//! (the id, stable too, finds the block). The setup snipcheck adds when it runs the
 //! block (the config's prelude, the blocks a `continue` block shares a namespace with) is
 //! written above the block's code, marked, so the file runs as the snippet does.
 
@@ -56,11 +58,7 @@ pub fn render(snippet: &Snippet, path: &str) -> String {
     let block = &snippet.block;
     let mut out = String::new();
     let _ = writeln!(out, "{HEADER}{}", snippet.id);
-    let _ = writeln!(
-        out,
-        "# from {path}, lines {}-{}",
-        block.first_line, block.end_line
-    );
+    let _ = writeln!(out, "# from {path}");
     if let Some(section) = &block.section {
         let _ = writeln!(out, "# section: {}", section.title);
     }
@@ -92,19 +90,11 @@ pub fn render(snippet: &Snippet, path: &str) -> String {
         push_code(&mut out, prelude);
     }
     for cell in &snippet.context {
-        let _ = writeln!(
-            out,
-            "\n# --- continued from {} (lines {}-{}) ---",
-            cell.id, cell.first_line, cell.end_line
-        );
+        let _ = writeln!(out, "\n# --- continued from {} ---", cell.id);
         push_code(&mut out, &cell.code);
     }
     if settings.and_then(|s| s.prelude.as_ref()).is_some() || !snippet.context.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n# --- {path}, lines {}-{} ---",
-            block.first_line, block.end_line
-        );
+        let _ = writeln!(out, "\n# --- {} ---", snippet.id);
     }
     push_code(&mut out, &block.code);
     out

@@ -1,6 +1,6 @@
 //! Planning: which snippets run, under which ids and with which settings.
 //!
-//! A snippet's id is `<document stem>/<section slug>`, with `-2`, `-3`, ... for later blocks of
+//! A snippet's id is `<document name>/<section slug>` (the name: `read::discover`), with `-2`, `-3`, ... for later blocks of
 //! the same slug, so an id survives edits anywhere outside its own section. Config entries are
 //! matched to snippets here; an entry for a document being verified that matches no snippet is
 //! an error, so stale settings cannot linger.
@@ -167,14 +167,27 @@ pub fn plan(
         link_chains(&mut planned);
         snippets.extend(planned);
     }
+    let read: std::collections::BTreeSet<&str> =
+        notes.iter().map(|n| n.document.name.as_str()).collect();
     for (id, settings) in &config.snippets {
-        let document = id.split('/').next().unwrap_or("");
+        // The longest note name the id starts with (`docs/howto/index` before `docs`), else
+        // its first part.
+        let document = read
+            .iter()
+            .copied()
+            .chain(configured.iter().map(String::as_str))
+            .filter(|name| {
+                id.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .max_by_key(|name| name.len())
+            .unwrap_or_else(|| id.split('/').next().unwrap_or(""));
         let path = config
             .path
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        let verified = notes.iter().any(|n| n.document.name == document);
+        let verified = read.contains(document);
         if verified && !snippets.iter().any(|s| &s.id == id) {
             bail!(
                 "invalid config {path}:{}: no snippet has the id {id:?} (ids are listed by `snipcheck verify --format json`)",
@@ -521,12 +534,18 @@ pub fn link_auto(snippets: &mut [Snippet], names: &[BlockNames]) {
     link_chains(snippets);
 }
 
-/// Lowercase ASCII letters and digits, every other run of characters one `-`.
+/// Letters and digits of any script, lowercased (`列表`, `списки`), every other run of
+/// characters one `-`. In ASCII only letters and digits are kept (`_`, `'` and the like
+/// separate); beyond it a character that may continue an identifier (letters, digits, the
+/// combining marks of scripts such as Devanagari) is kept, anything else (emoji, arrows,
+/// dashes, CJK punctuation) separates.
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
     for c in title.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && unicode_ident::is_xid_continue(c) {
+            out.extend(c.to_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -559,6 +578,22 @@ mod tests {
         );
         assert_eq!(slug("✅ Do's"), "do-s");
         assert_eq!(slug("!!!"), "");
+        assert_eq!(
+            slug("snake_case ▶ `is` — “quoted”…"),
+            "snake-case-is-quoted"
+        );
+    }
+
+    #[test]
+    fn slugs_keep_every_script_readable() {
+        assert_eq!(slug("列表"), "列表");
+        assert_eq!(slug("Списки"), "списки");
+        assert_eq!(slug("2.1 列表与元组（进阶）"), "2-1-列表与元组-进阶");
+        assert_eq!(slug("Списки и кортежи: срезы"), "списки-и-кортежи-срезы");
+        assert_eq!(slug("Café Crème"), "café-crème");
+        // A combining vowel sign stays inside its word.
+        assert_eq!(slug("हिन्दी सूची"), "हिन्दी-सूची");
+        assert_eq!(slug("🐍 Python 🐍"), "python");
     }
 
     #[test]

@@ -189,10 +189,11 @@ pub struct Problem {
 /// The info strings whose blocks are Python.
 pub const PYTHON_INFO: &[&str] = &["python", "py", "python3", "pycon"];
 
-/// True when a fence info string names Python.
+/// True when a fence info string names Python: its language is the text before the first
+/// white space, `,`, `{` or `:` (`python title="x.py"`, `python:path/to/file.py`, `py{1}`).
 pub fn is_python(info: &str) -> bool {
     let lang = info
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == ':')
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();

@@ -1,8 +1,9 @@
 //! Markdown notes → Python [`Block`]s: pulldown-cmark's events over the text (with the
 //! options of [`parser`], which the HTML report parses with too), fenced Python blocks and
 //! fences holding a `>>>` session, their sections, the `<!-- snipcheck: … -->` directives
-//! before them, output blocks under a label paragraph, and the blocks inside a MkDocs
-//! admonition (an indented code block to CommonMark), read again from its body.
+//! before them, output blocks under a label paragraph, the blocks inside a MkDocs
+//! admonition (an indented code block to CommonMark), read again from its body, and MyST's
+//! directive fences (`myst`).
 
 use crate::line::LineNo;
 use crate::read::block::{
@@ -10,6 +11,7 @@ use crate::read::block::{
     python_range, starts_session, take_directives,
 };
 use crate::read::directive;
+use crate::read::myst::{self, Fence};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The parser of a Markdown text, with the extensions snipcheck reads notes with (tables,
@@ -54,6 +56,14 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
     // indented by four spaces, is an indented code block to CommonMark.
     let mut admonition = false;
     let mut skip_indented = false;
+    // MyST: the open block's directive, a `{testoutput}`/`{testsetup}` being read (its fence
+    // line and text), the `{testcode}` block of this section still without output, the blocks
+    // `{testsetup}` code runs before, and that code.
+    let mut open_myst: Option<Fence> = None;
+    let mut capture: Option<(Fence, LineNo, String)> = None;
+    let mut testcode: Option<usize> = None;
+    let mut tested: Vec<usize> = Vec::new();
+    let mut setups: Vec<String> = Vec::new();
     for (event, range) in parser(text).into_offset_iter() {
         match &event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) if admonition => {
@@ -125,7 +135,12 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                     pending.push((line, buf));
                 }
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_python(info) => {}
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if is_python(info)
+                    || matches!(
+                        myst::fence(info),
+                        Some(Fence::Python { .. } | Fence::TestCode)
+                    ) => {}
             Event::Start(
                 Tag::Paragraph
                 | Tag::Heading { .. }
@@ -167,6 +182,7 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                 heading = Some((lines.line(range.start), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
+                testcode = None;
                 if let Some((line, title)) = heading.take() {
                     section = Some(Section {
                         title: title.trim().to_owned(),
@@ -181,10 +197,20 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
             }
             // A fence with no info string is a Python block when it holds a session (decided
             // at its end, from its code).
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if is_python(&info) || info.trim().is_empty() =>
-            {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 let fence_line = lines.line(range.start);
+                let directive = myst::fence(&info);
+                let info = match &directive {
+                    Some(Fence::Python { info, .. }) => info.clone(),
+                    Some(Fence::TestCode) => "python".to_owned(),
+                    Some(other) => {
+                        capture = Some((other.clone(), fence_line, String::new()));
+                        continue;
+                    }
+                    None if is_python(&info) || info.trim().is_empty() => info.to_string(),
+                    None => continue,
+                };
+                open_myst = directive;
                 let directives = if is_python(&info) {
                     take_directives(
                         &mut pending,
@@ -198,7 +224,7 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                 open = Some(Block {
                     directives,
                     section: section.clone(),
-                    info: info.to_string(),
+                    info,
                     fence_line,
                     first_line: fence_line.plus(1),
                     end_line: fence_line,
@@ -215,16 +241,60 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
                     block.code.push_str(&t);
                 }
             }
+            Event::Text(t) if capture.is_some() => {
+                if let Some((_, _, text)) = capture.as_mut() {
+                    text.push_str(&t);
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
+                if let Some((directive, fence_line, text)) = capture.take() {
+                    let text = text.replace("\r\n", "\n");
+                    let options = myst::option_lines(&text);
+                    let content = myst::without_lines(&text, options);
+                    if directive == Fence::TestSetup {
+                        setups.push(content.to_owned());
+                    } else {
+                        let blank = content.lines().take_while(|l| l.trim().is_empty()).count();
+                        let output = OutputBlock {
+                            label_line: fence_line,
+                            line: fence_line.plus(count(options + blank) + 1),
+                            text: myst::without_lines(content, blank).to_owned(),
+                            python: None,
+                        };
+                        test_output(&mut blocks, testcode.take(), output, &mut problems);
+                    }
+                }
+                let directive = open_myst.take();
                 if let Some(mut block) = open
                     .take()
                     .filter(|b| !is_output && (is_python(&b.info) || starts_session(&b.code)))
                 {
                     block.code = block.code.replace("\r\n", "\n");
-                    let lines = u32::try_from(block.code.lines().count()).unwrap_or(u32::MAX);
-                    block.end_line = block.fence_line.plus(lines);
+                    let options = if directive.is_some() {
+                        myst::option_lines(&block.code)
+                    } else {
+                        0
+                    };
+                    if options > 0 {
+                        block.code = myst::without_lines(&block.code, options).to_owned();
+                        block.first_line = block.first_line.plus(count(options));
+                    }
+                    let lines = count(block.code.lines().count());
+                    block.end_line = if lines == 0 {
+                        block.fence_line
+                    } else {
+                        block.first_line.plus(lines - 1)
+                    };
                     if starts_session(&block.code) {
                         block.python = version_label.take();
+                    }
+                    match directive {
+                        Some(Fence::TestCode) => {
+                            testcode = Some(blocks.len());
+                            tested.push(blocks.len());
+                        }
+                        Some(Fence::Python { tested: true, .. }) => tested.push(blocks.len()),
+                        _ => {}
                     }
                     blocks.push(block);
                 }
@@ -236,7 +306,47 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
         }
     }
     dangling(&mut pending, &mut problems);
+    // As Sphinx's doctest extension runs a group's setup code before its tests (groups are
+    // not told apart, as in `rst.rs`).
+    if !setups.is_empty() {
+        let setup = setups.join("\n");
+        for &i in &tested {
+            if let Some(block) = blocks.get_mut(i) {
+                block.setup = Some(setup.clone());
+            }
+        }
+    }
     (blocks, problems)
+}
+
+/// A number of lines as a line offset.
+fn count(lines: usize) -> u32 {
+    u32::try_from(lines).unwrap_or(u32::MAX)
+}
+
+/// Makes a `{testoutput}` the output of the section's `{testcode}` block (`testcode`), or says
+/// why it cannot be, as `rst.rs` does for `.. testoutput::`.
+fn test_output(
+    blocks: &mut [Block],
+    testcode: Option<usize>,
+    output: OutputBlock,
+    problems: &mut Vec<Problem>,
+) {
+    let line = output.label_line;
+    match testcode.and_then(|i| blocks.get_mut(i)) {
+        None => problems.push(Problem {
+            line,
+            message: "`{testoutput}` without a `{testcode}` before it in its section".to_owned(),
+        }),
+        Some(block) if block.output.is_some() => problems.push(Problem {
+            line,
+            message: format!(
+                "`{{testoutput}}` for the `{{testcode}}` on line {}, which already has an output block",
+                block.fence_line
+            ),
+        }),
+        Some(block) => block.output = Some(output),
+    }
 }
 
 /// The `namespace` a Markdown file's YAML front matter sets for snipcheck: a top-level
@@ -600,5 +710,65 @@ mod tests {
             problems[2].1.contains("not directly before"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn myst_directive_fences_are_read_as_their_rst_equivalents() {
+        let d = doc(concat!(
+            "# A\n\n",
+            "```{testsetup}\nimport math\n```\n\n",
+            "```{code-block} python\n:linenos:\n:caption: x\n\nprint(1)  # 1\n```\n\n",
+            "```{code-cell} ipython3\n---\ntags: [hide]\n---\nx = 2\n```\n\n",
+            "```{doctest}\n>>> 1 + 1\n2\n```\n\n",
+            "```{testcode}\nprint(math.pi > 3)\n```\n\n",
+            "```{testoutput}\n:options: +NORMALIZE_WHITESPACE\n\nTrue\n```\n\n",
+            "```python title=\"x.py\"\ny = 3\n```\n\n",
+            "```python:path/to/file.py\nz = 4\n```\n\n",
+            "```{code-block} javascript\nlet x = 1\n```\n\n",
+            "```{testoutput}\n2\n```\n",
+        ));
+        let found: Vec<(&str, u32, u32, &str)> = d
+            .blocks
+            .iter()
+            .map(|b| {
+                (
+                    b.info.as_str(),
+                    b.first_line.get(),
+                    b.end_line.get(),
+                    b.code.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("python", 11, 11, "print(1)  # 1\n"),
+                ("python", 18, 18, "x = 2\n"),
+                ("pycon", 22, 23, ">>> 1 + 1\n2\n"),
+                ("python", 27, 27, "print(math.pi > 3)\n"),
+                ("python title=\"x.py\"", 37, 37, "y = 3\n"),
+                ("python:path/to/file.py", 41, 41, "z = 4\n"),
+            ]
+        );
+        let output = d.blocks[3].output.as_ref().expect("testoutput");
+        assert_eq!((output.label_line.get(), output.line.get()), (30, 33));
+        assert_eq!(output.text, "True\n");
+        let setups: Vec<Option<&str>> = d.blocks.iter().map(|b| b.setup.as_deref()).collect();
+        assert_eq!(
+            setups,
+            [
+                None,
+                None,
+                Some("import math\n"),
+                Some("import math\n"),
+                None,
+                None
+            ],
+            "testsetup runs before doctest and testcode blocks only"
+        );
+        // The second testoutput has no testcode left in its section.
+        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+        assert_eq!(d.problems[0].line.get(), 48);
+        assert!(d.problems[0].message.contains("without a `{testcode}`"));
     }
 }

@@ -15,6 +15,7 @@ pub mod discover;
 #[cfg(test)]
 mod fuzz;
 pub mod markdown;
+pub mod myst;
 pub mod rst;
 
 use crate::line::LineNo;

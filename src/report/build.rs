@@ -31,6 +31,9 @@ pub struct Report {
     pub strict: bool,
     /// `--strict-parse`: blocks that are not valid Python 3 fail the run.
     pub strict_parse: bool,
+    /// `--filter` left some snippets out: a document none of whose snippets is reported is not
+    /// shown by the human report (unless it has problems).
+    pub filtered: bool,
     /// `snippets/` and `expected/` files out of date (`None`: not checked).
     pub generated: Option<GeneratedReport>,
 }
@@ -346,6 +349,7 @@ pub fn build(run: &Run) -> Report {
         snippets,
         strict: run.strict,
         strict_parse: run.strict_parse,
+        filtered: run.scope.filtered,
         generated: run.generated.as_ref().map(generated),
     }
 }

@@ -3,6 +3,11 @@
 //! failing or unchecked claim, an unexpected snippet error, a file-level problem or an
 //! out-of-date snapshot; `::warning` for a `loose` claim (`::error` under `--strict`). Then a
 //! `::notice` with the summary.
+//!
+//! A wrong claim is one annotation: when a snippet has a failing claim, its snapshot's state
+//! (and diff) is folded into the first failing claim's annotation rather than annotated again
+//! on the snippet's first line; the claim's output is what changed the transcript, and the
+//! diff still shows anything else that did.
 
 use super::{Report, SnapshotState};
 use crate::judge::{ExpectedBy, Verdict};
@@ -80,6 +85,8 @@ pub fn render(report: &Report) -> String {
                 &message,
             );
         }
+        let mut snapshot_note = snapshot_annotation(snippet);
+        let folds = snippet.claims.iter().any(|c| c.verdict == Verdict::Fail);
         for claim in &snippet.claims {
             let (level, word) = match claim.verdict {
                 Verdict::Pass => continue,
@@ -106,6 +113,11 @@ pub fn render(report: &Report) -> String {
             if let Some(continues) = &snippet.continues {
                 message.push_str(&format!("\n{}", continues.describe()));
             }
+            if claim.verdict == Verdict::Fail
+                && let Some((what, detail)) = snapshot_note.take()
+            {
+                message.push_str(&format!("\nsnapshot: {what}: {detail}"));
+            }
             annotate(
                 &mut out,
                 level,
@@ -115,30 +127,14 @@ pub fn render(report: &Report) -> String {
                 &message,
             );
         }
-        if let Some(snapshot) = &snippet.snapshot
-            && snapshot.status != SnapshotState::Match
-        {
-            let what = match snapshot.status {
-                SnapshotState::Changed => "transcript differs from the accepted snapshot",
-                SnapshotState::Missing => "no accepted snapshot",
-                _ => "accepted snapshot is not a valid .snap file",
-            };
-            let detail = snapshot
-                .diff
-                .as_ref()
-                .or(snapshot.message.as_ref())
-                .cloned()
-                .unwrap_or_default();
+        if let Some((what, detail)) = snapshot_note.filter(|_| !folds) {
             annotate(
                 &mut out,
                 "error",
                 &snippet.path,
                 snippet.start_line,
                 &format!("snipcheck: {what}"),
-                &format!(
-                    "{} (run `snipcheck update` to accept)\n{detail}",
-                    snapshot.path
-                ),
+                &detail,
             );
         }
     }
@@ -184,6 +180,32 @@ pub fn render(report: &Report) -> String {
         ))
     );
     out
+}
+
+/// What is wrong with a snippet's snapshot, if anything: the title and the message.
+fn snapshot_annotation(snippet: &super::SnippetReport) -> Option<(&'static str, String)> {
+    let snapshot = snippet
+        .snapshot
+        .as_ref()
+        .filter(|s| s.status != SnapshotState::Match)?;
+    let what = match snapshot.status {
+        SnapshotState::Changed => "transcript differs from the accepted snapshot",
+        SnapshotState::Missing => "no accepted snapshot",
+        _ => "accepted snapshot is not a valid .snap file",
+    };
+    let detail = snapshot
+        .diff
+        .as_ref()
+        .or(snapshot.message.as_ref())
+        .cloned()
+        .unwrap_or_default();
+    Some((
+        what,
+        format!(
+            "{} (run `snipcheck update` to accept)\n{detail}",
+            snapshot.path
+        ),
+    ))
 }
 
 fn annotate(out: &mut String, level: &str, file: &str, line: LineNo, title: &str, message: &str) {

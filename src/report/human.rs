@@ -35,6 +35,13 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         );
     }
     for document in &report.documents {
+        let shown = |s: &&SnippetReport| s.path == document.path;
+        if report.filtered
+            && document.problems.is_empty()
+            && !report.snippets.iter().any(|s| shown(&s))
+        {
+            continue;
+        }
         let _ = writeln!(out, "\n{}", document.path);
         for problem in &document.problems {
             let _ = writeln!(

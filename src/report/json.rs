@@ -317,6 +317,8 @@ impl JsonReport {
             snippets,
             strict: self.strict,
             strict_parse: self.strict_parse,
+            // The JSON format does not say whether the run was filtered.
+            filtered: false,
             generated: self.generated.map(GeneratedReport::from),
         }
     }

@@ -244,6 +244,8 @@ pub fn merge(mut parts: Vec<Part>, allow_missing: bool) -> Result<Report> {
         snippets,
         strict: first.report.strict,
         strict_parse: first.report.strict_parse,
+        // The JSON format does not say whether a shard was filtered.
+        filtered: false,
         generated,
     })
 }

@@ -198,6 +198,7 @@ fn report() -> Report {
         snippets,
         strict: false,
         strict_parse: false,
+        filtered: false,
         generated: Some(GeneratedReport {
             snippet_files: vec![FileReport {
                 path: "snippets/n/failing.py".to_owned(),

@@ -32,6 +32,7 @@ mod signals;
 mod snapshots;
 mod styles;
 mod terminal;
+mod trees;
 mod venv;
 mod zygote;
 

@@ -25,7 +25,7 @@ pub(super) fn body(out: &mut String, d: usize, snippet: &SnippetReport, claim: &
         out,
         "<p class=\"statement\">statement on <a href=\"#d{d}-L{statement}\">line {statement}</a>: \
          <code>{}</code></p>",
-        escape(claim.source.lines().next().unwrap_or("").trim())
+        escape(claim.source.lines().next().unwrap_or("").trim_end())
     );
     let _ = write!(
         out,

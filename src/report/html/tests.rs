@@ -113,6 +113,7 @@ fn report() -> Report {
         snippets: vec![snippet],
         strict: false,
         strict_parse: false,
+        filtered: false,
         venv: None,
         generated: None,
     }
@@ -331,4 +332,37 @@ fn a_snippet_failing_only_on_its_snapshot_is_in_the_contents() {
         "{contents}"
     );
     assert!(!contents.contains("No failing claims."), "{contents}");
+}
+
+#[test]
+fn spaces_in_claims_and_statements_are_shown_as_written() {
+    let mut report = report();
+    let spaced = &mut report.snippets[0].claims[0];
+    spaced.claimed = "    a  b|".to_owned();
+    spaced.actual = Some("    a  b|".to_owned());
+    spaced.source = "print(\"    a  b|\")".to_owned();
+    let page = render(&report, &[&document()], &Expanded::failing(&report));
+    let body = &page[page.find("id=\"claim-0-0\"").expect("claim")..];
+    let body = &body[..body.find("</details>").expect("end")];
+    // The text keeps every space, in elements whose white space is preserved.
+    assert!(
+        body.contains("<code>print(&quot;    a  b|&quot;)</code>"),
+        "{body}"
+    );
+    assert!(body.contains("<p class=\"statement\">"), "{body}");
+    assert!(body.contains(">    a  b|</span></pre>"), "{body}");
+    assert!(
+        body.contains("<pre class=\"output\">    a  b|</pre>"),
+        "{body}"
+    );
+    let css = include_str!("style.css");
+    assert!(
+        css.contains(".claim-body .statement code, nav.toc li code { white-space: pre-wrap; }"),
+        "statements keep their spaces"
+    );
+    assert!(css.contains("white-space: pre-wrap; word-break: break-word; }"));
+    assert!(
+        page.contains(".claim-body .statement code"),
+        "the page carries the rule"
+    );
 }
