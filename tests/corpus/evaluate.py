@@ -111,8 +111,42 @@ for cell in request["context"]:
             pass
 results = []
 
+def as_typed(source):
+    # As the REPL showed it: `>>> ` with its space (`>>>f(x)` is the author's typo of it).
+    import re
+    return re.sub(r"(?m)^([ \t]*)>>>(?=[^\s>])", r"\1>>> ", source)
+
+def orphan_errors(examples, source):
+    # An example with no output, then a blank line, then an error display before the next
+    # prompt: the REPL printed it right under the example (it never prints that blank line).
+    import re
+    lines = source.split("\n")
+    last_line = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Warning|Exit|Interrupt)\b(:.*)?$")
+    for i, ex in enumerate(examples):
+        if ex.want:
+            continue
+        end = ex.lineno + ex.source.count("\n")
+        stop = examples[i + 1].lineno if i + 1 < len(examples) else len(lines)
+        k = end
+        while k < stop and not lines[k].strip():
+            k += 1
+        shown = lines[k:stop]
+        while shown and not shown[-1].strip():
+            shown.pop()
+        if k == end or not shown:
+            continue
+        first, last = shown[0].strip(), shown[-1].strip()
+        if not ((first.startswith(("Traceback (most recent call last):", 'File "')) or len(shown) == 1) and last_line.match(last)):
+            continue
+        indent = min(len(l) - len(l.lstrip()) for l in shown if l.strip())
+        ex.want = "".join(l[indent:] + "\n" for l in shown)
+        found = doctest.DocTestParser._EXCEPTION_RE.match(ex.want)
+        ex.exc_msg = found.group("msg") if found else None
+    return examples
+
 try:
-    examples = repl(doctest.DocTestParser().get_examples(source, "block"))
+    source = as_typed(source)
+    examples = repl(orphan_errors(doctest.DocTestParser().get_examples(source, "block"), source))
 except ValueError as exc:
     print("\x00RESULT" + json.dumps({"error": str(exc)}))
     sys.exit(0)
@@ -175,6 +209,20 @@ skipped = [e.lineno for e in examples if e.options.get(doctest.SKIP)]
 real_stdout.write("\x00RESULT" + json.dumps({"examples": results, "skipped": skipped}) + "\n")
 real_stdout.flush()
 """
+
+
+def repl_reads(code: str) -> bool:
+    """Whether doctest's parser accepts a session once its prompts are read as the REPL showed
+    them (`>>>f(x)` as `>>> f(x)`)."""
+    import doctest
+    typed = re.sub(r"(?m)^([ \t]*)>>>(?=[^\s>])", r"\1>>> ", code)
+    if typed == code:
+        return False
+    try:
+        doctest.DocTestParser().get_examples(typed)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -538,6 +586,10 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
             continue
         if s is None:
             res.block_problems.append(f"{label}: no snippet starts here" + (f" ({b['note']})" if b.get("note") else ""))
+        elif not b["parses"] and s["outcome"] != "unparsable" and b["session"] and repl_reads(block_text(lines, b["line"], rst)):
+            # doctest's parser rejects it, but the REPL read it: `>>>f(x)`, the prompt typed
+            # without its blank (what the author's REPL showed as `>>> f(x)`).
+            res.block_info.append(f"{label}: doctest's parser rejects it, the REPL reads it; run as {s['outcome']}")
         elif not b["parses"] and s["outcome"] != "unparsable":
             res.block_problems.append(f"{label}: does not parse, reported {s['outcome']}")
         elif b["parses"] and s["outcome"] == "unparsable":

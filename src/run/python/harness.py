@@ -572,8 +572,12 @@ def session_examples(source, name="<session>"):
     `]`): `codeop`, the REPL's own test, says when the statement is complete. Raises
     ValueError as doctest does."""
     import doctest
+    import re
     parser = doctest.DocTestParser()
+    # The REPL shows `>>> ` with its space; `>>>f(x)` is the author's typo of it.
+    source = re.sub(r"(?m)^([ \t]*)>>>(?=[^\s>])", r"\1>>> ", source)
     examples = parser.get_examples(source, name)
+    _orphan_errors(examples, source.split("\n"), parser)
     fixed = []
     for example in examples:
         if not example.want or _complete(example.source):
@@ -600,6 +604,44 @@ def session_examples(source, name="<session>"):
         else:
             fixed.append(example)
     return fixed
+
+
+_EXCEPTION_LINE = None
+
+
+def _orphan_errors(examples, lines, parser):
+    """An example that shows no output, followed by a blank line and then an error display (a
+    syntax error's `File "<stdin>", line 1` lines, a traceback, or its last line alone) before
+    the next prompt: the REPL printed that display right under the example (it never prints a
+    blank line there), so it is the example's expected output. doctest alone would read the
+    display as prose. `gap` records the blank lines skipped, for the output's line."""
+    import re
+    global _EXCEPTION_LINE
+    if _EXCEPTION_LINE is None:
+        _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Warning|Exit|Interrupt)\b(:.*)?$")
+    for i, example in enumerate(examples):
+        if example.want:
+            continue
+        end = example.lineno + example.source.count("\n")
+        stop = examples[i + 1].lineno if i + 1 < len(examples) else len(lines)
+        k = end
+        while k < stop and not lines[k].strip():
+            k += 1
+        shown = [line for line in lines[k:stop]]
+        while shown and not shown[-1].strip():
+            shown.pop()
+        if k == end or not shown:
+            continue
+        first, last = shown[0].strip(), shown[-1].strip()
+        opens = first.startswith(("Traceback (most recent call last):", 'File "')) or len(shown) == 1
+        if not (opens and _EXCEPTION_LINE.match(last)):
+            continue
+        indent = min(len(l) - len(l.lstrip()) for l in shown if l.strip())
+        want = "".join(l[indent:] + "\n" for l in shown)
+        found = parser._EXCEPTION_RE.match(want)
+        example.want = want
+        example.exc_msg = found.group("msg") if found else None
+        example.gap = k - end
 
 
 def _complete(code):
@@ -1482,8 +1524,10 @@ def run_session(step, filename, namespace):
         after = example.lineno + 1
         while after < len(source_lines) and source_lines[after].lstrip().startswith("..."):
             after += 1
-        # Lines the REPL read as the statement's continuation (`session_examples`).
+        # Lines the REPL read as the statement's continuation (`session_examples`), and the
+        # blank lines before an error display shown under the example.
         after += getattr(example, "continuation", 0)
+        gap = getattr(example, "gap", 0)
         lines = after - example.lineno
         statements.append({
             "index": index,
@@ -1495,7 +1539,7 @@ def run_session(step, filename, namespace):
             "comments_below": [],
             "example": {
                 "want": example.want,
-                "want_line": first + lines,
+                "want_line": first + lines + gap,
                 "exception": example.exc_msg,
                 "skip": bool(example.options.get(doctest.SKIP)),
             },
