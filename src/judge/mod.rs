@@ -363,6 +363,12 @@ pub fn unjudgeable_causes(outcome: &Outcome, undefined: &[String]) -> Vec<Cause>
                     what: format!("the sandbox blocked {blocked}"),
                 });
             }
+            if let Some(what) = python_2_only(&exception.type_name, &exception.message) {
+                return Some(Cause {
+                    line: e.line,
+                    what: format!("{what}: the text is about Python 2"),
+                });
+            }
             if let Some(name) = undefined_name(&exception.type_name, &exception.message, undefined)
             {
                 return Some(Cause {
@@ -381,6 +387,58 @@ pub fn unjudgeable_causes(outcome: &Outcome, undefined: &[String]) -> Vec<Cause>
             })
         })
         .collect()
+}
+
+/// The builtins Python 3.0 removed ("What's New In Python 3.0"). `reduce` and `reload` are
+/// not among them: they moved to `functools` and `importlib`, so a Python 3 text that uses them
+/// without the import is a fragment.
+const PYTHON_2_BUILTINS: &[&str] = &[
+    "apply",
+    "basestring",
+    "buffer",
+    "cmp",
+    "coerce",
+    "execfile",
+    "file",
+    "intern",
+    "long",
+    "raw_input",
+    "unichr",
+    "unicode",
+    "xrange",
+];
+
+/// The `dict` methods Python 3.0 removed (`has_key`, the `iter*` and `view*` methods).
+const PYTHON_2_DICT_METHODS: &[&str] = &[
+    "has_key",
+    "iteritems",
+    "iterkeys",
+    "itervalues",
+    "viewitems",
+    "viewkeys",
+    "viewvalues",
+];
+
+/// What an exception says about Python 2 code run on Python 3: a builtin, a `dict` method or
+/// the `cmp=` argument of sorting that Python 3.0 removed. `None`: anything else.
+fn python_2_only(type_name: &str, message: &str) -> Option<String> {
+    let quoted = |text: &str| text.split('\'').nth(1).map(str::to_owned);
+    match type_name {
+        "NameError" => quoted(message)
+            .filter(|name| PYTHON_2_BUILTINS.contains(&name.as_str()))
+            .map(|name| format!("uses `{name}`, a builtin of Python 2 that Python 3 removed")),
+        "AttributeError" if message.starts_with("'dict' object has no attribute") => message
+            .rsplit('\'')
+            .nth(1)
+            .filter(|method| PYTHON_2_DICT_METHODS.contains(method))
+            .map(|method| {
+                format!("uses `dict.{method}`, a method of Python 2 that Python 3 removed")
+            }),
+        "TypeError" if message.starts_with("'cmp' is an invalid keyword argument") => {
+            Some("uses `cmp=`, the argument of Python 2's sorting that Python 3 removed".to_owned())
+        }
+        _ => None,
+    }
 }
 
 /// `No module named 'numpy.linalg'` → `numpy`.

@@ -769,6 +769,64 @@ fn as_str_is_the_word_serde_writes() {
 }
 
 #[test]
+fn python_2_code_on_python_3_is_named_and_its_claims_unjudged() {
+    assert_eq!(
+        python_2_only("NameError", "name 'xrange' is not defined").as_deref(),
+        Some("uses `xrange`, a builtin of Python 2 that Python 3 removed")
+    );
+    assert!(
+        python_2_only(
+            "AttributeError",
+            "'dict' object has no attribute 'iteritems'"
+        )
+        .is_some()
+    );
+    assert!(
+        python_2_only(
+            "TypeError",
+            "'cmp' is an invalid keyword argument for sort()"
+        )
+        .is_some()
+    );
+    // Other errors are other errors.
+    assert_eq!(python_2_only("NameError", "name 'xs' is not defined"), None);
+    assert_eq!(
+        python_2_only("AttributeError", "'dict' object has no attribute 'foo'"),
+        None
+    );
+    assert_eq!(
+        python_2_only(
+            "AttributeError",
+            "'list' object has no attribute 'iteritems'"
+        ),
+        None
+    );
+    let outcome = finished(
+        vec![statement(
+            0,
+            Kind::Print,
+            "print(sorted([2, 1], cmp=f))  # [1, 2]",
+        )],
+        vec![raised(
+            0,
+            error(
+                "TypeError",
+                "'cmp' is an invalid keyword argument for sort()",
+                &[],
+            ),
+        )],
+    );
+    let checked = judged(&outcome);
+    assert_eq!(only(&checked).verdict, Verdict::Unjudged);
+    assert!(
+        only(&checked)
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("the text is about Python 2"))
+    );
+}
+
+#[test]
 fn a_claim_on_output_that_shows_the_day_of_the_run_is_unjudged() {
     let outcome = finished(
         vec![statement(
