@@ -26,7 +26,7 @@ mod output_block;
 mod tests;
 
 pub use claims::{CloseCall, close_calls};
-pub use normalize::{Comparison, NORMALIZATIONS, Normalize, compare};
+pub use normalize::{Comparison, NORMALIZATIONS, Normalize, compare, strip_label};
 
 use crate::config::SnippetSettings;
 use crate::line::LineNo;

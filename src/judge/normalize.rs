@@ -193,7 +193,7 @@ fn tight_spacing(text: &str, _is_actual: bool) -> String {
 /// A label the program prints before the value is not part of the claim:
 /// `print(f"Total: {t}")  # 3` for `Total: 3`. Only the output loses it: a word or a few,
 /// then `:` or `=`, at the start of each line.
-fn strip_label(text: &str, is_actual: bool) -> String {
+pub fn strip_label(text: &str, is_actual: bool) -> String {
     if !is_actual {
         return text.to_owned();
     }

@@ -5,7 +5,7 @@
 
 use super::{Edit, Fixed, Line, Target};
 use crate::judge::grammar;
-use crate::judge::{ClaimKind, Verdict, compare};
+use crate::judge::{ClaimKind, Verdict, compare, strip_label};
 
 /// The traceback header doctest and Python print.
 const TRACEBACK: &str = "Traceback (most recent call last):";
@@ -423,7 +423,19 @@ fn new_text(target: &Target) -> Result<String, String> {
         (None, ClaimKind::Exception) if actual == "no exception" => {
             Err("it raises nothing now, and has no output to claim".to_owned())
         }
-        _ => Ok(format!("{actual}{commentary}")),
+        _ => Ok(format!("{}{commentary}", unlabelled(claimed, actual))),
+    }
+}
+
+/// The output as the claim writes it: without the label the program prints before the value
+/// (`Tangent: 1.0`) when the claim leaves it out (`# Output: 1.0`), as the author did.
+fn unlabelled<'a>(claimed: &str, actual: &'a str) -> std::borrow::Cow<'a, str> {
+    let bare = strip_label(actual, true);
+    let label = actual.strip_suffix(bare.as_str()).unwrap_or("").trim();
+    if bare != actual && !label.is_empty() && !claimed.contains(label) {
+        std::borrow::Cow::Owned(bare)
+    } else {
+        std::borrow::Cow::Borrowed(actual)
     }
 }
 
@@ -502,7 +514,12 @@ fn holds(target: &Target, new: &str) -> bool {
         return holds_exception(new, raised);
     }
     let value = target.kind == ClaimKind::Value;
-    compare(new, &target.actual).verdict == Verdict::Pass
+    let comparison = compare(new, &target.actual);
+    // Pass, or loose only for the label the claim's style leaves out.
+    (comparison.verdict == Verdict::Pass
+        || (comparison.verdict == Verdict::Loose
+            && comparison.normalization.as_deref() == Some("label")
+            && unlabelled(&target.claimed, &target.actual) != target.actual.as_str()))
         && !grammar::is_placeholder(new)
         && !grammar::is_directive(new)
         && !grammar::is_remark(new, &target.actual)

@@ -362,3 +362,23 @@ fn addresses_and_clocks_vary_between_runs() {
     assert!(has_clock("at 09:30:00"));
     assert!(!has_clock("1-2-3 and 12:30"));
 }
+
+#[test]
+fn a_claim_that_leaves_out_the_printed_label_stays_without_it() {
+    let text = "```python\nprint(f\"Tangent: {t}\")  # Output: 1.0\n```\n";
+    let t = target(
+        2,
+        ClaimKind::Output,
+        "1.0",
+        "Tangent: 0.9999999999999999",
+        Place::Comment,
+    );
+    assert_eq!(
+        fixed(text, t),
+        text.replace("# Output: 1.0", "# Output: 0.9999999999999999")
+    );
+    // A claim that writes the label keeps it.
+    let text = "```python\nprint(f\"Total: {t}\")  # Total: 4\n```\n";
+    let t = target(2, ClaimKind::Output, "Total: 4", "Total: 5", Place::Comment);
+    assert_eq!(fixed(text, t), text.replace("# Total: 4", "# Total: 5"));
+}
