@@ -346,12 +346,15 @@ impl Zygote {
                 // The child died before its first block: every block left shares its end.
                 for step in &steps {
                     if let Some(k) = step.report {
-                        outcomes[k].get_or_insert_with(|| ran.outcome(None, ran.end.clone()));
+                        outcomes[k].get_or_insert_with(|| ran.outcome(None, ran.end.clone(), true));
                     }
                 }
                 break;
             };
             let mut death = None;
+            // Output before the first block (the interpreter's own start-up messages) is
+            // reported once, with the first block reported from this child, not with each.
+            let mut prefix_told = false;
             for (i, segment) in ran.segments.iter().enumerate() {
                 let end = if i == last {
                     ran.end.clone()
@@ -359,7 +362,8 @@ impl Zygote {
                     End::Exited { status: 0 }
                 };
                 let Some(k) = steps[i].report else { continue };
-                let outcome = ran.outcome(Some(segment), end);
+                let outcome = ran.outcome(Some(segment), end, !prefix_told);
+                prefix_told = true;
                 let broke = outcome.protocol_violation.is_some();
                 outcomes[k] = Some(outcome);
                 if broke {
@@ -410,7 +414,7 @@ impl Zygote {
             result_cap: (1 << 20) + lines.saturating_mul(BOOKKEEPING_PER_LINE),
         };
         let ran = self.spawn(&request, Limits::default(), phase, &[])?;
-        let outcome = ran.outcome(None, ran.end.clone());
+        let outcome = ran.outcome(None, ran.end.clone(), true);
         if let Some(violation) = &outcome.protocol_violation {
             bail!("reading the names of {path} broke the protocol: {violation}");
         }
@@ -859,10 +863,15 @@ impl Ran {
         }
     }
 
-    /// The outcome of one step (or, with `None`, of a child that never reached one).
-    fn outcome(&self, segment: Option<&Segment>, end: End) -> Outcome {
+    /// The outcome of one step (or, with `None`, of a child that never reached one);
+    /// `with_prefix`: it also carries the output written before the first step.
+    fn outcome(&self, segment: Option<&Segment>, end: End, with_prefix: bool) -> Outcome {
         let mut channel = self.prefix.clone();
-        let mut stray = self.prefix_stray.clone();
+        let mut stray = if with_prefix {
+            self.prefix_stray.clone()
+        } else {
+            Vec::new()
+        };
         let mut truncated = false;
         if let Some(segment) = segment {
             channel.extend_from_slice(&segment.results);
@@ -1070,4 +1079,53 @@ fn pump(streams: &mut [Stream], deadline: Instant) -> Pump {
         }
     }
     Pump::Data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(report: Option<usize>) -> Step {
+        Step {
+            first_line: LineNo::FIRST,
+            code: String::new(),
+            prelude: None,
+            files: BTreeMap::new(),
+            interactive: false,
+            timeout: Duration::from_secs(1),
+            output_limit: DEFAULT_OUTPUT_LIMIT,
+            report,
+        }
+    }
+
+    #[test]
+    fn output_before_the_first_block_is_told_once_not_with_every_block() {
+        // The interpreter wrote "boot" before the first marker; each block then wrote its own.
+        let results = b"{\"event\":\"step\",\"index\":0}\n{\"event\":\"step\",\"index\":1}\n";
+        let second = results
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let markers = [
+            Marker {
+                line_start: 0,
+                offsets: [4, 0, second],
+            },
+            Marker {
+                line_start: second,
+                offsets: [8, 0, results.len()],
+            },
+        ];
+        let ran = Ran::cut(
+            [b"bootone!two!".to_vec(), Vec::new(), results.to_vec()],
+            &markers,
+            &[step(Some(0)), step(Some(1))],
+            End::Exited { status: 0 },
+            0,
+        );
+        let first = ran.outcome(Some(&ran.segments[0]), End::Exited { status: 0 }, true);
+        let second = ran.outcome(Some(&ran.segments[1]), End::Exited { status: 0 }, false);
+        assert_eq!(first.stray_output, "bootone!");
+        assert_eq!(second.stray_output, "two!");
+    }
 }
