@@ -2,13 +2,15 @@
 //! headless Chromium (Debian's `chromium`, installed by `.ci/setup`) loads it and dumps the DOM
 //! after load and takes a screenshot, and the DOM is checked against the JSON report of the
 //! same notes: every claim has exactly one marker with its verdict, a failing claim's diff is
-//! in the marker's own `<details>`, the summary bar's counts are the report's, and nothing a
-//! note or a snippet's output injected ran or loaded.
+//! in the marker's own `<details>`, a passing claim's marker sits on its code line and adds no
+//! height to the laid-out page (measured in Chromium) while its details open on demand, the
+//! summary bar's counts are the report's, and nothing a note or a snippet's output injected
+//! ran or loaded.
 //!
 //! Chromium missing is a failure, not a skip: CI installs it.
 
 use crate::support::{ROOT, Run, snipcheck};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{CaseSensitivity, ElementRef, Html, Selector};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -155,6 +157,7 @@ fn check_markers_and_counts(dom: &Html, json: &Value) {
                 usize::from(inside),
                 "the claim line is marked: {claim}"
             );
+            check_claim_form(dom, s, k, claim, inside);
         }
     }
     for key in ["pass", "loose", "fail", "unchecked", "errors", "claims"] {
@@ -184,6 +187,86 @@ fn check_markers_and_counts(dom: &Html, json: &Value) {
         text(select(dom, "header.summary .sandbox .n-active")[0]),
         active.to_string()
     );
+}
+
+/// A passing claim is compact: its `<details>` sits on its code line (in the snippet's head
+/// when its text is outside the block) with the marker alone as its summary; any other claim
+/// is a row of its own after the line, its summary saying what it holds. Either way the
+/// details hold the claimed text, line by line, and the actual output (exactly, for a passing
+/// claim).
+fn check_claim_form(dom: &Html, s: usize, k: usize, claim: &Value, inside: bool) {
+    let found = select(dom, &format!("#claim-{s}-{k}"));
+    assert_eq!(found.len(), 1, "details of {claim}");
+    let details = found[0];
+    let pass = claim["verdict"] == "pass";
+    let holder = details
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().has_class("line", CaseSensitivity::CaseSensitive))
+        .or_else(|| {
+            details.ancestors().filter_map(ElementRef::wrap).find(|e| {
+                e.value()
+                    .has_class("snippet-head", CaseSensitivity::CaseSensitive)
+            })
+        });
+    assert_eq!(
+        details
+            .value()
+            .has_class("compact", CaseSensitivity::CaseSensitive),
+        pass,
+        "{claim}"
+    );
+    match holder {
+        Some(holder) if pass => {
+            let on_line = holder.value().attr("data-line").map(|n| n.parse::<u64>());
+            match on_line {
+                Some(Ok(n)) => {
+                    assert!(inside, "on a code line though outside: {claim}");
+                    assert!(n >= claim["claim_line"].as_u64().expect("line"), "{claim}");
+                }
+                _ => assert!(!inside, "in the head though inside the block: {claim}"),
+            }
+        }
+        Some(_) => panic!("a {} claim sits on a line: {claim}", claim["verdict"]),
+        None => assert!(!pass, "a passing claim has a row of its own: {claim}"),
+    }
+    let summary = within(details, ":scope > summary");
+    assert_eq!(summary.len(), 1, "{claim}");
+    let parts: Vec<ElementRef<'_>> = summary[0].children().filter_map(ElementRef::wrap).collect();
+    assert_eq!(parts.len(), if pass { 1 } else { 2 }, "{claim}");
+    assert!(
+        parts[0]
+            .value()
+            .has_class("marker", CaseSensitivity::CaseSensitive)
+    );
+    let rows: Vec<String> = within(details, ".text.claimed pre .row")
+        .into_iter()
+        .map(|row| {
+            let ln = text(within(row, ".ln")[0]);
+            text(row)[ln.len()..].to_owned()
+        })
+        .collect();
+    let claimed = claim["claimed"].as_str().expect("claimed");
+    assert_eq!(rows, claimed.lines().collect::<Vec<_>>(), "{claim}");
+    match claim["actual"].as_str() {
+        Some(actual) => {
+            let output = within(details, ".text.actual pre.output");
+            assert_eq!(output.len(), 1, "{claim}");
+            // The page and the JSON come from two runs: only a passing claim's output is
+            // the same in both (another's may hold an address).
+            let shown = text(output[0]);
+            if pass {
+                let expected = if actual.is_empty() {
+                    "(nothing)"
+                } else {
+                    actual
+                };
+                assert_eq!(shown, expected, "{claim}");
+            }
+            assert!(!shown.is_empty(), "{claim}");
+        }
+        None => assert_eq!(within(details, ".never-ran").len(), 1, "{claim}"),
+    }
 }
 
 /// Nothing from the notes or the outputs ran or loaded.
@@ -273,6 +356,150 @@ fn bundled_notes_report_opens_in_chromium_with_every_claim_marked() {
     );
     screenshot(&page, dir.path(), "bundled.png");
     keep_for_inspection(dir, "bundled");
+}
+
+/// Measures the laid-out page from inside Chromium (in a copy of the report: the report itself
+/// has no script and forbids one) and writes the results as attributes of `<html>`, read back
+/// from the dumped DOM: the height of `<main>` as rendered, with every passing claim opened
+/// (and each opened alone), closed again and with the passing claims' details removed; the
+/// passing claims whose marker is not within the row of its code line (or the snippet's head),
+/// whose details body is rendered while closed, and the other claims whose summary is not
+/// rendered.
+const MEASURE: &str = r#"(() => {
+  const root = document.documentElement;
+  const height = () => String(document.querySelector('main').getBoundingClientRect().height);
+  const passing = [...document.querySelectorAll('details.claim.pass')];
+  const others = [...document.querySelectorAll('details.claim:not(.pass)')];
+  root.dataset.passing = passing.length;
+  root.dataset.closed = height();
+  const offRow = [], shown = [], hidden = [], each = [];
+  for (const d of passing) {
+    const holder = d.closest('.line, .snippet-head');
+    if (!holder) { offRow.push(d.id); continue; }
+    const row = holder.getBoundingClientRect();
+    const m = d.querySelector(':scope > summary > .marker').getBoundingClientRect();
+    if (m.height === 0 || m.top < row.top || m.bottom > row.bottom) offRow.push(d.id);
+    if (d.querySelector(':scope > .claim-body').checkVisibility()) shown.push(d.id);
+    d.open = true;
+    each.push(Number(height()) - Number(root.dataset.closed));
+    d.open = false;
+  }
+  for (const d of others) {
+    if (!d.querySelector(':scope > summary').checkVisibility()) hidden.push(d.id);
+  }
+  root.dataset.offRow = offRow.join(' ');
+  root.dataset.bodyShown = shown.join(' ');
+  root.dataset.othersHidden = hidden.join(' ');
+  root.dataset.eachOpen = each.join(' ');
+  passing.forEach(d => d.open = true);
+  root.dataset.open = height();
+  passing.forEach(d => d.open = false);
+  root.dataset.reclosed = height();
+  passing.forEach(d => d.remove());
+  root.dataset.without = height();
+})();"#;
+
+/// The measurements `MEASURE` took of `page` in Chromium, by name.
+fn measure(page: &Path, dir: &Path) -> std::collections::HashMap<String, String> {
+    let report = std::fs::read_to_string(page).expect("report");
+    let csp = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    );
+    assert!(report.contains(&csp), "the report's policy changed");
+    let measured = report
+        .replace(&csp, "")
+        .replace("</body>", &format!("<script>{MEASURE}</script>\n</body>"));
+    let copy = dir.join("measured.html");
+    std::fs::write(&copy, measured).expect("write the measuring copy");
+    let dom = headless(&copy, dir, &["--dump-dom", "--window-size=1280,4000"]);
+    let dom = Html::parse_document(&dom);
+    let root = select(&dom, "html")[0];
+    root.value()
+        .attrs()
+        .filter_map(|(name, value)| {
+            name.strip_prefix("data-")
+                .map(|n| (n.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// Issue 18 part 4: passing claims do not add a row each. On the bundled notes, measured in
+/// Chromium: the page is exactly as tall with the passing claims' details as without them
+/// (each is a marker within its code line's row, its body not rendered), and opening them
+/// shows their details; the loose claim keeps its visible row; and every passing claim's
+/// claimed and actual text is in the page (`check_markers_and_counts`).
+#[test]
+fn passing_claims_add_no_rows_and_open_on_demand() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("report.html");
+    let page_arg = page.display().to_string();
+    let root = Path::new(ROOT);
+    let Run { code, stdout, .. } = snipcheck(
+        root,
+        &[
+            "verify",
+            "--no-snapshots",
+            "--format",
+            "html",
+            "--output",
+            &page_arg,
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    let json = snipcheck(root, &["verify", "--no-snapshots", "--format", "json"])
+        .json()
+        .clone();
+    let dom = Html::parse_document(&std::fs::read_to_string(&page).expect("page"));
+    let _ = &dom;
+
+    let m = measure(&page, dir.path());
+    let get = |name: &str| {
+        m.get(name)
+            .unwrap_or_else(|| panic!("no measurement {name}: {m:?}"))
+            .as_str()
+    };
+    let px = |name: &str| -> f64 {
+        get(name)
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}: {e}: {m:?}"))
+    };
+    assert_eq!(get("passing"), json["summary"]["pass"].to_string(), "{m:?}");
+    assert_eq!(get("passing"), "17");
+    assert_eq!(get("off-row"), "", "markers off their code line's row");
+    assert_eq!(get("body-shown"), "", "passing details shown while closed");
+    assert_eq!(
+        get("others-hidden"),
+        "",
+        "a non-passing claim's row is hidden"
+    );
+    assert!(px("closed") > 10_000.0, "{m:?}");
+    assert_eq!(
+        get("closed"),
+        get("without"),
+        "passing claims change the page's height"
+    );
+    assert_eq!(get("closed"), get("reclosed"), "{m:?}");
+    let each: Vec<f64> = get("each-open")
+        .split(' ')
+        .map(|n| n.parse().expect("a height"))
+        .collect();
+    assert_eq!(each.len(), 17, "{m:?}");
+    assert!(
+        each.iter().all(|&grown| grown >= 80.0),
+        "opening a passing claim shows its details: {m:?}"
+    );
+    assert!(
+        px("open") - px("closed") >= each.iter().sum::<f64>() - 1.0,
+        "{m:?}"
+    );
+    eprintln!(
+        "bundled notes: <main> {} px tall; passing claims' details add {} px closed, {} px opened",
+        px("closed"),
+        px("closed") - px("without"),
+        px("open") - px("closed")
+    );
+    keep_for_inspection(dir, "measured");
 }
 
 #[test]

@@ -165,11 +165,23 @@ pub(super) fn block(
         snippet.outcome.as_str(),
     );
     settings(out, snippet);
-    out.push_str("</div>\n<div class=\"code\" role=\"group\" aria-label=\"Python block\">\n");
     let lines: Vec<&str> = code.lines().collect();
     let last = snippet
         .start_line
         .plus(u32::try_from(lines.len().max(1) - 1).unwrap_or(0));
+    let outside = |claim: &crate::judge::CheckedClaim| {
+        let end = claim_end(claim);
+        lines.is_empty() || end < snippet.start_line || end > last
+    };
+    // A passing claim whose text is outside the block (an output block under a label) has no
+    // code line to sit on: its compact marker sits in the head.
+    for (k, claim) in snippet.claims.iter().enumerate() {
+        if outside(claim) && is_compact(claim) {
+            out.push(' ');
+            claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
+        }
+    }
+    out.push_str("</div>\n<div class=\"code\" role=\"group\" aria-label=\"Python block\">\n");
     let error_line = snippet.error.as_ref().and_then(|e| e.line);
     for (i, source) in lines.iter().enumerate() {
         let line = snippet
@@ -203,20 +215,26 @@ pub(super) fn block(
             None if error_line == Some(line) => "⚠",
             None => "",
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<div class=\"{classes}\" id=\"d{d}-L{line}\" data-line=\"{line}\"><a class=\"ln\" href=\"#d{d}-L{line}\">{line}</a><span class=\"gutter\" aria-hidden=\"true\">{gutter}</span><code>{}</code></div>",
+            "<div class=\"{classes}\" id=\"d{d}-L{line}\" data-line=\"{line}\"><a class=\"ln\" href=\"#d{d}-L{line}\">{line}</a><span class=\"gutter\" aria-hidden=\"true\">{gutter}</span><code>{}</code>",
             escape(source)
         );
+        // Passing claims end on this line: compact markers on the line itself, no row.
         for (k, claim) in snippet.claims.iter().enumerate() {
-            if claim_end(claim) == line {
+            if claim_end(claim) == line && is_compact(claim) {
+                claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
+            }
+        }
+        out.push_str("</div>\n");
+        for (k, claim) in snippet.claims.iter().enumerate() {
+            if claim_end(claim) == line && !is_compact(claim) {
                 claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
             }
         }
     }
     for (k, claim) in snippet.claims.iter().enumerate() {
-        let end = claim_end(claim);
-        if lines.is_empty() || end < snippet.start_line || end > last {
+        if outside(claim) && !is_compact(claim) {
             claim_details(out, d, s, k, snippet, expanded.claims.contains(&(s, k)));
         }
     }
@@ -241,6 +259,15 @@ fn severity(verdict: Verdict) -> u8 {
     }
 }
 
+/// Whether a claim is shown compact: a passing claim is only its marker (on its code line, or
+/// in the snippet's head when its text is outside the block), the summary of a `<details>`
+/// holding what every other claim shows in a row of its own; the rest keep their row.
+fn is_compact(claim: &crate::judge::CheckedClaim) -> bool {
+    claim.verdict == Verdict::Pass
+}
+
+/// A claim's `<details>`: the marker as its summary (alone, for a compact claim), the body
+/// (`claim.rs`) under it.
 fn claim_details(
     out: &mut String,
     d: usize,
@@ -286,19 +313,38 @@ fn claim_details(
                 .unwrap_or("the block is not valid Python 3")
         ),
     };
+    let compact = is_compact(claim);
     let _ = write!(
         out,
-        "<details class=\"claim {class}\" id=\"{}\"{}>\n<summary><span class=\"marker {class}\" \
-         id=\"marker-{s}-{k}\" data-verdict=\"{class}\" data-line=\"{}\" title=\"{}\">{icon} {class}</span> \
-         <span class=\"claim-summary\">{kind} claim on line {} · {hint}</span></summary>\n<div class=\"claim-body\">\n",
+        "<details class=\"claim {class}{}\" id=\"{}\"{}>{}<summary><span class=\"marker {class}\" \
+         id=\"marker-{s}-{k}\" data-verdict=\"{class}\" data-line=\"{}\" title=\"{}\">{icon} {class}</span>",
+        if compact { " compact" } else { "" },
         claim_id(s, k),
         if open { " open" } else { "" },
+        if compact { "" } else { "\n" },
         claim.claim_line,
         escape(&tooltip),
-        claim.claim_line,
     );
+    if !compact {
+        let _ = write!(
+            out,
+            " <span class=\"claim-summary\">{kind} claim on line {} · {hint}</span>",
+            claim.claim_line
+        );
+    }
+    out.push_str("</summary>\n<div class=\"claim-body\">\n");
+    if compact {
+        let _ = writeln!(
+            out,
+            "<p class=\"claim-summary\">{kind} claim on line {}</p>",
+            claim.claim_line
+        );
+    }
     claim::body(out, d, snippet, claim);
-    out.push_str("</div>\n</details>\n");
+    out.push_str("</div>\n</details>");
+    if !compact {
+        out.push('\n');
+    }
 }
 
 fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bool) {

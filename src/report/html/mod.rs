@@ -5,8 +5,10 @@
 //! reStructuredText document as its escaped source, `rst.rs`); the Python blocks the report
 //! has snippets for, found by their byte ranges, are replaced by annotated markup
 //! (`markdown.rs`): one element per code line with its Markdown line number, a marker on every
-//! claim line (icon and word, never colour alone) and a `<details>` under it with the real
-//! output, the diff, the normalization or the traceback (`claim.rs`). A summary bar and a
+//! claim line (icon and word, never colour alone) summarizing a `<details>` with the real
+//! output, the diff, the normalization or the traceback (`claim.rs`): a row under the line, or
+//! for a passing claim the marker alone on the line itself, its details on demand, so passing
+//! claims add no rows. A summary bar and a
 //! table of contents that jumps to every failing claim come first. The page has no script at
 //! all, fetches nothing (CSS inline, a strict Content-Security-Policy) and reads without
 //! JavaScript and on paper.

@@ -225,11 +225,26 @@ fn every_claim_has_one_marker_and_failing_ones_start_open() {
         assert_eq!(page.matches(&marker).count(), 1, "{marker}");
         assert!(page.contains(&format!(">{icon} {verdict}</span>")));
         let open = matches!(verdict, "fail" | "unchecked");
+        let compact = verdict == "pass";
         let details = format!(
-            "<details class=\"claim {verdict}\" id=\"claim-0-{k}\"{}>",
+            "<details class=\"claim {verdict}{}\" id=\"claim-0-{k}\"{}>",
+            if compact { " compact" } else { "" },
             if open { " open" } else { "" }
         );
-        assert!(page.contains(&details), "{details}");
+        assert_eq!(page.matches(&details).count(), 1, "{details}");
+        // A passing claim is its marker alone, inside its code line's element; the others are
+        // a row of their own after the line, their summary saying what they hold.
+        let line_end = format!("id=\"d0-L{line}\"");
+        let line = &page[page.find(&line_end).expect("line")..];
+        let line = &line[..line.find("</div>\n").expect("end of line")];
+        assert_eq!(line.contains(&details), compact, "{line}");
+        let summary = &page[page.find(&details).expect("details")..];
+        let summary = &summary[..summary.find("</summary>").expect("summary")];
+        assert_eq!(summary.contains("claim-summary"), !compact, "{summary}");
+        assert_eq!(
+            summary.matches("<span").count(),
+            if compact { 1 } else { 2 }
+        );
     }
     assert_eq!(
         page.matches("data-verdict=\"").count(),
@@ -365,4 +380,24 @@ fn spaces_in_claims_and_statements_are_shown_as_written() {
         page.contains(".claim-body .statement code"),
         "the page carries the rule"
     );
+}
+
+#[test]
+fn a_passing_claim_outside_its_block_is_a_marker_in_the_head() {
+    let mut report = report();
+    let outside = &mut report.snippets[0].claims[0];
+    outside.claim_line = LineNo::new(15);
+    outside.claim_end_line = LineNo::new(16);
+    let page = render(&report, &[&document()], &Expanded::default());
+    let head = &page[page.find("<div class=\"snippet-head\">").expect("head")..];
+    let head = &head[..head.find("<div class=\"code\"").expect("code")];
+    assert!(
+        head.contains(
+            "<details class=\"claim pass compact\" id=\"claim-0-0\"><summary><span class=\"marker pass\" \
+             id=\"marker-0-0\" data-verdict=\"pass\" data-line=\"15\""
+        ),
+        "{head}"
+    );
+    assert!(head.contains("<pre class=\"output\">1</pre>"), "{head}");
+    assert_eq!(page.matches("id=\"claim-0-0\"").count(), 1);
 }
