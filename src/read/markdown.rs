@@ -456,14 +456,15 @@ enum OutputScan {
     #[default]
     Idle,
     AfterPython(usize),
-    /// A label paragraph: the block before it, the label's line and text.
-    InLabel(usize, LineNo, String),
+    /// A label paragraph (or heading: `#### Output:`): the block before it, the label's line,
+    /// its text before any inline code, and the inline code after it (`**Answer:** `False``).
+    InLabel(usize, LineNo, String, Option<String>),
     /// After a label; `None`: the label names another Python (the block is skipped), else
     /// the range of Pythons it names (`python_range`).
     AfterLabel(usize, LineNo, Option<Option<String>>),
     InOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
-    /// A Python-fenced block under the label: output unless it is a session (then, the
-    /// Pythons the label names, `label_python`, go to the session's block).
+    /// A Python-fenced block under the label: output unless it is a session or holds code
+    /// (`holds_code`): then it is a block of its own.
     InPythonOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
 }
 
@@ -484,19 +485,44 @@ impl OutputScan {
         let state = std::mem::take(self);
         let mut scanned = Scanned::Nothing;
         *self = match (state, event) {
-            (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph)) => {
-                OutputScan::InLabel(i, line, String::new())
+            (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph | Tag::Heading { .. })) => {
+                OutputScan::InLabel(i, line, String::new(), None)
             }
-            (OutputScan::InLabel(i, at, mut label), Event::Text(t) | Event::Code(t)) => {
+            (OutputScan::InLabel(i, at, mut label, None), Event::Text(t)) => {
                 label.push_str(t);
-                OutputScan::InLabel(i, at, label)
+                OutputScan::InLabel(i, at, label, None)
+            }
+            // The answer given inline, right after the label.
+            (OutputScan::InLabel(i, at, label, None), Event::Code(t)) => {
+                OutputScan::InLabel(i, at, label, Some(t.to_string()))
+            }
+            // Text after the inline answer: only closing punctuation keeps it an answer.
+            (OutputScan::InLabel(i, at, label, Some(code)), Event::Text(t)) => {
+                if t.trim().chars().all(|c| matches!(c, '.' | ',' | ';' | '!')) {
+                    OutputScan::InLabel(i, at, label, Some(code))
+                } else {
+                    OutputScan::Idle
+                }
             }
             (
                 state @ OutputScan::InLabel(..),
                 Event::Start(Tag::Strong | Tag::Emphasis)
                 | Event::End(TagEnd::Strong | TagEnd::Emphasis),
             ) => state,
-            (OutputScan::InLabel(i, at, label), Event::End(TagEnd::Paragraph)) => {
+            (
+                OutputScan::InLabel(i, at, label, Some(code)),
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_)),
+            ) => {
+                if is_output_label(&label) && !code.trim().is_empty() {
+                    let claims = (!names_python_2(&label)).then(|| python_range(&label));
+                    attach(blocks, i, at, at, &code, claims);
+                }
+                OutputScan::Idle
+            }
+            (
+                OutputScan::InLabel(i, at, label, None),
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_)),
+            ) => {
                 if is_output_label(&label) {
                     // `None`: another Python's output; else the range of Pythons it names.
                     OutputScan::AfterLabel(
@@ -547,7 +573,7 @@ impl OutputScan {
                 OutputScan::InPythonOutput(i, at, first, text, claims),
                 Event::End(TagEnd::CodeBlock),
             ) => {
-                if starts_session(&text) {
+                if starts_session(&text) || holds_code(&text) {
                     OutputScan::Idle
                 } else {
                     scanned = Scanned::Output;
@@ -559,6 +585,93 @@ impl OutputScan {
             _ => OutputScan::Idle,
         };
         scanned
+    }
+}
+
+/// Whether a Python-fenced block under an output label holds more code rather than output
+/// (`**Answer:**` then `x.append(3)` and `print(x)`): a line that starts a statement — a
+/// keyword, an assignment, a call standing alone. Code is never compared as output.
+fn holds_code(text: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "def", "class", "import", "from", "for", "while", "if", "elif", "else", "try", "except",
+        "finally", "with", "return", "yield", "raise", "assert", "del", "pass", "break",
+        "continue", "global", "nonlocal", "async", "await", "print",
+    ];
+    // A traceback or a syntax error's display quotes code, but is output.
+    let shown_error = text.lines().map(str::trim).any(|line| {
+        line.starts_with("Traceback (most recent call last):") || line.starts_with("File \"")
+    }) || text
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .is_some_and(|last| {
+            let name: String = last
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+                .collect();
+            ["Error", "Exception", "Warning"]
+                .iter()
+                .any(|end| name.ends_with(end))
+                && last[name.len()..].starts_with([':', ' '])
+                || last == name && name.ends_with("Error")
+        });
+    !shown_error
+        && text.lines().map(str::trim).any(|line| {
+            let word: String = line
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let next = &line[word.len()..];
+            let keyword = KEYWORDS.contains(&word.as_str())
+                && (next.is_empty() || next.starts_with([' ', '(', ':']));
+            // `name = …`, `obj.attr += …`, `xs.append(3)`: a target or a call, not a value.
+            let target: String = line
+                .chars()
+                .take_while(|c| {
+                    c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '\'' | '"')
+                })
+                .collect();
+            let after = line[target.len()..].trim_start();
+            let named = target.starts_with(|c: char| c.is_alphabetic() || c == '_');
+            let assignment = named
+                && ((after.starts_with('=') && !after.starts_with("=="))
+                    || ["+=", "-=", "*=", "/=", "|=", "&="]
+                        .iter()
+                        .any(|op| after.starts_with(op)));
+            let call =
+                named && target.contains('.') && after.starts_with('(') && line.ends_with(')');
+            keyword || assignment || call
+        })
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::holds_code;
+
+    #[test]
+    fn code_under_an_answer_label_is_told_from_output() {
+        for code in [
+            "x.append(3)\nprint(x)",
+            "total = 5",
+            "for i in range(3):\n    pass",
+            "import os",
+        ] {
+            assert!(holds_code(code), "{code:?}");
+        }
+        for output in [
+            "[1, 1]",
+            "True",
+            "{'a': 1}",
+            "Hello, world!",
+            "3.14",
+            "a == b",
+            "None",
+            "  File \"<input>\", line 3\n    a = \"wtf_\" + i\n        ^\nSyntaxError: invalid syntax",
+            "x = 5\nTypeError: unsupported operand",
+        ] {
+            assert!(!holds_code(output), "{output:?}");
+        }
     }
 }
 
