@@ -168,6 +168,61 @@ pub fn starts_session(code: &str) -> bool {
         .is_some_and(|line| line.starts_with(">>>"))
 }
 
+/// An `# Output:` comment run that ends a block, set off from its code by a blank line (`for
+/// ...:` / blank / `# Output:` / `# 0` / `# 1`): the output of the whole block, as an output
+/// block under a label would be. (Right below a statement, the run is that statement's claim;
+/// followed by more code, it is prose.) Not for sessions.
+pub fn trailing_output_comments(block: &Block) -> Option<OutputBlock> {
+    if starts_session(&block.code) {
+        return None;
+    }
+    let lines: Vec<&str> = block.code.lines().collect();
+    let end = lines.iter().rposition(|l| !l.trim().is_empty())?;
+    if !lines[end].trim_start().starts_with('#') {
+        return None;
+    }
+    let mut start = end;
+    while start > 0 && lines[start - 1].trim_start().starts_with('#') {
+        start -= 1;
+    }
+    let label = lines[start].trim_start().trim_start_matches('#').trim();
+    let labelled = label
+        .get(..7)
+        .filter(|head| head.eq_ignore_ascii_case("output:"))
+        .map(|_| label[7..].trim());
+    let blank_before = start > 0 && lines[start - 1].trim().is_empty();
+    let code_before = lines[..start].iter().any(|l| {
+        let l = l.trim();
+        !l.is_empty() && !l.starts_with('#')
+    });
+    if labelled.is_none() || !blank_before || !code_before {
+        return None;
+    }
+    let strip = |l: &str| {
+        let l = l.trim_start().trim_start_matches('#');
+        l.strip_prefix(' ').unwrap_or(l).to_owned()
+    };
+    let mut text: Vec<String> = lines[start + 1..=end].iter().map(|l| strip(l)).collect();
+    // `# Output: 5` on one line.
+    let inline = labelled.filter(|rest| !rest.is_empty());
+    let first = if let Some(rest) = inline {
+        text.insert(0, rest.to_owned());
+        start
+    } else {
+        start + 1
+    };
+    if text.iter().all(|l| l.trim().is_empty()) {
+        return None;
+    }
+    let line = |k: usize| block.first_line.plus(u32::try_from(k).unwrap_or(u32::MAX));
+    Some(OutputBlock {
+        label_line: line(start),
+        line: line(first),
+        text: text.join("\n") + "\n",
+        python: None,
+    })
+}
+
 /// A Markdown heading (a reStructuredText section title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {

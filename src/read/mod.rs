@@ -81,6 +81,11 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Document {
         markdown::blocks(&document.text)
     };
     document.blocks = blocks;
+    for block in &mut document.blocks {
+        if block.output.is_none() {
+            block.output = block::trailing_output_comments(block);
+        }
+    }
     document.problems.extend(problems);
     settle_namespace(&mut document);
     document
