@@ -243,6 +243,11 @@ pub enum Record {
 /// exits with it as soon as it notices: `CHANNEL_LOST` in `harness.py`).
 pub const CHANNEL_LOST_STATUS: i32 = 72;
 
+/// The exit status of a child whose snippet changed the harness's own functions or names, or
+/// hooked into its work with an audit hook or a trace or profile function (`TAMPERED` in
+/// `harness.py`: its seal, checked before every record, at the end and by an audit hook).
+pub const TAMPERED_STATUS: i32 = 73;
+
 /// Parses the result channel's JSON lines and folds them into an outcome, checking that
 /// they follow the protocol: sandbox, start, then `unparsable` or analysis, prelude,
 /// statements in strictly increasing order, an optional exit, and end, with nothing after.
@@ -292,6 +297,17 @@ pub fn read_result_channel(bytes: &[u8], end: End) -> Outcome {
         violate(
             &mut outcome,
             "the snippet closed or replaced the result channel (fd 3), so its transcript stops there"
+                .to_owned(),
+        );
+    }
+    if outcome.end
+        == (End::Exited {
+            status: TAMPERED_STATUS,
+        })
+    {
+        violate(
+            &mut outcome,
+            "the snippet changed the harness's own code or names, or hooked into its work (an audit hook, a trace or profile function), so no record after that is trusted"
                 .to_owned(),
         );
     }
@@ -451,6 +467,10 @@ mod tests {
         let harness = include_str!("python/harness.py");
         assert!(
             harness.contains(&format!("\nCHANNEL_LOST = {CHANNEL_LOST_STATUS}\n")),
+            "harness.py and protocol.rs must agree on the status"
+        );
+        assert!(
+            harness.contains(&format!("\nTAMPERED = {TAMPERED_STATUS}\n")),
             "harness.py and protocol.rs must agree on the status"
         );
         let channel = line(&Record::Sandbox {

@@ -25,6 +25,7 @@ mod harness;
 mod disk;
 mod doctor;
 mod filesystem;
+mod forging;
 mod ipc;
 mod leftovers;
 mod loops;

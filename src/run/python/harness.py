@@ -65,7 +65,8 @@ MAX_STREAM = 1 << 20
 # Bound when the harness loads (in the zygote, before any snippet code), so a snippet that
 # rebinds `os.write` or `json.dumps` cannot make the harness write what it wants.
 _write = os.write
-_dumps = json.dumps
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_dumps = _ENCODER.encode
 _fstat = os.fstat
 _exit = os._exit
 _result_fd = None
@@ -76,10 +77,16 @@ _channel = None
 # runner reports the run as tampered, never as the clean run its truncated transcript would
 # look like (`run::protocol::CHANNEL_LOST_STATUS`).
 CHANNEL_LOST = 72
+# The exit status of a child whose snippet changed the harness's own code or names, or hooked
+# into its work (a trace or profile function, an audit hook): `verify` and `_audit` below,
+# `run::protocol::TAMPERED_STATUS`.
+TAMPERED = 73
 
 
-def emit(record):
-    data = _dumps(record, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+def emit(record, _verify=None):
+    if _verify is not None:
+        _verify()
+    data = _dumps(record).encode("utf-8", "backslashreplace") + b"\n"
     try:
         stat = _fstat(_result_fd)
     except OSError:
@@ -1623,7 +1630,7 @@ def warm_up():
         raise ValueError("warm-up")
     except ValueError as exc:
         exception_facts(exc, "<warm-up>")
-    _dumps({"event": "warm-up", "value": safe_repr([1, "a"])}, ensure_ascii=False)
+    _dumps({"event": "warm-up", "value": safe_repr([1, "a"])})
     # Keep the collector away from everything loaded so far: children then touch (and so
     # copy) fewer of the zygote's pages.
     import gc
@@ -1666,3 +1673,104 @@ def preload(names):
 
 
 warm_up()
+
+
+# ---------------------------------------------------------------------------------------------
+# The seal: what the harness runs with, fixed in the zygote before any snippet, and checked.
+# ---------------------------------------------------------------------------------------------
+
+
+def _seal():
+    """Every name the harness (and the json encoder it writes records with) resolves as it
+    was at load, and every function's code and defaults: (mapping, name, value) triples and
+    (function, code, defaults, kwdefaults) quadruples, in tuples a snippet cannot change."""
+    import types
+    encoder = sys.modules["json.encoder"]
+    mappings = [globals(), encoder.__dict__, json.JSONEncoder.__dict__, _ENCODER.__dict__]
+    owned = [value for value in globals().values() if isinstance(value, type) and value.__module__ == __name__]
+    mappings.extend(cls.__dict__ for cls in owned)
+    names = []
+    functions = []
+    mutable = {"_result_fd", "_channel", "_HOOK", "_EXCEPTION_LINE", "__builtins__"}
+    for mapping in mappings:
+        for name, value in list(mapping.items()):
+            if mapping is globals() and name in mutable:
+                continue
+            names.append((mapping, name, value))
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if isinstance(value, types.FunctionType) and value not in (verify, _audit):
+                functions.append((value, value.__code__, value.__defaults__, value.__kwdefaults__))
+    objects = [sys.modules[__name__]] if __name__ in sys.modules else []
+    objects += owned + [json.JSONEncoder, encoder] + [function for function, *_ in functions]
+    return tuple(names), tuple(functions), frozenset(id(value) for value in objects)
+
+
+def verify(
+    _names=(), _functions=(), _missing=object(), _gettrace=sys.gettrace,
+    _getprofile=sys.getprofile, _type=type, _exit=_exit, _tampered=TAMPERED,
+):
+    """Ends the child with `TAMPERED` unless every sealed name and function is as it was at
+    load and no trace or profile function written in Python is set: a snippet that rebound
+    the harness's functions (through frames, `gc`, a module dict) or hooks into its work
+    leaves a trace, never a clean transcript. Run before every record and, by the zygote,
+    after `main` returns. It looks nothing up by name: what it needs is in its defaults."""
+    for mapping, name, value in _names:
+        if mapping.get(name, _missing) is not value:
+            _exit(_tampered)
+    for function, code, defaults, kwdefaults in _functions:
+        if (
+            function.__code__ is not code
+            or function.__defaults__ is not defaults
+            or function.__kwdefaults__ is not kwdefaults
+        ):
+            _exit(_tampered)
+    if _gettrace() is not None:
+        _exit(_tampered)
+    profile = _getprofile()
+    # cProfile's profiler is C code that only counts; a Python function could change the
+    # harness's frames.
+    if profile is not None and _type(profile).__module__ != "_lsprof":
+        _exit(_tampered)
+
+
+def _audit(
+    event, args, _ids=frozenset(), _code=frozenset(), _getframe=sys._getframe, _id=id,
+    _exit=_exit, _tampered=TAMPERED,
+):
+    """The harness's audit hook (it cannot be removed): ends the child with `TAMPERED` the
+    moment a snippet changes an attribute of the harness's own functions, classes or module
+    (code, defaults, methods: a change put back before the next check would go unseen by
+    `verify`), adds an audit hook of its own (one runs inside the harness's work), or sets a
+    trace or profile function while the harness is reporting (a tracer that removes itself
+    after changing a record)."""
+    if event == "object.__setattr__" or event == "object.__delattr__":
+        if args and _id(args[0]) in _ids:
+            _exit(_tampered)
+    elif event == "sys.addaudithook":
+        _exit(_tampered)
+    elif event == "sys.settrace" or event == "sys.setprofile":
+        frame = _getframe(1)
+        while frame is not None:
+            if frame.f_code in _code:
+                _exit(_tampered)
+            frame = frame.f_back
+
+
+def _install_seal():
+    # `verify` and `_audit` are left out of the functions checked (their defaults are set
+    # here, after the seal): the audit hook guards their attributes instead.
+    emit.__defaults__ = (verify,)
+    names, functions, ids = _seal()
+    verify.__defaults__ = (names, functions) + verify.__defaults__[2:]
+    reporting = (
+        emit, finish, Hooks.enter, Hooks.leave, Hooks.raised, Hooks._leave, Hooks._raised,
+        Hooks.record_value, Hooks.record_target, Hooks.nest, Hooks.unnest, Hooks.emit_nested,
+    )
+    code = frozenset(function.__code__ for function in reporting)
+    _audit.__defaults__ = (ids | {_id(verify), _id(_audit)}, code) + _audit.__defaults__[2:]
+    sys.addaudithook(_audit)
+
+
+_id = id
+_install_seal()
