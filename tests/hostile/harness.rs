@@ -721,7 +721,8 @@ pub fn assert_gone(case: &str, seen: &Seen, uids: &BTreeSet<u32>) {
     }
 }
 
-fn own_cgroup(controller: &str) -> PathBuf {
+/// The cgroup directory of this test process for a v1 `controller`, where a run makes its own.
+pub fn own_cgroup(controller: &str) -> PathBuf {
     let table = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     let relative = table
         .lines()

@@ -108,3 +108,98 @@ fn wait_for_uid(child: &Child, uid: u32) -> bool {
     }
     false
 }
+
+#[test]
+fn a_zygote_killed_from_outside_leaves_nothing_behind() {
+    // A snippet sleeps; the zygote (`snipcheck worker`) is SIGKILLed from outside meanwhile.
+    let dir = tempfile::tempdir().expect("create a temp dir");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("create TMPDIR");
+    std::fs::write(
+        dir.path().join("case.py"),
+        "import time\ntime.sleep(30)\nprint(1)  # 1\n",
+    )
+    .expect("write the case");
+    let mut runner = quiet(
+        Command::new(crate::support::BIN)
+            .args(["run", "case.py", "--timeout", "60"])
+            .current_dir(dir.path())
+            .env("TMPDIR", &tmp),
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .expect("start snipcheck");
+    let watcher = Watcher::start(runner.id());
+    // The zygote is the runner's child running `worker`; wait for its snippet child too.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let zygote = loop {
+        let children = |parent: u32| -> Vec<u32> {
+            std::fs::read_dir("/proc")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|&pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                        .ok()
+                        .and_then(|s| {
+                            let after = s.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+                            after.parse::<u32>().ok()
+                        })
+                        == Some(parent)
+                })
+                .collect()
+        };
+        let worker = children(runner.id()).into_iter().find(|&pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == b"worker"))
+        });
+        if let Some(worker) = worker.filter(|&w| !children(w).is_empty()) {
+            break worker;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the zygote never started a snippet"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // SAFETY: kill with a pid this test's runner started and a signal number.
+    unsafe {
+        libc::kill(i32::try_from(zygote).expect("a pid"), libc::SIGKILL);
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = runner.try_wait().expect("wait for snipcheck") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = runner.kill();
+            panic!("snipcheck hung after its zygote was killed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let watched = watcher.finish();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut runner.stdout.take().expect("stdout"), &mut stdout)
+        .expect("read stdout");
+    // A clear end: the block is reported as the runner's error, the run fails.
+    assert_eq!(status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("the zygote exited"), "{stdout}");
+    // Nothing of the run is left: processes, cgroups, the run's directory, mounts.
+    assert_gone("zygote killed", &watched.seen, &watched.uids);
+    for group in ["memory", "pids"] {
+        let leftover = crate::harness::own_cgroup(group).join(format!("snipcheck-{zygote}"));
+        assert!(!leftover.exists(), "{} was left behind", leftover.display());
+    }
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .expect("read TMPDIR")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "the run left {left:?} in its TMPDIR");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    assert!(
+        !mounts.contains(&*tmp.to_string_lossy()),
+        "a mount of the run is left: {mounts}"
+    );
+}
