@@ -180,6 +180,35 @@ pub fn is_placeholder(text: &str) -> bool {
         || (!text.is_empty() && text.chars().all(|c| c == '?'))
 }
 
+/// Whether `claimed` is what Python 2's print statement printed where Python 3 printed
+/// `printed`: `print("Total:", t)` wrote the tuple (`('Total:', 5)`), Python 3 writes its
+/// items (`Total: 5`). Every line of the claim is a tuple display that opens with a string, and
+/// that string starts a printed line, followed by a space.
+pub fn is_python_2_print(claimed: &str, printed: &str) -> bool {
+    let lines: Vec<&str> = claimed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    !lines.is_empty()
+        && lines.iter().all(|line| {
+            let Some(inner) = line.strip_prefix('(').and_then(|l| l.strip_suffix(')')) else {
+                return false;
+            };
+            let Some(quote) = inner.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+                return false;
+            };
+            let Some((text, rest)) = inner[1..].split_once(quote) else {
+                return false;
+            };
+            rest.starts_with(", ")
+                && !text.is_empty()
+                && printed
+                    .lines()
+                    .any(|out| out.strip_prefix(text).is_some_and(|r| r.starts_with(' ')))
+        })
+}
+
 /// Whether a session's statement is an exercise the reader completes: a placeholder where a
 /// value goes (`symbols = ?`, `total = ???`, `answer = TODO`, `x = …`) or one alone. `...` is
 /// Python's Ellipsis, so `x = ...` is code. It does not run, and what the session shows after
@@ -509,6 +538,21 @@ mod tests {
         for text in ["[1, 2]", "typed", "note: 5"] {
             assert!(!is_directive(text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn python_2_prints_of_tuples_are_told_apart() {
+        let printed = "Time at midnight is 00:00:00\nTime at noon is 12:00:00";
+        assert!(is_python_2_print(
+            "('Time at noon is', datetime.time(12, 0))",
+            printed
+        ));
+        assert!(is_python_2_print("('Total:', 5)", "Total: 5"));
+        // A tuple Python 3 printed as a tuple, or one whose text is not what was printed.
+        assert!(!is_python_2_print("('a', 1)", "('a', 1)"));
+        assert!(!is_python_2_print("('Sum:', 5)", "Total: 5"));
+        assert!(!is_python_2_print("(1, 2)", "1 2"));
+        assert!(!is_python_2_print("Total: 5", "Total: 6"));
     }
 
     #[test]

@@ -729,6 +729,19 @@ pub fn check(
             block, output, outcome, &stop,
         ));
     }
+    // Python 2's `print(a, b)` printed a tuple.
+    for claim in claims.iter_mut().filter(|c| {
+        c.verdict == Verdict::Fail
+            && c.kind == ClaimKind::Output
+            && c.actual
+                .as_deref()
+                .is_some_and(|actual| grammar::is_python_2_print(&c.claimed, actual))
+    }) {
+        claim.verdict = Verdict::Unjudged;
+        claim.reason = Some(
+            "it shows what Python 2's print statement printed (the tuple of the print's arguments); Python 3 prints the items, so this cannot be judged here".to_owned(),
+        );
+    }
     let (kind, mut error) = ending::ending(block, outcome, statements, &claims);
     // A session's exercise does not parse until the reader completes it.
     if let Some(err) = error.as_mut().filter(|e| {
