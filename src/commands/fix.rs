@@ -8,7 +8,7 @@ use crate::atomic;
 use crate::cli::FixArgs;
 use crate::environment;
 use crate::files::fix::{self, Selection};
-use crate::pipeline::{self, Files, Options};
+use crate::pipeline;
 use crate::plan;
 use crate::read;
 use crate::report::{self, fix::Fixes, fix::NoteFix};
@@ -18,15 +18,8 @@ use anyhow::{Context, Result, bail};
 pub fn fix(args: &FixArgs) -> Result<bool> {
     let progress = report::progress::Progress::start("running snippets");
     let run = pipeline::execute(
-        &Options {
-            paths: args.paths.clone(),
-            config: args.run.config.clone(),
-            timeout: args.run.timeout,
-            jobs: args.run.jobs,
-            venv: args.run.venv.clone(),
-            files: Files::Ignore,
-            ..Options::default()
-        },
+        // `Files::Ignore`, the default: notes only, no generated file is compared.
+        &super::run_options(args.paths.clone(), &args.run),
         &progress,
     )?;
     drop(progress);

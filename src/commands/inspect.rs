@@ -9,20 +9,16 @@ use anyhow::Result;
 /// Inspects claims; `Ok(false)` when a shown claim fails (like `verify`).
 pub fn inspect(args: &InspectArgs) -> Result<bool> {
     let target = Target::parse(args.target.as_deref());
+    let paths = match &target {
+        Target::Line(file, _) => vec![file.clone()],
+        _ => Vec::new(),
+    };
     let options = Options {
-        paths: match &target {
-            Target::Line(file, _) => vec![file.clone()],
-            _ => Vec::new(),
-        },
         filter: match &target {
             Target::Id(id) => Some(id.clone()),
             _ => None,
         },
-        config: args.run.config.clone(),
-        timeout: args.run.timeout,
-        jobs: args.run.jobs,
-        venv: args.run.venv.clone(),
-        ..Options::default()
+        ..super::run_options(paths, &args.run)
     };
     let progress = report::progress::Progress::start("running snippets");
     let run = pipeline::execute(&options, &progress)?;

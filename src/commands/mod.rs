@@ -24,3 +24,16 @@ pub use run::run;
 pub use shell::{completions, man};
 pub use update::update;
 pub use verify::verify;
+
+/// The pipeline's options for `paths` with what every command that runs snippets takes
+/// (`--config`, `--timeout`, `-j`, `--venv`); the rest at their defaults.
+fn run_options(paths: Vec<String>, run: &crate::cli::RunOptions) -> crate::pipeline::Options {
+    crate::pipeline::Options {
+        paths,
+        config: run.config.clone(),
+        timeout: run.timeout,
+        jobs: run.jobs,
+        venv: run.venv.clone(),
+        ..crate::pipeline::Options::default()
+    }
+}

@@ -6,7 +6,7 @@
 use crate::cli::UpdateArgs;
 use crate::files::generated::{self, Change};
 use crate::files::{snapshot, snippets as snippet_files};
-use crate::pipeline::{self, Options};
+use crate::pipeline;
 use crate::report::{self, files};
 use anyhow::{Result, bail};
 
@@ -14,14 +14,7 @@ use anyhow::{Result, bail};
 pub fn update(args: &UpdateArgs) -> Result<bool> {
     let progress = report::progress::Progress::start("running snippets");
     let run = pipeline::execute(
-        &Options {
-            paths: args.paths.clone(),
-            config: args.run.config.clone(),
-            timeout: args.run.timeout,
-            jobs: args.run.jobs,
-            venv: args.run.venv.clone(),
-            ..Options::default()
-        },
+        &super::run_options(args.paths.clone(), &args.run),
         &progress,
     )?;
     drop(progress);

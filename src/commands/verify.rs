@@ -13,20 +13,16 @@ pub fn verify(args: &VerifyArgs) -> Result<bool> {
     let progress = report::progress::Progress::start("running snippets");
     let run = pipeline::execute(
         &Options {
-            paths: args.paths.clone(),
-            config: args.run.config.clone(),
-            timeout: args.run.timeout,
-            jobs: args.run.jobs,
             filter: args.filter.clone(),
             strict: args.strict,
             strict_parse: args.strict_parse,
-            venv: args.run.venv.clone(),
             partition: args.partition,
             files: match (args.no_snapshots, environment::is_ci()) {
                 (true, _) => Files::Ignore,
                 (false, true) => Files::Compare,
                 (false, false) => Files::CompareAndRefresh,
             },
+            ..super::run_options(args.paths.clone(), &args.run)
         },
         &progress,
     )?;

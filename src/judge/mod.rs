@@ -503,12 +503,11 @@ fn unjudged_after(
     }
 }
 
-/// A failing claim after a session's exercise (`>>> symbols = ?`: the reader writes that line)
-/// shows what the reader's answer makes of the session, not what this code does: `unjudged`.
-fn after_exercise(claims: &mut [CheckedClaim], statements: &[crate::run::outcome::Statement]) {
-    let Some(exercise) = statements.iter().find(|s| {
-        s.kind == crate::run::outcome::StatementKind::Example && grammar::is_exercise(&s.source)
-    }) else {
+/// A failing claim after a session's exercise (`>>> symbols = ?`: the reader writes that line;
+/// `exercise` is the session's first) shows what the reader's answer makes of the session, not
+/// what this code does: `unjudged`.
+fn after_exercise(claims: &mut [CheckedClaim], exercise: Option<&crate::run::outcome::Statement>) {
+    let Some(exercise) = exercise else {
         return;
     };
     for claim in claims
@@ -716,14 +715,13 @@ pub fn check(
     claims.sort_by_key(|claim| claim.line);
     let causes = unjudgeable_causes(outcome, undefined);
     unjudged_after(&mut claims, &outcome.executions, &[], causes.first());
-    after_exercise(&mut claims, statements);
-    let exercise_lines: Vec<LineNo> = statements
+    let exercises: Vec<&crate::run::outcome::Statement> = statements
         .iter()
         .filter(|s| {
             s.kind == crate::run::outcome::StatementKind::Example && grammar::is_exercise(&s.source)
         })
-        .map(|s| s.line)
         .collect();
+    after_exercise(&mut claims, exercises.first().copied());
     if let Some(output) = &block.output {
         claims.push(output_block::judge_output_block(
             block, output, outcome, &stop,
@@ -747,7 +745,8 @@ pub fn check(
     if let Some(err) = error.as_mut().filter(|e| {
         e.expected_by.is_none()
             && e.type_name == "SyntaxError"
-            && e.line.is_some_and(|l| exercise_lines.contains(&l))
+            && e.line
+                .is_some_and(|l| exercises.iter().any(|s| s.line == l))
     }) {
         err.expected_by = Some(ExpectedBy::Exercise);
     }

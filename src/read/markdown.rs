@@ -117,8 +117,7 @@ fn blocks_at(text: &str, depth: usize) -> (Vec<Block>, Vec<Problem>) {
             continue;
         }
         let before = blocks.len();
-        let scanned = output.step(&event, lines.line(range.start), &mut blocks);
-        let is_output = scanned == Scanned::Output;
+        let is_output = output.step(&event, lines.line(range.start), &mut blocks);
         match &event {
             Event::Start(Tag::HtmlBlock) => {
                 html = Some((lines.line(range.start), String::new()));
@@ -468,22 +467,13 @@ enum OutputScan {
     InPythonOutput(usize, LineNo, LineNo, String, Option<Option<String>>),
 }
 
-/// What one event did to the output scan.
-#[derive(Debug, PartialEq, Eq)]
-enum Scanned {
-    /// Nothing to act on.
-    Nothing,
-    /// It closed a code block that is the output of the Python block before it (so it is not
-    /// a snippet of its own).
-    Output,
-}
-
 impl OutputScan {
-    /// Advances over one event. After an output block, another label may follow (`Output
-    /// (Python 2.x):` then `Output (Python 3.x):`).
-    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) -> Scanned {
+    /// Advances over one event; true when the event closed a code block that is the output of
+    /// the Python block before it (so it is not a snippet of its own). After an output block,
+    /// another label may follow (`Output (Python 2.x):` then `Output (Python 3.x):`).
+    fn step(&mut self, event: &Event<'_>, line: LineNo, blocks: &mut [Block]) -> bool {
         let state = std::mem::take(self);
-        let mut scanned = Scanned::Nothing;
+        let mut consumed = false;
         *self = match (state, event) {
             (OutputScan::AfterPython(i), Event::Start(Tag::Paragraph | Tag::Heading { .. })) => {
                 OutputScan::InLabel(i, line, String::new(), None)
@@ -565,7 +555,7 @@ impl OutputScan {
                 OutputScan::Idle
             }
             (OutputScan::InOutput(i, at, first, text, claims), Event::End(TagEnd::CodeBlock)) => {
-                scanned = Scanned::Output;
+                consumed = true;
                 attach(blocks, i, at, first, &text, claims);
                 OutputScan::AfterPython(i)
             }
@@ -576,7 +566,7 @@ impl OutputScan {
                 if starts_session(&text) || holds_code(&text) {
                     OutputScan::Idle
                 } else {
-                    scanned = Scanned::Output;
+                    consumed = true;
                     attach(blocks, i, at, first, &text, claims);
                     OutputScan::AfterPython(i)
                 }
@@ -584,7 +574,7 @@ impl OutputScan {
             (state @ (OutputScan::InOutput(..) | OutputScan::InPythonOutput(..)), _) => state,
             _ => OutputScan::Idle,
         };
-        scanned
+        consumed
     }
 }
 
