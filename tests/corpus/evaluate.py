@@ -25,14 +25,15 @@ cannot be judged, on a reported claim that matches no labelled claim, or on a tr
 flagged (`wrong` claims without `needs` that snipcheck fails), the unchecked verdicts by reason,
 and traps taken. Claims without `truth` are detection-only ("unlabelled").
 
-Documents under sealed/ form the sealed set, the others the tuned set; `--set` picks which
-(default tuned; the sealed set is evaluated only when asked for by name).
+Documents under sealed/ form the sealed set, those under opened/ the opened set (a former
+sealed set, seen since), the others the tuned set; `--set` picks which (default tuned; the
+sealed and opened sets are evaluated only when asked for by name).
 
 Prints a table and the details, and exits 1 when any document fails any of the detection
 checks above, or, with --enforce-verdicts, when a set misses a verdict threshold of issue 12.
 Standard library only; run it with /usr/bin/python3.11:
 
-    /usr/bin/python3.11 tests/corpus/evaluate.py [--set tuned|sealed|all] [--enforce-verdicts]
+    /usr/bin/python3.11 tests/corpus/evaluate.py [--set tuned|opened|sealed|all] [--enforce-verdicts]
         [--snipcheck PATH] [--json FILE] [DOC...]
 """
 
@@ -52,11 +53,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 THRESHOLD = 0.95
 SEALED = HERE / "sealed"
+OPENED = HERE / "opened"
+SETS = ("tuned", "opened", "sealed")
 
 # Issue 12's verdict thresholds, per set: (false fails / all fails at most, real errors flagged
 # at least, claims found at least, traps taken at most).
 VERDICT_THRESHOLDS = {
     "tuned": {"false_fail_rate": 0.05, "real_errors_flagged": 1.00, "claims_found": 0.90, "traps_taken": 0.02},
+    "opened": {"false_fail_rate": 0.05, "real_errors_flagged": 0.95, "claims_found": 0.90, "traps_taken": 0.02},
     "sealed": {"false_fail_rate": 0.05, "real_errors_flagged": 0.95, "claims_found": 0.90, "traps_taken": 0.02},
 }
 TRUTHS = ("holds", "wrong", "unjudgeable")
@@ -365,7 +369,10 @@ def doc_for(toml_path: Path) -> Path:
 
 
 def set_of(toml_path: Path) -> str:
-    return "sealed" if SEALED in toml_path.resolve().parents else "tuned"
+    parents = toml_path.resolve().parents
+    if SEALED in parents:
+        return "sealed"
+    return "opened" if OPENED in parents else "tuned"
 
 
 def run_snipcheck(snipcheck: str, doc: Path, timeout: float):
@@ -708,7 +715,7 @@ def show(value) -> str:
 def print_report(results: list[Result], out=sys.stdout) -> dict:
     w = lambda s="": print(s, file=out)
     sets = {}
-    for name in ("tuned", "sealed"):
+    for name in SETS:
         rs = [r for r in results if r.set == name]
         if not rs:
             continue
@@ -836,8 +843,8 @@ def main() -> int:
     parser.add_argument("--snipcheck", default=os.environ.get("SNIPCHECK_BIN", str(REPO / "target/release/snipcheck")))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per snipcheck run (and per doctest block)")
-    parser.add_argument("--set", choices=("tuned", "sealed", "all"), default="tuned",
-                        help="which documents: the tuned set (default), the sealed set (tests/corpus/sealed/), or both")
+    parser.add_argument("--set", choices=(*SETS, "all"), default="tuned",
+                        help="which documents: the tuned set (default), the opened set (tests/corpus/opened/), the sealed set (tests/corpus/sealed/), or all")
     parser.add_argument("--enforce-verdicts", action="store_true",
                         help="exit 1 when a set misses one of issue 12's verdict thresholds (printed either way)")
     parser.add_argument("docs", nargs="*", help="only these documents (paths or names), within --set")
@@ -845,13 +852,13 @@ def main() -> int:
     if not Path(args.snipcheck).exists():
         print(f"no snipcheck binary at {args.snipcheck} (build it, or pass --snipcheck)", file=sys.stderr)
         return 2
-    tomls = sorted(HERE.rglob("*.claims.toml"), key=lambda t: (set_of(t) == "sealed", str(t)))
+    tomls = sorted(HERE.rglob("*.claims.toml"), key=lambda t: (SETS.index(set_of(t)), str(t)))
     if args.set != "all":
         tomls = [t for t in tomls if set_of(t) == args.set]
     if args.docs:
         tomls = [t for t in tomls if any(d in str(t) or d in t.name for d in args.docs)]
     if not tomls:
-        hint = " (documents under sealed/ need --set sealed or --set all)" if args.set == "tuned" else ""
+        hint = " (documents under sealed/ and opened/ need --set sealed, opened or all)" if args.set == "tuned" else ""
         print(f"no documents to evaluate in the {args.set} set{hint}", file=sys.stderr)
         return 2
     results = [evaluate(t, args.snipcheck, args.timeout) for t in tomls]
