@@ -23,8 +23,68 @@ fn shows_stderr(want: &str, execution: &Execution) -> bool {
             .any(|both| both.trim_end() == want.trim_end())
 }
 
+/// The output an example shows written as comments (`>>> d.get('name')` then `# 'Rose'`, so
+/// that the session can be pasted and run): the comments' text, when every line of `want` is a
+/// comment.
+fn commented_want(want: &str) -> Option<String> {
+    let lines: Vec<&str> = want.lines().filter(|l| !l.trim().is_empty()).collect();
+    (!lines.is_empty() && lines.iter().all(|l| l.trim_start().starts_with('#'))).then(|| {
+        lines
+            .iter()
+            .map(|l| super::grammar::comment_text(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// An example whose output is written as comments, judged as a comment claim is, against what
+/// the REPL showed: `loose` (normalization `commented`: doctest, comparing exactly, fails it)
+/// when the comments' text is the output or the exception raised; `Some(None)` when it is a
+/// sentence about the example (prose). `None` leaves the example to doctest's verdict: it
+/// showed nothing, or raised what the comment does not name.
+fn judge_commented(
+    claim: &CheckedClaim,
+    stated: &str,
+    execution: &Execution,
+) -> Option<Option<CheckedClaim>> {
+    let mut claim = CheckedClaim {
+        claimed: stated.to_owned(),
+        ..claim.clone()
+    };
+    let got = execution.stdout.trim_end().to_owned();
+    match (headless_exception(stated), &execution.exception) {
+        (Some(expected), Some(_)) => {
+            claim.kind = ClaimKind::Exception;
+            super::claims::judge_exception(&mut claim, &expected, execution);
+        }
+        (None, None) if !got.is_empty() => {
+            let comparison = super::normalize::compare(stated, &got);
+            if comparison.verdict == Verdict::Fail && super::grammar::is_remark(stated, &got) {
+                return Some(None);
+            }
+            claim.verdict = comparison.verdict;
+            claim.normalization = comparison.normalization;
+            claim.actual = Some(got);
+            if claim.verdict == Verdict::Fail {
+                claim.reason = Some("the output differs from the comment that shows it".to_owned());
+                return Some(Some(claim));
+            }
+        }
+        _ => return None,
+    }
+    if matches!(claim.verdict, Verdict::Pass | Verdict::Loose) {
+        claim.normalization = Some(match claim.normalization.take() {
+            Some(more) => format!("commented+{more}"),
+            None => "commented".to_owned(),
+        });
+        claim.verdict = Verdict::Loose;
+    }
+    Some(Some(claim))
+}
+
 /// An interactive-session example: a claim when it shows expected output or a traceback, judged
-/// by doctest's own verdict (so snipcheck agrees with `doctest` on every example).
+/// by doctest's own verdict (so snipcheck agrees with `doctest` on every example), or, when it
+/// shows its output as comments, as a comment claim.
 pub(super) fn judge_example(
     statement: &Statement,
     execution: Option<&Execution>,
@@ -57,6 +117,12 @@ pub(super) fn judge_example(
     // 'tuple' object ...`, or `SyntaxError: invalid syntax` under the `File "<stdin>"` lines
     // the REPL prints for a syntax error).
     let headless = headless_exception(&claim.claimed);
+    if execution.doctest.as_deref() != Some("success")
+        && let Some(judged) = commented_want(&claim.claimed)
+            .and_then(|stated| judge_commented(&claim, &stated, execution))
+    {
+        return judged;
+    }
     match execution.doctest.as_deref() {
         Some("success") => {
             claim.verdict = Verdict::Pass;

@@ -466,10 +466,13 @@ fn unjudged_after(
     if own.is_none() && upstream.is_empty() {
         return;
     }
+    // A session example's exception is shown in its output, as the REPL shows it.
     let raised = |at: LineNo| {
-        executions
-            .iter()
-            .any(|e| e.line == at && e.exception.is_some())
+        executions.iter().any(|e| {
+            e.line == at
+                && (e.exception.is_some()
+                    || e.stdout.starts_with("Traceback (most recent call last):"))
+        })
     };
     for claim in claims.iter_mut() {
         if claim.verdict != Verdict::Fail {

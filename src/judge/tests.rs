@@ -899,3 +899,116 @@ fn a_snippet_error_reads_back_from_its_json_without_the_traceback() {
     let back: SnippetError = serde_json::from_str(&json).expect("reads back");
     assert_eq!(back.blocked.as_deref(), Some("network"));
 }
+
+#[test]
+fn a_session_that_shows_output_as_comments_is_loose_by_commented() {
+    let example = |index: usize, source: &str, want: &str| {
+        let mut s = statement(index, Kind::Example, source);
+        s.example = Some(Example {
+            want: want.to_owned(),
+            want_line: line(2 + 2 * index as u32),
+            exception: None,
+            skip: false,
+        });
+        s
+    };
+    let ran = |execution: crate::run::outcome::Execution| crate::run::outcome::Execution {
+        doctest: Some("failure".to_owned()),
+        ..execution
+    };
+    let outcome = finished(
+        vec![
+            example(0, ">>> d.get('name')", "# 'Rose'\n"),
+            example(1, ">>> d.get('age')", "# 34\n"),
+            example(
+                2,
+                ">>> d['eye']",
+                "# Traceback (most recent call last):\n#   File \"<stdin>\", line 1, in <module>\n# KeyError: 'eye'\n",
+            ),
+            example(3, ">>> d['eye']", "# ValueError: no\n"),
+            example(
+                4,
+                ">>> d.get('name')",
+                "# look at what it gives back here\n",
+            ),
+            example(5, ">>> d.clear()", "# now it is empty\n"),
+        ],
+        vec![
+            ran(printed(0, "'Rose'\n")),
+            ran(printed(1, "33\n")),
+            ran(raised(
+                2,
+                error("KeyError", "'eye'", &["LookupError", "Exception"]),
+            )),
+            ran(raised(
+                3,
+                error("KeyError", "'eye'", &["LookupError", "Exception"]),
+            )),
+            ran(printed(4, "'Rose'\n")),
+            ran(printed(5, "")),
+        ],
+    );
+    let checked = judged(&outcome);
+    let got: Vec<(u32, Verdict, Option<&str>)> = checked
+        .claims
+        .iter()
+        .map(|c| (c.line.get(), c.verdict, c.normalization.as_deref()))
+        .collect();
+    // The comments' text is judged as a comment claim; doctest, comparing `# 'Rose'` with
+    // `'Rose'`, would fail all of them. A sentence is prose; a comment under an example that
+    // shows nothing is left to doctest.
+    assert_eq!(
+        got,
+        [
+            (2, Verdict::Loose, Some("commented")),
+            (3, Verdict::Fail, None),
+            (4, Verdict::Loose, Some("commented")),
+            (5, Verdict::Fail, None),
+            (7, Verdict::Fail, None),
+        ]
+    );
+    assert_eq!(checked.claims[0].claimed, "'Rose'");
+    assert_eq!(checked.claims[1].actual.as_deref(), Some("33"));
+    assert_eq!(
+        checked.claims[1].reason.as_deref(),
+        Some("the output differs from the comment that shows it")
+    );
+    assert_eq!(checked.claims[4].claimed, "# now it is empty");
+}
+
+#[test]
+fn a_session_traceback_after_a_block_that_could_not_be_judged_is_unjudged() {
+    let mut example = statement(0, Kind::Example, ">>> C(43)");
+    example.example = Some(Example {
+        want: "Traceback (most recent call last):\n   ...\nValueError: x must be at most 42\n"
+            .to_owned(),
+        want_line: line(3),
+        exception: Some("ValueError: x must be at most 42".to_owned()),
+        skip: false,
+    });
+    // doctest printed the NameError's traceback as the example's output.
+    let outcome = finished(
+        vec![example],
+        vec![crate::run::outcome::Execution {
+            doctest: Some("failure".to_owned()),
+            ..printed(
+                0,
+                "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nNameError: name 'C' is not defined\n",
+            )
+        }],
+    );
+    let mut checked = judged(&outcome);
+    assert_eq!(only(&checked).verdict, Verdict::Fail);
+    let upstream = [Cause {
+        line: line(1),
+        what: "needs attrs (not installed where snipcheck ran: use --venv)".to_owned(),
+    }];
+    unjudged_after(&mut checked.claims, &outcome.executions, &upstream, None);
+    assert_eq!(only(&checked).verdict, Verdict::Unjudged);
+    assert_eq!(
+        only(&checked).reason.as_deref(),
+        Some(
+            "a block it continues needs attrs (not installed where snipcheck ran: use --venv) (line 1), so this cannot be judged here"
+        )
+    );
+}
