@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn neither_landlock_nor_mounts_is_below_the_floor() {
-        for landlock in [Support::NotEnabled, Support::NotBuilt] {
+        for landlock in [Support::NotEnabled, Support::NotBuilt, Support::Refused] {
             let m = machine(landlock, false, false);
             let v = verdict(&m);
             assert!(!v.met);

@@ -47,6 +47,9 @@ pub enum Support {
     /// Not built into this kernel (`ENOSYS`: before Linux 5.13, or `CONFIG_SECURITY_LANDLOCK`
     /// off).
     NotBuilt,
+    /// The syscall was refused with another error (`EPERM`: a seccomp profile, such as an
+    /// older container runtime's default, forbids it).
+    Refused,
 }
 
 impl Support {
@@ -54,7 +57,7 @@ impl Support {
     pub fn abi(self) -> u8 {
         match self {
             Support::Abi(abi) => abi,
-            Support::NotEnabled | Support::NotBuilt => 0,
+            Support::NotEnabled | Support::NotBuilt | Support::Refused => 0,
         }
     }
 
@@ -67,6 +70,9 @@ impl Support {
             ),
             Support::NotBuilt => Some(
                 "this kernel has no Landlock (Linux 5.13 or newer with CONFIG_SECURITY_LANDLOCK)",
+            ),
+            Support::Refused => Some(
+                "the Landlock syscalls are refused (EPERM): a seccomp profile, such as a container runtime's, forbids them",
             ),
         }
     }
@@ -91,7 +97,8 @@ pub fn support() -> Support {
     }
     match std::io::Error::last_os_error().raw_os_error() {
         Some(libc::EOPNOTSUPP) => Support::NotEnabled,
-        _ => Support::NotBuilt,
+        Some(libc::ENOSYS) => Support::NotBuilt,
+        _ => Support::Refused,
     }
 }
 
