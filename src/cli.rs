@@ -116,6 +116,20 @@ pub struct RunOptions {
     /// sandbox only). Default: config `venv`, else the active one ($VIRTUAL_ENV).
     #[arg(long, value_name = "PATH")]
     pub venv: Option<PathBuf>,
+    /// Where the sandbox is below its floor (`snipcheck doctor`): `full` refuses to run,
+    /// `minimal` runs with the layers there are and every report says so (default: config
+    /// `sandbox`, else full).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub sandbox: Option<Sandbox>,
+}
+
+/// `--sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sandbox {
+    /// Refuse to run below the floor.
+    Full,
+    /// Run below the floor, and say so in every report.
+    Minimal,
 }
 
 /// Arguments of `verify`.
@@ -326,6 +340,10 @@ pub struct RunArgs {
     /// $VIRTUAL_ENV).
     #[arg(long, value_name = "PATH")]
     pub venv: Option<PathBuf>,
+    /// Where the sandbox is below its floor: `full` refuses, `minimal` runs and says so
+    /// (default: config `sandbox`, else full).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub sandbox: Option<Sandbox>,
 }
 
 /// Arguments of `doctor`.

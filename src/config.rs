@@ -48,6 +48,19 @@ pub struct Config {
     /// `venv = "PATH"`: a virtualenv whose site-packages the snippets may import from,
     /// resolved against the config's directory.
     pub venv: Option<PathBuf>,
+    /// `sandbox = "minimal"`: run below the sandbox's floor instead of refusing.
+    pub sandbox: SandboxPolicy,
+}
+
+/// What a run does where the sandbox is below its floor (`sandbox = "full" | "minimal"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SandboxPolicy {
+    /// Refuse to run anything (the default).
+    #[default]
+    Full,
+    /// Run with the layers this machine has, and say so in every report.
+    Minimal,
 }
 
 /// Which blocks of a document run in one namespace.
@@ -132,6 +145,7 @@ struct RawConfig {
     strict_parse: Option<bool>,
     namespace: Option<Namespace>,
     venv: Option<String>,
+    sandbox: Option<SandboxPolicy>,
     #[serde(default)]
     snippet: BTreeMap<String, toml::Spanned<RawSnippet>>,
 }
@@ -375,6 +389,7 @@ fn settle(path: &Path, text: &str, raw: RawConfig, in_pyproject: bool) -> Result
         strict_parse: raw.strict_parse.unwrap_or(false),
         namespace: raw.namespace.unwrap_or_default(),
         venv,
+        sandbox: raw.sandbox.unwrap_or_default(),
     })
 }
 
@@ -451,6 +466,8 @@ pub fn starter(notes: &[String], in_pyproject: bool) -> String {
          # strict-parse = false\n\
          # A virtualenv whose site-packages the snippets may import (default: $VIRTUAL_ENV).\n\
          # venv = \".venv\"\n\
+         # Where the sandbox is below its floor: refuse (\"full\") or run anyway (\"minimal\").\n\
+         # sandbox = \"full\"\n\
          \n\
          # Settings of one snippet, by id (`snipcheck verify --format json` lists the ids):\n\
          # {snippet}\"notes/section-title\"]\n\

@@ -5,6 +5,7 @@ use crate::cli::{DoctorArgs, Format};
 use crate::line::LineNo;
 use crate::report;
 use crate::run::runner::{Job, Zygote};
+use crate::run::sandbox::floor::{self, Enforcement};
 use crate::run::sandbox::{Layer, LayerStatus};
 use anyhow::Result;
 use std::time::Duration;
@@ -13,6 +14,11 @@ use std::time::Duration;
 pub fn doctor(args: &DoctorArgs) -> Result<bool> {
     // A broken config is one more finding, not a reason to say nothing about the rest.
     let config = crate::config::load(args.config.as_deref()).map_err(|err| format!("{err:#}"));
+    // Below the floor `doctor` still reports every layer; the config may accept it.
+    let minimal = config
+        .as_ref()
+        .is_ok_and(|c| c.sandbox == crate::config::SandboxPolicy::Minimal);
+    floor::set_enforcement(Enforcement::ReportOnly);
     let zygote = Zygote::start(1)?;
     // The layers as a real child applied them, not as planned.
     let probe = zygote.run(&Job::new(
@@ -21,7 +27,10 @@ pub fn doctor(args: &DoctorArgs) -> Result<bool> {
         "import sys\nsys.version\n",
         Duration::from_secs(10),
     ));
-    let layers = merge(&zygote.layers, &probe.layers);
+    let mut layers = merge(&zygote.layers, &probe.layers);
+    if minimal {
+        floor::enforce(&mut layers, Enforcement::AcceptMinimal).map_err(anyhow::Error::msg)?;
+    }
     let ok =
         probe.finished && !layers.iter().any(|l| l.status == LayerStatus::Failed) && config.is_ok();
     // SAFETY: plain getter.

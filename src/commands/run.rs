@@ -15,6 +15,7 @@ use std::path::Path;
 /// Runs the target and prints its transcript; `Ok(true)` when it ended as expected and every
 /// claim held.
 pub fn run(args: &RunArgs) -> Result<bool> {
+    super::choose_sandbox(args.sandbox, args.config.as_deref());
     let options = Options {
         config: args.config.clone(),
         timeout: args.timeout,

@@ -2,7 +2,7 @@
 //! as a real child applied them.
 
 use crate::run::python;
-use crate::run::sandbox::{Layer, LayerStatus};
+use crate::run::sandbox::{Layer, LayerStatus, floor};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 
@@ -108,6 +108,16 @@ pub fn human(facts: &Facts) -> String {
             LayerStatus::Failed => "FAILED",
         };
         let _ = writeln!(out, "  {status:<12} {:<20} {}", layer.name, layer.detail);
+    }
+    if facts
+        .layers
+        .iter()
+        .any(|l| l.name == floor::NAME && l.status == LayerStatus::Failed)
+    {
+        let _ = writeln!(
+            out,
+            "below the floor: `verify`, `run`, `update` and `inspect` refuse to run snippets here; `--sandbox=minimal` (config `sandbox = \"minimal\"`) runs them with the layers above"
+        );
     }
     let _ = writeln!(
         out,

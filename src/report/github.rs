@@ -2,7 +2,8 @@
 //! as annotations on the Markdown lines of a pull request: `::error file=…,line=…::` for a
 //! failing or unchecked claim, an unexpected snippet error, a file-level problem or an
 //! out-of-date snapshot; `::warning` for a `loose` claim (`::error` under `--strict`). Then a
-//! `::notice` with the summary.
+//! `::notice` with the summary. A run below the sandbox's floor (`--sandbox=minimal`) starts
+//! with a `::warning` that says what was missing.
 //!
 //! A wrong claim is one annotation: when a snippet has a failing claim, its snapshot's state
 //! (and diff) is folded into the first failing claim's annotation rather than annotated again
@@ -17,6 +18,14 @@ use std::fmt::Write;
 /// Renders the report as GitHub Actions annotations.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    if let Some(missing) = crate::run::sandbox::floor::accepted_minimal(&report.sandbox) {
+        let _ = writeln!(
+            out,
+            "::warning title={}::{}",
+            property("snipcheck: sandbox below its floor (--sandbox=minimal)"),
+            data(missing)
+        );
+    }
     for document in &report.documents {
         for problem in &document.problems {
             annotate(

@@ -18,6 +18,9 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         report.python,
         sandbox_summary(&report.sandbox)
     );
+    if let Some(line) = minimal_line(&report.sandbox) {
+        let _ = writeln!(out, "{line}");
+    }
     if let Some(partition) = &report.partition {
         let _ = writeln!(
             out,
@@ -311,9 +314,11 @@ fn render_claim(
     }
 }
 
-/// ` · sandbox: 9 of 10 layers active (unavailable: cgroup)`, or nothing when nothing ran.
+/// ` · sandbox: 9 of 10 layers active (unavailable: cgroup)`, or nothing when nothing ran;
+/// below the floor by `--sandbox=minimal`, it says so first, with what was missing.
 fn sandbox_summary(layers: &[crate::run::sandbox::Layer]) -> String {
-    use crate::run::sandbox::LayerStatus;
+    use crate::run::sandbox::{LayerStatus, floor};
+    let layers: Vec<_> = layers.iter().filter(|l| l.name != floor::NAME).collect();
     if layers.is_empty() {
         return String::new();
     }
@@ -334,4 +339,10 @@ fn sandbox_summary(layers: &[crate::run::sandbox::Layer]) -> String {
         ));
     }
     text
+}
+
+/// The header's second line when the run accepted a sandbox below its floor.
+fn minimal_line(layers: &[crate::run::sandbox::Layer]) -> Option<String> {
+    crate::run::sandbox::floor::accepted_minimal(layers)
+        .map(|missing| format!("sandbox: MINIMAL (--sandbox=minimal), below the floor: {missing}"))
 }

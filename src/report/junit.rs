@@ -2,7 +2,8 @@
 //! `<testsuite>` per snippet (its `file` attribute is the Markdown path), one `<testcase>` per
 //! claim named after its Markdown line, plus a testcase for how the snippet ran and one for its
 //! snapshot when snapshots were checked. File-level problems get a suite of their own. The
-//! output validates against the common JUnit schema (Jenkins' `junit-10.xsd`).
+//! output validates against the common JUnit schema (Jenkins' `junit-10.xsd`). A run below the
+//! sandbox's floor (`--sandbox=minimal`) gives every suite a `sandbox` property saying so.
 
 use super::{Report, SnapshotState, SnippetReport};
 use crate::judge::{CheckedClaim, ExpectedBy, Verdict};
@@ -32,8 +33,16 @@ pub fn render(report: &Report) -> String {
         }
         junit.add_test_suite(suite);
     }
+    let minimal = crate::run::sandbox::floor::accepted_minimal(&report.sandbox);
     for snippet in &report.snippets {
-        junit.add_test_suite(suite(report, snippet));
+        let mut suite = suite(report, snippet);
+        if let Some(missing) = minimal {
+            suite.add_property(quick_junit::Property::new(
+                "sandbox",
+                format!("minimal (--sandbox=minimal), below the floor: {missing}"),
+            ));
+        }
+        junit.add_test_suite(suite);
     }
     match junit.to_string() {
         Ok(text) => without_root_skipped(text),

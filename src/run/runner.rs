@@ -17,7 +17,7 @@ use crate::run::protocol::{
     HarnessVenv, NamesCell, NamesRequest, Setup,
 };
 use crate::run::sandbox::control;
-use crate::run::sandbox::{Layer, Limits};
+use crate::run::sandbox::{Layer, Limits, floor};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -224,7 +224,7 @@ impl Zygote {
             let dead = Arc::clone(&dead);
             std::thread::spawn(move || route_replies(&control, &routes, &dead))
         };
-        Ok(Zygote {
+        let mut zygote = Zygote {
             control,
             process: Mutex::new(process),
             routes,
@@ -237,7 +237,10 @@ impl Zygote {
             home,
             layers,
             loaded_modules,
-        })
+        };
+        // Below the floor nothing is forked: the zygote goes (its `Drop`) with the refusal.
+        floor::enforce(&mut zygote.layers, floor::enforcement()).map_err(anyhow::Error::msg)?;
+        Ok(zygote)
     }
 
     /// Runs `jobs` on up to `parallelism` children at once; outcomes in job order.

@@ -18,6 +18,7 @@ mod documents;
 mod errors;
 mod execution;
 mod fix;
+mod floor;
 mod init;
 mod namespaces;
 mod notes;

@@ -237,16 +237,25 @@ fn sandbox(out: &mut String, report: &Report) {
         out.push_str("<p class=\"sandbox\">sandbox: nothing ran</p>\n");
         return;
     }
-    let active = report
-        .sandbox
-        .iter()
-        .filter(|l| l.status == LayerStatus::Active)
-        .count();
+    if let Some(missing) = crate::run::sandbox::floor::accepted_minimal(&report.sandbox) {
+        let _ = writeln!(
+            out,
+            "<p class=\"sandbox minimal\"><b>sandbox: minimal</b> (--sandbox=minimal), below the floor: {}</p>",
+            escape(missing)
+        );
+    }
+    let layers = || {
+        report
+            .sandbox
+            .iter()
+            .filter(|l| l.name != crate::run::sandbox::floor::NAME)
+    };
+    let active = layers().filter(|l| l.status == LayerStatus::Active).count();
     let _ = writeln!(
         out,
         "<details class=\"sandbox\"><summary>sandbox: <span class=\"n-active\">{active}</span> of \
          {} layers active</summary>\n<ul>",
-        report.sandbox.len()
+        layers().count()
     );
     for layer in &report.sandbox {
         let (class, word) = match layer.status {

@@ -125,8 +125,11 @@ pub fn enter(
     )?;
     step(
         "landlock",
-        landlock::restrict(&prepared.read_only, Path::new("."))
-            .map(|()| Some("fully enforced".to_owned())),
+        if prepared.landlock_abi == 0 {
+            Ok(None)
+        } else {
+            landlock::restrict(&prepared.read_only, Path::new("."), prepared.landlock_abi).map(Some)
+        },
     )?;
     step(
         "seccomp",

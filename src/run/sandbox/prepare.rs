@@ -2,9 +2,10 @@
 //! run's cgroups, and the layers as they will apply (planned here, applied by `enter`), with
 //! the read-only paths and the compiled seccomp filters they need.
 
-use super::{Layer, LayerStatus, Limits, cgroup, landlock, seccomp};
+use super::{Layer, LayerStatus, Limits, cgroup, floor, landlock, seccomp};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Memory set aside for the zygote itself in the run's memory cgroup.
 const ZYGOTE_MEMORY: u64 = 128 << 20;
@@ -23,14 +24,23 @@ pub struct Prepared {
     pub tmpfs: bool,
     /// Children drop to a uid of their own.
     pub drop_uid: bool,
+    /// The kernel's Landlock ABI (0: no Landlock; the layer is skipped and the floor decides).
+    pub landlock_abi: u8,
     /// The zygote's pid (children die if it goes).
     pub zygote_pid: libc::pid_t,
 }
 
+/// The zygote entered a user namespace of its own (where only its own uid is mapped, so a
+/// root zygote cannot drop its children to another uid).
+static IN_USER_NAMESPACE: AtomicBool = AtomicBool::new(false);
+
 /// Prepares the zygote. Call before the interpreter starts threads (it starts none).
+/// As root, a network and mount namespace of its own; when that is refused (a container
+/// without CAP_SYS_ADMIN) or as another user, the same inside a user namespace.
 pub fn prepare_network() -> Layer {
     // SAFETY: getuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
+    let mut refused = None;
     if root {
         // SAFETY: unshare affects only this (single-threaded) process.
         if unsafe { libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWNS) } == 0 {
@@ -40,27 +50,61 @@ pub fn prepare_network() -> Layer {
                 "empty network namespace (loopback down), entered once by the zygote",
             );
         }
-        return Layer::new(
-            "network namespace",
-            LayerStatus::Unavailable,
-            format!(
-                "unshare(CLONE_NEWNET) failed: {}",
-                std::io::Error::last_os_error()
-            ),
-        );
+        refused = Some(format!(
+            "unshare(CLONE_NEWNET) as root: {}",
+            std::io::Error::last_os_error()
+        ));
     }
     match enter_user_namespace() {
-        Ok(()) => Layer::new(
-            "network namespace",
-            LayerStatus::Active,
-            "empty network namespace inside an unprivileged user namespace",
-        ),
-        Err(err) => Layer::new(
-            "network namespace",
-            LayerStatus::Unavailable,
-            format!("not root and no user namespace: {err:#}"),
-        ),
+        Ok(()) => {
+            IN_USER_NAMESPACE.store(true, Ordering::SeqCst);
+            Layer::new(
+                "network namespace",
+                LayerStatus::Active,
+                "empty network namespace inside a user namespace of its own",
+            )
+        }
+        Err(err) => {
+            let mut detail = match refused {
+                Some(first) => format!("{first}; {err:#}"),
+                None => format!("{err:#}"),
+            };
+            if let Some(hint) = user_namespace_hint() {
+                detail.push_str(&format!(" ({hint})"));
+            }
+            Layer::new("network namespace", LayerStatus::Unavailable, detail)
+        }
     }
+}
+
+/// Why this machine refuses user namespaces, where a sysctl or the process's own seccomp
+/// filter says so.
+fn user_namespace_hint() -> Option<String> {
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .map(|text| text.trim().to_owned())
+    };
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        return Some("sysctl kernel.unprivileged_userns_clone = 0".to_owned());
+    }
+    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        return Some("sysctl user.max_user_namespaces = 0".to_owned());
+    }
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        return Some(
+            "AppArmor restricts unprivileged user namespaces: sysctl kernel.apparmor_restrict_unprivileged_userns = 1"
+                .to_owned(),
+        );
+    }
+    let seccomp = read("/proc/self/status").and_then(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Seccomp:").map(|v| v.trim().to_owned()))
+    });
+    (seccomp.as_deref() == Some("2")).then(|| {
+        "snipcheck itself runs under a seccomp filter, as in a container whose default profile forbids unshare".to_owned()
+    })
 }
 
 fn enter_user_namespace() -> Result<()> {
@@ -130,6 +174,10 @@ pub fn prepare(
     // SAFETY: plain getters.
     let (root, zygote_pid) = unsafe { (libc::geteuid() == 0, libc::getpid()) };
     let in_namespace = network.status == LayerStatus::Active;
+    // In a user namespace of its own only the zygote's uid is mapped: no uid to drop to.
+    let drop_uid = root && !IN_USER_NAMESPACE.load(Ordering::SeqCst);
+    let no_mount_namespace = (!in_namespace).then(|| network.detail.clone());
+    let network_namespace = in_namespace;
     let read_only: Vec<PathBuf> = sys_path
         .iter()
         .filter(|p| !p.is_empty())
@@ -161,7 +209,7 @@ pub fn prepare(
         Layer::new(
             "scratch tmpfs",
             LayerStatus::Unavailable,
-            "needs root or a user namespace; scratch disk use is bounded only per file (RLIMIT_FSIZE)",
+            "no mount namespace (see the network namespace): mounts stay writable where the uid may write, and scratch disk use is bounded only per file (RLIMIT_FSIZE)",
         )
     });
     let (cgroup_layer, cgroups) = cgroups;
@@ -171,11 +219,17 @@ pub fn prepare(
         LayerStatus::Active,
         "AS, CPU (backstop), FSIZE, NOFILE, CORE=0, MEMLOCK=0, NPROC",
     ));
-    layers.push(if root {
+    layers.push(if drop_uid {
         Layer::new(
             "uid drop",
             LayerStatus::Active,
             "setgroups(0) and setresuid/setresgid to a uid of its own",
+        )
+    } else if root {
+        Layer::new(
+            "uid drop",
+            LayerStatus::Unavailable,
+            "root inside a user namespace of its own maps no other uid: runs as that root, with no capability",
         )
     } else {
         Layer::new(
@@ -194,26 +248,43 @@ pub fn prepare(
         LayerStatus::Active,
         "PR_SET_NO_NEW_PRIVS",
     ));
-    layers.push(match landlock::probe() {
-        Ok(()) => Layer::new(
+    let support = landlock::support();
+    layers.push(match support.reason() {
+        None => Layer::new(
             "landlock",
             LayerStatus::Active,
-            "read-only sys.path and system libraries, full access to the scratch dir only, TCP bind/connect denied, signal and abstract-socket scopes",
+            landlock::describe(support.abi()),
         ),
-        Err(err) => Layer::new("landlock", LayerStatus::Failed, format!("{err:#}")),
+        Some(reason) => Layer::new("landlock", LayerStatus::Unavailable, reason),
     });
     layers.push(Layer::new(
         "seccomp",
         LayerStatus::Active,
         "no new processes, exec, ptrace, mount/namespaces, bpf/io_uring/keyctl, socket(); kill on a foreign arch",
     ));
+    let machine = floor::Machine {
+        landlock: support,
+        no_mount_namespace,
+        network_namespace,
+        uid_drop: drop_uid,
+        seccomp: seccomp_available(),
+    };
+    layers.push(floor::layer(&machine, &floor::verdict(&machine)));
     Ok(Prepared {
         layers,
         read_only,
         filters,
         cgroups,
         tmpfs,
-        drop_uid: root,
+        drop_uid,
+        landlock_abi: support.abi(),
         zygote_pid,
     })
+}
+
+/// Whether this kernel takes seccomp filters (`PR_GET_SECCOMP` fails with `EINVAL` without
+/// `CONFIG_SECCOMP`).
+fn seccomp_available() -> bool {
+    // SAFETY: prctl with integer arguments only reads the mode.
+    unsafe { libc::prctl(libc::PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 }
 }
