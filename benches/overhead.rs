@@ -68,7 +68,9 @@ fn main() {
     let parallel_us = start.elapsed().as_secs_f64() * 1e6 / runs as f64;
     assert!(outcomes.iter().all(|o| o.finished), "every run finished");
 
-    let baseline = Command::new(snipcheck::run::python::PYTHON_EXECUTABLE)
+    // The interpreter the zygote ran (the default choice, as the zygote's).
+    let python = snipcheck::run::interpreter::resolve(None, None, None).expect("an interpreter");
+    let baseline = Command::new(&python.executable)
         .arg("-I")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/baseline.py"))
         .arg(runs.to_string())

@@ -78,25 +78,6 @@ pub enum Command {
     /// `--partition` run).
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Private command: the zygote that forks one sandboxed child per snippet (started by
-    /// `verify`).
-    #[command(hide = true)]
-    Worker {
-        /// How many children may run at once (sizes the run's cgroups).
-        #[arg(long, default_value_t = 1)]
-        slots: u64,
-        /// A directory the children may read besides the interpreter's own (a virtualenv's
-        /// site-packages); repeatable.
-        #[arg(long = "read-only", value_name = "DIR")]
-        read_only: Vec<PathBuf>,
-        /// Standard-library modules to import before forking (comma-separated).
-        #[arg(long, value_name = "MODULES", value_delimiter = ',')]
-        preload: Vec<String>,
-        /// The interpreter's hash seed (`PYTHONHASHSEED`): fixed, so runs and snapshots are
-        /// deterministic; a second run with another seed finds output that varies.
-        #[arg(long, default_value_t = 0)]
-        hash_seed: u32,
-    },
 }
 
 /// Options of every command that runs snippets.
@@ -116,6 +97,14 @@ pub struct RunOptions {
     /// sandbox only). Default: config `venv`, else the active one ($VIRTUAL_ENV).
     #[arg(long, value_name = "PATH")]
     pub venv: Option<PathBuf>,
+    /// The CPython the snippets run on: a version (`3.12`: `python3.12` on PATH, else
+    /// pyenv's or uv's) or an interpreter's path. Default: config `python`, else the venv's
+    /// own, else `python3` on PATH. Any CPython 3.9-3.13 with a shared libpython.
+    #[arg(long, value_name = "VERSION|PATH")]
+    pub python: Option<String>,
+    /// Ignore the active virtualenv ($VIRTUAL_ENV).
+    #[arg(long)]
+    pub no_venv: bool,
     /// Where the sandbox is below its floor (`snipcheck doctor`): `full` refuses to run,
     /// `minimal` runs with the layers there are and every report says so (default: config
     /// `sandbox`, else full).
@@ -340,6 +329,14 @@ pub struct RunArgs {
     /// $VIRTUAL_ENV).
     #[arg(long, value_name = "PATH")]
     pub venv: Option<PathBuf>,
+    /// The CPython the snippets run on: a version (`3.12`: `python3.12` on PATH, else
+    /// pyenv's or uv's) or an interpreter's path. Default: config `python`, else the venv's
+    /// own, else `python3` on PATH. Any CPython 3.9-3.13 with a shared libpython.
+    #[arg(long, value_name = "VERSION|PATH")]
+    pub python: Option<String>,
+    /// Ignore the active virtualenv ($VIRTUAL_ENV).
+    #[arg(long)]
+    pub no_venv: bool,
     /// Where the sandbox is below its floor: `full` refuses, `minimal` runs and says so
     /// (default: config `sandbox`, else full).
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -356,6 +353,10 @@ pub struct DoctorArgs {
     /// ./snipcheck.toml, else ./pyproject.toml if it has that table).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The CPython to check: a version (`3.12`) or an interpreter's path (default: config
+    /// `python`, else the active venv's, else `python3` on PATH).
+    #[arg(long, value_name = "VERSION|PATH")]
+    pub python: Option<String>,
 }
 
 /// Arguments of `init`.

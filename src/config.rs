@@ -50,6 +50,9 @@ pub struct Config {
     pub venv: Option<PathBuf>,
     /// `sandbox = "minimal"`: run below the sandbox's floor instead of refusing.
     pub sandbox: SandboxPolicy,
+    /// `python = "3.12"` (a version) or a path to an interpreter (resolved against the
+    /// config's directory): the CPython the snippets run on.
+    pub python: Option<String>,
 }
 
 /// What a run does where the sandbox is below its floor (`sandbox = "full" | "minimal"`).
@@ -146,6 +149,7 @@ struct RawConfig {
     namespace: Option<Namespace>,
     venv: Option<String>,
     sandbox: Option<SandboxPolicy>,
+    python: Option<String>,
     #[serde(default)]
     snippet: BTreeMap<String, toml::Spanned<RawSnippet>>,
 }
@@ -379,6 +383,13 @@ fn settle(path: &Path, text: &str, raw: RawConfig, in_pyproject: bool) -> Result
                 .map_or_else(|| venv.clone(), |dir| dir.join(&venv))
         }
     });
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let python = raw.python.map(|python| match dir {
+        Some(dir) if python.contains('/') && !python.starts_with('/') => {
+            dir.join(&python).display().to_string()
+        }
+        _ => python,
+    });
     Ok(Config {
         path: Some(path.to_path_buf()),
         in_pyproject,
@@ -390,6 +401,7 @@ fn settle(path: &Path, text: &str, raw: RawConfig, in_pyproject: bool) -> Result
         namespace: raw.namespace.unwrap_or_default(),
         venv,
         sandbox: raw.sandbox.unwrap_or_default(),
+        python,
     })
 }
 

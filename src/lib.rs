@@ -31,21 +31,9 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit code: snipcheck itself failed.
 pub const EXIT_ERROR: u8 = 2;
 
-/// Runs one command. The CLI's signal handlers are installed for every command but the
-/// zygote (`worker`), whose children must keep the default dispositions.
+/// Runs one command (the CLI's signal handlers are installed first).
 fn dispatch(command: cli::Command) -> anyhow::Result<bool> {
     match command {
-        cli::Command::Worker {
-            slots,
-            read_only,
-            preload,
-            hash_seed,
-        } => run::python::zygote_main(&run::protocol::Setup {
-            slots: usize::try_from(slots).unwrap_or(usize::MAX),
-            read_only,
-            preload,
-            hash_seed,
-        }),
         cli::Command::Run(args) => commands::run(&args),
         cli::Command::Doctor(args) => commands::doctor(&args),
         cli::Command::Verify(args) => commands::verify(&args),
@@ -77,10 +65,7 @@ pub fn main() -> ExitCode {
     } else {
         "the report covers what finished; snippets/ and expected/ were left as they were"
     };
-    let result = match cli.command {
-        command @ cli::Command::Worker { .. } => dispatch(command),
-        command => run::interrupt::watch().and_then(|()| dispatch(command)),
-    };
+    let result = run::interrupt::watch().and_then(|()| dispatch(cli.command));
     if let Some(signal) = run::interrupt::signal() {
         if let Err(err) = &result {
             eprintln!("error: {}", report::terminal::visible(&err.to_string()));

@@ -14,9 +14,10 @@ use crate::judge::{self, SnippetCheck};
 use crate::plan::partition::{self, Partition};
 use crate::plan::{self, Snippet};
 use crate::read::discover::{self, Note};
+use crate::run::interpreter::{self, Interpreter};
 use crate::run::outcome::Outcome;
 use crate::run::venv::{self, Venv};
-use crate::run::{python, runner, schedule};
+use crate::run::{runner, schedule};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -42,6 +43,11 @@ pub struct Options {
     /// `--venv`: the virtualenv the snippets import from (else config `venv`, else
     /// `$VIRTUAL_ENV`).
     pub venv: Option<PathBuf>,
+    /// `--no-venv`: ignore an active virtualenv (`$VIRTUAL_ENV`).
+    pub no_venv: bool,
+    /// `--python`: the CPython the snippets run on (a version or a path; else config
+    /// `python`, else the venv's, else `python3` on `PATH`).
+    pub python: Option<String>,
     /// `--partition`: run only this shard of the snippets.
     pub partition: Option<Partition>,
     /// Compare each snippet with its generated files (`snippets/`, `expected/`).
@@ -87,6 +93,44 @@ pub struct Prepared {
     pub snippets: Vec<Snippet>,
     /// Which snippets the run covers.
     pub scope: Scope,
+    /// The interpreter and virtualenv the snippets run with.
+    pub runtime: Runtime,
+}
+
+/// The CPython the snippets run on, and the virtualenv they import from.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    /// The interpreter, and why it was chosen.
+    pub python: Interpreter,
+    /// The virtualenv.
+    pub venv: Option<Venv>,
+}
+
+/// Chooses the runtime: the venv (`--venv`, the config's, else `$VIRTUAL_ENV` unless
+/// `--no-venv`), then the interpreter ([`interpreter::resolve`]: a venv brings its own), then
+/// reads the venv, which must match the interpreter's version.
+pub fn runtime(options: &Options, config: &Config) -> Result<Runtime> {
+    let active = if options.no_venv {
+        None
+    } else {
+        crate::environment::virtual_env()
+    };
+    let chosen = venv::choose(
+        options.venv.as_deref(),
+        config.venv.as_deref().zip(config.path.as_deref()),
+        active.as_deref(),
+    );
+    let python = interpreter::resolve(
+        options.python.as_deref(),
+        config.python.as_deref().zip(config.path.as_deref()),
+        chosen
+            .as_ref()
+            .map(|(root, source)| (root.as_path(), source.as_str())),
+    )?;
+    let venv = chosen
+        .map(|(root, source)| venv::load(&root, &source, &python.version))
+        .transpose()?;
+    Ok(Runtime { python, venv })
 }
 
 /// One snippet, completed by every stage: planned, run, judged, compared with its files.
@@ -137,6 +181,8 @@ pub struct Run {
     pub sandbox: Sandbox,
     /// The virtualenv the snippets imported from.
     pub venv: Option<Venv>,
+    /// The interpreter the snippets ran on, and why it was chosen.
+    pub python: Interpreter,
     /// `--strict`.
     pub strict: bool,
     /// `--strict-parse` (or the config's `strict-parse`).
@@ -166,6 +212,7 @@ impl Observer for Unobserved {
 /// where its first block goes, even when the filter leaves that block out.
 pub fn prepare(options: &Options) -> Result<Prepared> {
     let config = config::load(options.config.as_deref())?;
+    let runtime = runtime(options, &config)?;
     let discovered = discover::resolve(&options.paths, &config)?;
     let notes = discovered
         .found
@@ -176,9 +223,9 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         &notes,
         &config,
         &discovered.configured,
-        python::PYTHON_VERSION,
+        &runtime.python.version,
     )?;
-    link_auto(&mut snippets)?;
+    link_auto(&mut snippets, &runtime.python)?;
     let roots: HashMap<String, String> = snippets
         .iter()
         .map(|s| s.id.clone())
@@ -219,6 +266,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
         config,
         notes,
         snippets,
+        runtime,
     })
 }
 
@@ -226,7 +274,7 @@ pub fn prepare(options: &Options) -> Result<Prepared> {
 /// what they read. The names come from CPython's parser, in a sandboxed child of a zygote
 /// started for this alone (the CLI never starts Python); nothing runs. A document of one
 /// block has nothing to link.
-fn link_auto(snippets: &mut [Snippet]) -> Result<()> {
+fn link_auto(snippets: &mut [Snippet], python: &Interpreter) -> Result<()> {
     let mut documents: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, snippet) in snippets.iter().enumerate() {
         match documents.last_mut() {
@@ -245,6 +293,7 @@ fn link_auto(snippets: &mut [Snippet]) -> Result<()> {
     }
     let zygote = runner::Zygote::start_setup(&crate::run::protocol::Setup {
         slots: 1,
+        python: Some(python.clone()),
         ..Default::default()
     })?;
     for range in documents {
@@ -303,6 +352,7 @@ pub fn execute_prepared(
         notes,
         snippets,
         scope,
+        runtime,
     } = prepared;
     let timeout = match options.timeout {
         Some(secs) => config::seconds(secs).context("invalid --timeout")?,
@@ -313,18 +363,12 @@ pub fn execute_prepared(
             .map(usize::from)
             .unwrap_or(1)
     });
-    let venv = venv::resolve(
-        options.venv.as_deref(),
-        config.venv.as_deref().zip(config.path.as_deref()),
-        crate::environment::virtual_env().as_deref(),
-        python::PYTHON_VERSION,
-    )?;
     let started = std::time::SystemTime::now();
     let (ran, sandbox) = run_snippets(
         snippets,
         timeout,
         parallelism,
-        venv.as_ref(),
+        &runtime,
         observer,
         FIRST_SEED,
     )?;
@@ -371,7 +415,7 @@ pub fn execute_prepared(
         judge::mark_dated(&mut row.check.claims, &dates);
     }
     if crate::run::interrupt::signal().is_none() {
-        unstable(&mut rows, timeout, parallelism, venv.as_ref())?;
+        unstable(&mut rows, timeout, parallelism, &runtime)?;
     }
     // A stopped run compares and writes no generated file: its transcripts are incomplete.
     let files = if crate::run::interrupt::signal().is_some() {
@@ -390,7 +434,8 @@ pub fn execute_prepared(
         rows,
         scope,
         sandbox,
-        venv,
+        venv: runtime.venv.clone(),
+        python: runtime.python,
         strict: options.strict,
         strict_parse,
         generated,
@@ -403,13 +448,14 @@ fn run_snippets(
     snippets: Vec<Snippet>,
     timeout: Duration,
     parallelism: usize,
-    venv: Option<&Venv>,
+    runtime: &Runtime,
     observer: &dyn Observer,
     hash_seed: u32,
 ) -> Result<(Vec<(Snippet, Outcome)>, Sandbox)> {
+    let venv = runtime.venv.as_ref();
     let mut outcomes = vec![Outcome::default(); snippets.len()];
     let mut sandbox = Sandbox {
-        python: python::PYTHON_VERSION.to_owned(),
+        python: runtime.python.version.clone(),
         layers: Vec::new(),
     };
     // The runnable blocks of each chain, in document order, run in one child.
@@ -449,6 +495,7 @@ fn run_snippets(
         .collect();
     let mut setup = schedule::setup_for(parallelism, jobs.iter().flatten(), &needs, venv);
     setup.hash_seed = hash_seed;
+    setup.python = Some(runtime.python.clone());
     let zygote = runner::Zygote::start_setup(&setup)?;
     observer.started(chains.iter().map(Vec::len).sum());
     // Likely-slow chains start first, so that none is left running alone at the end;
@@ -480,7 +527,7 @@ fn unstable(
     rows: &mut [SnippetRun],
     timeout: Duration,
     parallelism: usize,
-    venv: Option<&Venv>,
+    runtime: &Runtime,
 ) -> Result<()> {
     let failing: BTreeSet<&str> = rows
         .iter()
@@ -503,7 +550,7 @@ fn unstable(
         snippets,
         timeout,
         parallelism,
-        venv,
+        runtime,
         &Unobserved,
         FIRST_SEED + 1,
     )?;

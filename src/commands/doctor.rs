@@ -19,7 +19,21 @@ pub fn doctor(args: &DoctorArgs) -> Result<bool> {
         .as_ref()
         .is_ok_and(|c| c.sandbox == crate::config::SandboxPolicy::Minimal);
     floor::set_enforcement(Enforcement::ReportOnly);
-    let zygote = Zygote::start(1)?;
+    let python = crate::run::interpreter::resolve(
+        args.python.as_deref(),
+        config
+            .as_ref()
+            .ok()
+            .and_then(|c| c.python.as_deref().zip(c.path.as_deref())),
+        crate::environment::virtual_env()
+            .as_ref()
+            .map(|root| (std::path::Path::new(root), "$VIRTUAL_ENV")),
+    )?;
+    let zygote = Zygote::start_setup(&crate::run::protocol::Setup {
+        slots: 1,
+        python: Some(python.clone()),
+        ..Default::default()
+    })?;
     // The layers as a real child applied them, not as planned.
     let probe = zygote.run(&Job::new(
         "<doctor probe>",
@@ -38,6 +52,8 @@ pub fn doctor(args: &DoctorArgs) -> Result<bool> {
     let facts = report::doctor::Facts {
         python: zygote.python.clone(),
         home: zygote.home.clone(),
+        executable: python.executable.display().to_string(),
+        source: python.source.clone(),
         root,
         probe_finished: probe.finished,
         layers,

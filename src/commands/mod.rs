@@ -26,7 +26,8 @@ pub use update::update;
 pub use verify::verify;
 
 /// The pipeline's options for `paths` with what every command that runs snippets takes
-/// (`--config`, `--timeout`, `-j`, `--venv`); the rest at their defaults. Sets `--sandbox`
+/// (`--config`, `--timeout`, `-j`, `--venv`, `--no-venv`, `--python`); the rest at their
+/// defaults. Sets `--sandbox`
 /// for the process's zygotes ([`choose_sandbox`]).
 fn run_options(paths: Vec<String>, run: &crate::cli::RunOptions) -> crate::pipeline::Options {
     choose_sandbox(run.sandbox, run.config.as_deref());
@@ -36,6 +37,8 @@ fn run_options(paths: Vec<String>, run: &crate::cli::RunOptions) -> crate::pipel
         timeout: run.timeout,
         jobs: run.jobs,
         venv: run.venv.clone(),
+        no_venv: run.no_venv,
+        python: run.python.clone(),
         ..crate::pipeline::Options::default()
     }
 }

@@ -21,6 +21,8 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         timeout: args.timeout,
         jobs: Some(1),
         venv: args.venv.clone(),
+        no_venv: args.no_venv,
+        python: args.python.clone(),
         ..Options::default()
     };
     let prepared = target(args, &options)?;
@@ -85,11 +87,14 @@ fn target(args: &RunArgs, options: &Options) -> Result<Prepared> {
             chain: args.target.clone(),
             undefined: Vec::new(),
         };
+        let config = config::load(args.config.as_deref())?;
+        let runtime = pipeline::runtime(options, &config)?;
         return Ok(Prepared {
-            config: config::load(args.config.as_deref())?,
+            config,
             notes: Vec::new(),
             snippets: vec![snippet],
             scope: Scope::default(),
+            runtime,
         });
     }
     let mut prepared = pipeline::prepare(options).with_context(|| {

@@ -21,6 +21,9 @@ pub struct Report {
     pub sandbox: Vec<crate::run::sandbox::Layer>,
     /// The virtualenv the snippets imported from, if any.
     pub venv: Option<crate::run::venv::Venv>,
+    /// The interpreter that ran them, and why it was chosen (`None`: a merged report whose
+    /// shards did not say).
+    pub interpreter: Option<crate::run::interpreter::Interpreter>,
     /// The counts.
     pub summary: Summary,
     /// Every document, with its file-level problems.
@@ -344,6 +347,7 @@ pub fn build(run: &Run) -> Report {
         partition: run.scope.partition.map(|p| p.shards()),
         sandbox: run.sandbox.layers.clone(),
         venv: run.venv.clone(),
+        interpreter: Some(run.python.clone()),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,

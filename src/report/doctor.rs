@@ -1,7 +1,6 @@
 //! `snipcheck doctor`'s report: the Python in use, the config in use, and every sandbox layer,
 //! as a real child applied them.
 
-use crate::run::python;
 use crate::run::sandbox::{Layer, LayerStatus, floor};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
@@ -13,6 +12,10 @@ pub struct Facts {
     pub python: String,
     /// Its home.
     pub home: String,
+    /// Its executable.
+    pub executable: String,
+    /// Why it was chosen (`python3 on PATH`, `--python 3.12`, ...).
+    pub source: String,
     /// snipcheck runs as root.
     pub root: bool,
     /// The probe snippet ran to its end.
@@ -43,7 +46,8 @@ pub fn json(facts: &Facts) -> Result<String> {
     let value = serde_json::json!({
         "python": facts.python,
         "home": facts.home,
-        "executable": python::PYTHON_EXECUTABLE,
+        "executable": facts.executable,
+        "python_source": facts.source,
         "root": facts.root,
         "probe_finished": facts.probe_finished,
         "layers": facts.layers,
@@ -66,10 +70,8 @@ pub fn human(facts: &Facts) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "python: {} (home {}, executable {}, pinned at build time)",
-        facts.python,
-        facts.home,
-        python::PYTHON_EXECUTABLE
+        "python: {} ({}; executable {}, home {})",
+        facts.python, facts.source, facts.executable, facts.home,
     );
     let _ = writeln!(
         out,

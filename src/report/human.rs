@@ -21,6 +21,14 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
     if let Some(line) = minimal_line(&report.sandbox) {
         let _ = writeln!(out, "{line}");
     }
+    if let Some(python) = &report.interpreter {
+        let _ = writeln!(
+            out,
+            "python: {} ({})",
+            python.executable.display(),
+            python.source
+        );
+    }
     if let Some(partition) = &report.partition {
         let _ = writeln!(
             out,

@@ -51,6 +51,9 @@ pub struct JsonReport {
     /// The virtualenv the snippets imported from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venv: Option<Venv>,
+    /// The interpreter: executable, version, home, library, and why it was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<crate::run::interpreter::Interpreter>,
     /// The counts.
     pub summary: JsonSummary,
     /// Every document, with its file-level problems.
@@ -283,6 +286,7 @@ impl JsonReport {
             partition: report.partition.clone(),
             sandbox: report.sandbox.clone(),
             venv: report.venv.clone(),
+            interpreter: report.interpreter.clone(),
             summary: JsonSummary::from(&report.summary),
             documents: report.documents.iter().map(JsonDocument::from).collect(),
             snippets: report
@@ -312,6 +316,7 @@ impl JsonReport {
             partition: self.partition,
             sandbox: self.sandbox,
             venv: self.venv,
+            interpreter: self.interpreter,
             summary: Summary::count(&documents, &snippets),
             documents,
             snippets,

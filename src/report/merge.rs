@@ -239,6 +239,7 @@ pub fn merge(mut parts: Vec<Part>, allow_missing: bool) -> Result<Report> {
         partition,
         sandbox,
         venv: first.report.venv.clone(),
+        interpreter: first.report.interpreter.clone(),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,

@@ -193,6 +193,7 @@ fn report() -> Report {
             },
         ],
         venv: None,
+        interpreter: None,
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,

@@ -4,6 +4,7 @@
 //! (`schedule`, `imports`), and third-party packages (`venv`).
 
 pub mod imports;
+pub mod interpreter;
 pub mod interrupt;
 pub mod outcome;
 pub mod protocol;

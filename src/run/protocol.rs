@@ -43,6 +43,8 @@ pub struct Setup {
     /// The interpreter's hash seed (`PYTHONHASHSEED`; 0 turns randomization off): fixed, so a
     /// run's output and its snapshots are the same every time.
     pub hash_seed: u32,
+    /// The CPython to run (`None`: the default choice, `python3` on `PATH`).
+    pub python: Option<crate::run::interpreter::Interpreter>,
 }
 
 /// Runner → zygote.

@@ -11,6 +11,7 @@
 
 use crate::line::LineNo;
 use crate::plan::ContextCell;
+use crate::run::interpreter;
 use crate::run::outcome::{End, Outcome};
 use crate::run::protocol::{
     self, BlockNames, CONTROL_FD, ControlReply, ControlRequest, HarnessRequest, HarnessStep,
@@ -149,15 +150,33 @@ impl Zygote {
         )
     }
 
-    /// [`Zygote::start_with`] with a full [`Setup`].
+    /// [`Zygote::start_with`] with a full [`Setup`]. The zygote is `snipcheck-worker`, beside
+    /// the snipcheck binary `exe`, started with the chosen CPython's library as its
+    /// `libpython3.so` (in the run dir) and its interpreter's environment.
     pub fn start_with_setup(exe: &std::path::Path, setup: &Setup) -> Result<Zygote> {
         let slots = setup.slots;
+        let python = match &setup.python {
+            Some(python) => python.clone(),
+            None => interpreter::resolve(None, None, None)?,
+        };
+        let run_dir = tempfile::Builder::new()
+            .prefix("snipcheck-run-")
+            .tempdir()
+            .context("failed to create the run's scratch dir")?;
+        std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o711))
+            .context("failed to set the run dir's mode")?;
+        let library_dir = python.library_dir(&run_dir.path().join("lib"))?;
+        let worker = exe.with_file_name("snipcheck-worker");
         let (ours, theirs) =
             control::socket_pair().context("failed to create the control socket")?;
         let their_fd = theirs.as_raw_fd();
-        let mut command = Command::new(exe);
+        let mut command = Command::new(&worker);
         command
             .arg("worker")
+            .arg("--home")
+            .arg(&python.home)
+            .arg("--executable")
+            .arg(&python.executable)
             .arg("--slots")
             .arg(slots.max(1).to_string())
             .args(
@@ -169,11 +188,13 @@ impl Zygote {
         if !setup.preload.is_empty() {
             command.arg("--preload").arg(setup.preload.join(","));
         }
-        command.arg("--hash-seed").arg(setup.hash_seed.to_string());
         command
             .env_clear()
             .env("LC_ALL", "C.UTF-8")
             .env("PATH", "/usr/bin:/bin")
+            .env("LD_LIBRARY_PATH", &library_dir)
+            .env("PYTHONHASHSEED", setup.hash_seed.to_string())
+            .env("PYTHONNOUSERSITE", "1")
             .current_dir("/")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -188,7 +209,9 @@ impl Zygote {
                 Ok(())
             });
         }
-        let process = command.spawn().context("failed to start the zygote")?;
+        let process = command
+            .spawn()
+            .with_context(|| format!("failed to start the zygote {}", worker.display()))?;
         drop(theirs);
         if !wait_readable(&ours, START_TIMEOUT) {
             bail!(
@@ -209,12 +232,6 @@ impl Zygote {
         else {
             bail!("the zygote sent something else than ready");
         };
-        let run_dir = tempfile::Builder::new()
-            .prefix("snipcheck-run-")
-            .tempdir()
-            .context("failed to create the run's scratch dir")?;
-        std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o711))
-            .context("failed to set the run dir's mode")?;
         let control = Arc::new(ours);
         let routes: Arc<Mutex<HashMap<u64, mpsc::Sender<ControlReply>>>> = Arc::default();
         let dead = Arc::new(AtomicBool::new(false));

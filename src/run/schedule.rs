@@ -53,6 +53,7 @@ pub(crate) fn setup_for<'a>(
             .map(|(name, _)| name.to_owned())
             .collect(),
         hash_seed: 0,
+        python: None,
     }
 }
 

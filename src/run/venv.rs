@@ -38,25 +38,37 @@ impl Venv {
     }
 }
 
-/// Picks the venv: `cli`, else `config` (already resolved against the config's directory),
-/// else `virtual_env` (the value of `$VIRTUAL_ENV`). `python` is the embedded version.
+/// Picks the venv's root and where the choice came from: `cli`, else `config` (already
+/// resolved against the config's directory), else `virtual_env` (the value of `$VIRTUAL_ENV`,
+/// unless `--no-venv`).
+pub fn choose(
+    cli: Option<&Path>,
+    config: Option<(&Path, &Path)>,
+    virtual_env: Option<&std::ffi::OsStr>,
+) -> Option<(PathBuf, String)> {
+    match (cli, config, virtual_env) {
+        (Some(path), _, _) => Some((path.to_path_buf(), "--venv".to_owned())),
+        (None, Some((path, config)), _) => {
+            Some((path.to_path_buf(), format!("venv in {}", config.display())))
+        }
+        (None, None, Some(env)) if !env.is_empty() => {
+            Some((PathBuf::from(env), "$VIRTUAL_ENV".to_owned()))
+        }
+        _ => None,
+    }
+}
+
+/// Picks the venv ([`choose`]) and reads it ([`load`]); `python` is the version snippets run
+/// on.
 pub fn resolve(
     cli: Option<&Path>,
     config: Option<(&Path, &Path)>,
     virtual_env: Option<&std::ffi::OsStr>,
     python: &str,
 ) -> Result<Option<Venv>> {
-    let (root, source) = match (cli, config, virtual_env) {
-        (Some(path), _, _) => (path.to_path_buf(), "--venv".to_owned()),
-        (None, Some((path, config)), _) => {
-            (path.to_path_buf(), format!("venv in {}", config.display()))
-        }
-        (None, None, Some(env)) if !env.is_empty() => {
-            (PathBuf::from(env), "$VIRTUAL_ENV".to_owned())
-        }
-        _ => return Ok(None),
-    };
-    load(&root, &source, python).map(Some)
+    choose(cli, config, virtual_env)
+        .map(|(root, source)| load(&root, &source, python))
+        .transpose()
 }
 
 /// Reads and checks the venv at `root`.
@@ -103,7 +115,7 @@ pub fn load(root: &Path, source: &str, python: &str) -> Result<Venv> {
     let minor = |v: &str| -> String { v.split('.').take(2).collect::<Vec<_>>().join(".") };
     if minor(&version) != minor(python) {
         bail!(
-            "venv {} ({source}) was made by Python {version} ({}:{line}), but snipcheck embeds Python {python}: its compiled packages would not load; make the venv with python{} -m venv",
+            "venv {} ({source}) was made by Python {version} ({}:{line}), but the snippets run on Python {python}: its compiled packages would not load; drop --python to run on the venv's own interpreter, or make the venv with python{} -m venv",
             root.display(),
             cfg_path.display(),
             minor(python)

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use snipcheck::run::imports;
-use snipcheck::run::python::PYTHON_EXECUTABLE;
+use snipcheck::run::interpreter;
 use snipcheck::run::runner::Zygote;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -57,9 +57,10 @@ fn the_zygote_reports_every_stdlib_module_the_harness_imports() {
     );
 }
 
-/// `sys.stdlib_module_names` of the embedded interpreter.
+/// `sys.stdlib_module_names` of the interpreter the zygote runs by default.
 fn stdlib_module_names() -> BTreeSet<String> {
-    let output = Command::new(PYTHON_EXECUTABLE)
+    let python = interpreter::resolve(None, None, None).expect("the default interpreter");
+    let output = Command::new(&python.executable)
         .args([
             "-I",
             "-c",

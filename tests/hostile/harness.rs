@@ -565,7 +565,7 @@ extern "C" fn remove_nobody_binary() {
     }
 }
 
-/// A world-readable copy of the binary, in a fresh 0755 dir, for runs as `nobody`; removed
+/// A world-readable copy of the binary (and the worker beside it), in a fresh 0755 dir, for runs as `nobody`; removed
 /// when the test process exits.
 fn nobody_binary() -> &'static Path {
     NOBODY_BINARY.get_or_init(|| {
@@ -578,6 +578,11 @@ fn nobody_binary() -> &'static Path {
         let copy = dir.join("snipcheck");
         std::fs::copy(BIN, &copy).expect("copy the binary");
         set_mode(&copy, 0o755);
+        // The zygote's binary, which the runner finds beside snipcheck's.
+        let worker = dir.join("snipcheck-worker");
+        std::fs::copy(Path::new(BIN).with_file_name("snipcheck-worker"), &worker)
+            .expect("copy the worker binary");
+        set_mode(&worker, 0o755);
         // SAFETY: registers a plain function to run at exit.
         unsafe {
             libc::atexit(remove_nobody_binary);

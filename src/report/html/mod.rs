@@ -174,7 +174,7 @@ fn summary(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<header class=\"summary {}\" id=\"summary\">\n<p class=\"result\">\
-         <span class=\"badge {}\">{}</span> snipcheck {} · <span class=\"python\">Python {}</span>\
+         <span class=\"badge {}\">{}</span> snipcheck {} · <span class=\"python\"{}>Python {}</span>\
          {}</p>\n<ul class=\"counts\">",
         if ok { "ok" } else { "failed" },
         if ok { "pass" } else { "fail" },
@@ -184,6 +184,15 @@ fn summary(out: &mut String, report: &Report) {
             "✗ result: FAILED"
         },
         env!("CARGO_PKG_VERSION"),
+        report
+            .interpreter
+            .as_ref()
+            .map(|python| format!(
+                " title=\"{} ({})\"",
+                escape(&python.executable.display().to_string()),
+                escape(&python.source)
+            ))
+            .unwrap_or_default(),
         escape(&report.python),
         if report.strict {
             " · <span class=\"strict\">--strict: loose fails</span>"

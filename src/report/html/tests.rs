@@ -115,6 +115,7 @@ fn report() -> Report {
         strict_parse: false,
         filtered: false,
         venv: None,
+        interpreter: None,
         generated: None,
     }
 }

@@ -121,9 +121,10 @@ def statement_kind(node):
         return "expression"
     compound = (
         ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor,
-        ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+        ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try,
     )
-    if isinstance(node, compound) or type(node).__name__ == "TryStar":
+    # `match` (3.10) and `try`/`except*` (3.11) by name: the harness runs on 3.9 too.
+    if isinstance(node, compound) or type(node).__name__ in ("Match", "TryStar"):
         return "compound"
     return "simple"
 
@@ -273,7 +274,7 @@ def nested_prints(body, comments, code_lines, offset):
                         yield node, {"line": after.lineno + offset, "text": text}
             # Handlers and match cases hold their statements one level down.
             for child in children:
-                if isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                if isinstance(child, ast.ExceptHandler) or type(child).__name__ == "match_case":
                     yield from nested_prints([child], comments, code_lines, offset)
             yield from nested_prints(statements, comments, code_lines, offset)
 

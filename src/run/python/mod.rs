@@ -1,38 +1,46 @@
 //! The only module that touches CPython: the worker side of a snippet run.
 //!
-//! `snipcheck worker` (a hidden subcommand) is the zygote (`zygote.rs`): started once per run
-//! by the runner from a scrubbed environment, it initializes the embedded interpreter with its
-//! home pinned at build time (never found through PATH), loads `harness.py`, and forks one
-//! sandboxed child per snippet, in which the harness analyzes and runs the snippet. The CLI
-//! process never initializes Python.
+//! `snipcheck-worker` (its own binary, the only one that links Python) is the zygote
+//! (`zygote.rs`): started once per run by the runner from a scrubbed environment, with the
+//! chosen CPython's library put where the loader finds `libpython3.so`, it initializes that
+//! interpreter with the home and program name the runner found for it (never searched on
+//! PATH), loads `harness.py`, and forks one sandboxed child per snippet, in which the harness
+//! analyzes and runs the snippet. pyo3 is built for the stable ABI, so one worker drives every
+//! CPython from 3.9 on. The CLI process never initializes Python.
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use std::ffi::CString;
+use std::ffi::{CString, c_char};
 
 mod zygote;
 
 pub use zygote::zygote_main;
 
-/// The interpreter's home (`sys.base_prefix` of the Python pyo3 linked), fixed at build time.
-pub const PYTHON_HOME: &str = env!("SNIPCHECK_PYTHON_HOME");
-/// The linked Python's version, fixed at build time.
-pub const PYTHON_VERSION: &str = env!("SNIPCHECK_PYTHON_VERSION");
-/// The linked Python's executable, used as the program name so `sys.executable` is right.
-pub const PYTHON_EXECUTABLE: &str = env!("SNIPCHECK_PYTHON_EXECUTABLE");
-
 /// Exit status of a zygote or child that failed internally (not the snippet's fault).
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
-/// `harness.py` compiled by the pinned interpreter at build time (see `build.rs`), marshalled.
-const HARNESS_CODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/harness.marshal"));
+/// The harness's source; the zygote compiles it with the interpreter it runs (bytecode is
+/// specific to a CPython version).
+const HARNESS_SOURCE: &str = include_str!("harness.py");
 
-/// Loads the harness module (done once, in the zygote, before any snippet runs) from its
-/// precompiled bytecode.
+// Stable-ABI functions pyo3 declares only for some versions or none. Every CPython from 3.9
+// to 3.13 exports them (`build/libpython3.symbols`).
+unsafe extern "C" {
+    fn Py_DecodeLocale(arg: *const c_char, size: *mut libc::size_t) -> *mut libc::wchar_t;
+    fn Py_SetProgramName(name: *const libc::wchar_t);
+    fn Py_SetPythonHome(home: *const libc::wchar_t);
+    fn PyOS_BeforeFork();
+    fn PyOS_AfterFork_Parent();
+    fn PyOS_AfterFork_Child();
+}
+
+/// Loads the harness module (done once, in the zygote, before any snippet runs): compiled
+/// from its source by this interpreter.
 fn load_harness(py: Python<'_>) -> anyhow::Result<Bound<'_, PyModule>> {
-    let code = py
-        .import("marshal")?
-        .call_method1("loads", (pyo3::types::PyBytes::new(py, HARNESS_CODE),))?;
+    let code = py.import("builtins")?.call_method1(
+        "compile",
+        (HARNESS_SOURCE, "<snipcheck harness>", "exec", 0, true),
+    )?;
     // SAFETY: `code` is a live code object; the name and file name are NUL-terminated C
     // strings; the call returns a new reference or NULL with an exception set.
     let module = unsafe {
@@ -60,50 +68,43 @@ fn redirect_stdin_to_null() -> Result<(), String> {
     Ok(())
 }
 
-/// Initializes CPython as `python3 file.py` would, but with the home pinned and the
-/// environment ignored (no PYTHONPATH, PYTHONHOME or user site can redirect it).
-fn initialize(hash_seed: u32) -> Result<(), String> {
-    let home = CString::new(PYTHON_HOME).map_err(|_| "python home contains NUL".to_owned())?;
-    let program =
-        CString::new(PYTHON_EXECUTABLE).map_err(|_| "python executable contains NUL".to_owned())?;
-    // SAFETY: the PyConfig API is used as documented: init, set strings, initialize, clear.
+/// Initializes CPython as `python3 file.py` would, with the home and program name the runner
+/// found for the chosen interpreter (`sys.executable` is then that interpreter). The runner
+/// started this process with an environment of its own making: the hash seed
+/// (`PYTHONHASHSEED`), no user site and nothing else of Python's; `forget_environment` then
+/// removes what the snippets must not see.
+fn initialize(home: &std::path::Path, executable: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::ffi::OsStrExt;
+    let home = CString::new(home.as_os_str().as_bytes())
+        .map_err(|_| "python home contains NUL".to_owned())?;
+    let program = CString::new(executable.as_os_str().as_bytes())
+        .map_err(|_| "python executable contains NUL".to_owned())?;
+    // SAFETY: called once, before Python is initialized, with NUL-terminated strings;
+    // `Py_DecodeLocale` returns a wide string (or NULL) that must live as long as Python, so
+    // it is never freed.
     unsafe {
-        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
-        ffi::PyConfig_InitIsolatedConfig(config.as_mut_ptr());
-        let config_ptr = config.as_mut_ptr();
-        let status =
-            ffi::PyConfig_SetBytesString(config_ptr, &mut (*config_ptr).home, home.as_ptr());
-        check(status, "setting the python home")?;
-        let status = ffi::PyConfig_SetBytesString(
-            config_ptr,
-            &mut (*config_ptr).program_name,
-            program.as_ptr(),
-        );
-        check(status, "setting the program name")?;
+        let home = Py_DecodeLocale(home.as_ptr(), std::ptr::null_mut());
+        let program = Py_DecodeLocale(program.as_ptr(), std::ptr::null_mut());
+        if home.is_null() || program.is_null() {
+            return Err("cannot decode the python home or executable".to_owned());
+        }
+        Py_SetPythonHome(home);
+        Py_SetProgramName(program);
         // `python3 file.py` turns SIGINT into KeyboardInterrupt; so do the zygote's children.
-        (*config_ptr).install_signal_handlers = 1;
-        // A fixed seed: the same set and dict order of strings every run (PYTHONHASHSEED).
-        (*config_ptr).use_hash_seed = 1;
-        (*config_ptr).hash_seed = std::os::raw::c_ulong::from(hash_seed);
-        let status = ffi::Py_InitializeFromConfig(config_ptr);
-        ffi::PyConfig_Clear(config_ptr);
-        check(status, "initializing python")?;
+        ffi::Py_InitializeEx(1);
+        if ffi::Py_IsInitialized() == 0 {
+            return Err("initializing python failed".to_owned());
+        }
     }
     Ok(())
 }
 
-fn check(status: ffi::PyStatus, what: &str) -> Result<(), String> {
-    // SAFETY: `PyStatus_Exception` only reads the status value.
-    if unsafe { ffi::PyStatus_Exception(status) } != 0 {
-        let message = if status.err_msg.is_null() {
-            "unknown error".to_owned()
-        } else {
-            // SAFETY: CPython sets `err_msg` to a static NUL-terminated string.
-            unsafe { std::ffi::CStr::from_ptr(status.err_msg) }
-                .to_string_lossy()
-                .into_owned()
-        };
-        return Err(format!("{what} failed: {message}"));
+/// Removes from `os.environ` (and the process's environment) the variables the runner set
+/// for the interpreter's start, so a snippet sees the environment `python3 file.py` would.
+fn forget_environment(py: Python<'_>) -> PyResult<()> {
+    let environ = py.import("os")?.getattr("environ")?;
+    for name in ["PYTHONHASHSEED", "PYTHONNOUSERSITE", "LD_LIBRARY_PATH"] {
+        environ.call_method1("pop", (name, py.None()))?;
     }
     Ok(())
 }

@@ -11,15 +11,16 @@
 use crate::run::protocol::{CONTROL_FD, ControlReply, ControlRequest, RESULT_FD, Record, Setup};
 use crate::run::sandbox::control;
 use crate::run::sandbox::{self, ChildFds, Limits, Prepared, SANDBOX_FAILED_STATUS};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
 use std::path::PathBuf;
 
-/// Runs the zygote until the runner closes the control socket; never returns.
-pub fn zygote_main(setup: &Setup) -> ! {
-    let status = match serve(setup) {
+/// Runs the zygote until the runner closes the control socket; never returns. `home` and
+/// `executable` are the chosen interpreter's (`sys.base_prefix`, `sys.executable`).
+pub fn zygote_main(setup: &Setup, home: &Path, executable: &Path) -> ! {
+    let status = match serve(setup, home, executable) {
         Ok(()) => 0,
         Err(err) => {
             eprintln!("snipcheck zygote: {err:#}");
@@ -36,7 +37,7 @@ struct Child {
     killed: bool,
 }
 
-fn serve(setup: &Setup) -> anyhow::Result<()> {
+fn serve(setup: &Setup, home: &Path, executable: &Path) -> anyhow::Result<()> {
     let slots = u64::try_from(setup.slots).unwrap_or(u64::MAX);
     // SAFETY: the runner placed the control socket at `CONTROL_FD` and nothing else owns it.
     let control = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
@@ -51,8 +52,9 @@ fn serve(setup: &Setup) -> anyhow::Result<()> {
         let slots = slots.max(1);
         std::thread::spawn(move || sandbox::join_cgroups(&run, &Limits::default(), slots))
     };
-    super::initialize(setup.hash_seed).map_err(anyhow::Error::msg)?;
+    super::initialize(home, executable).map_err(anyhow::Error::msg)?;
     Python::attach(|py| -> anyhow::Result<()> {
+        super::forget_environment(py)?;
         let harness = super::load_harness(py)?;
         let sys = py.import("sys")?;
         let loaded_modules = top_level_modules(&sys)?;
@@ -73,12 +75,46 @@ fn serve(setup: &Setup) -> anyhow::Result<()> {
         sys_path.extend(setup.read_only.iter().map(|p| p.display().to_string()));
         let python: String = sys.getattr("version")?.extract::<String>()?;
         let python = python.split_whitespace().next().unwrap_or("").to_owned();
-        let prepared = sandbox::prepare(network, cgroups, &sys_path)?;
+        // As root the children drop to a uid of their own: an interpreter under a private
+        // directory (pyenv's in /root) is bound back for them, alone.
+        // SAFETY: plain getter.
+        let exposed = if unsafe { libc::geteuid() } == 0 {
+            let paths: Vec<std::path::PathBuf> = sys_path
+                .iter()
+                .filter(|p| !p.is_empty())
+                .map(std::path::PathBuf::from)
+                .collect();
+            Some(sandbox::expose::expose(&paths))
+        } else {
+            None
+        };
+        let mut prepared = sandbox::prepare(network, cgroups, &sys_path)?;
+        // Only when a private directory needed it; failing, imports from it fail in the child.
+        let exposed = match exposed {
+            Some(Ok(Some(shown))) => Some((
+                sandbox::LayerStatus::Active,
+                format!("readable to the dropped uid through a tmpfs: {shown}"),
+            )),
+            Some(Err(err)) => Some((
+                sandbox::LayerStatus::Unavailable,
+                format!(
+                    "the interpreter is under a directory other users cannot enter, and it could not be bound back ({err:#}): snippets cannot import from it"
+                ),
+            )),
+            Some(Ok(None)) | None => None,
+        };
+        if let Some((status, detail)) = exposed {
+            prepared.layers.push(sandbox::Layer {
+                name: "interpreter files".to_owned(),
+                status,
+                detail,
+            });
+        }
         control::send(
             &control,
             &ControlReply::Ready {
                 python,
-                home: super::PYTHON_HOME.to_owned(),
+                home: home.display().to_string(),
                 layers: prepared.layers.clone(),
                 cgroups: prepared
                     .cgroups
@@ -257,12 +293,12 @@ fn fork_child(
     // SAFETY: the zygote is single-threaded and holds the GIL; these calls bracket fork
     // exactly as `os.fork()` does.
     let pid = unsafe {
-        ffi::PyOS_BeforeFork();
+        super::PyOS_BeforeFork();
         let pid = libc::fork();
         if pid == 0 {
-            ffi::PyOS_AfterFork_Child();
+            super::PyOS_AfterFork_Child();
         } else {
-            ffi::PyOS_AfterFork_Parent();
+            super::PyOS_AfterFork_Parent();
         }
         pid
     };

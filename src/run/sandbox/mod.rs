@@ -11,6 +11,7 @@
 
 pub mod cgroup;
 pub mod control;
+pub mod expose;
 pub mod floor;
 pub mod landlock;
 pub mod seccomp;
