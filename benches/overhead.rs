@@ -3,7 +3,10 @@
 //! and against `exec()` in one interpreter, all measured in this one invocation.
 //!
 //! `cargo bench --bench overhead` (add `-- RUNS` to change the number of runs, default 300).
-//! Prints medians and ratios; the README quotes its latest output.
+//! Prints medians and ratios; the README quotes its latest output. With
+//! `SNIPCHECK_BENCH_AGAINST=/path/to/another/snipcheck` (another build, e.g. main's release
+//! binary, speaking the same zygote protocol), it also runs the same snippet on a zygote of that
+//! binary, alternating with this build's, and prints the ratio of the two medians.
 
 #![expect(clippy::print_stdout, reason = "a benchmark prints its numbers")]
 
@@ -112,9 +115,32 @@ fn main() {
         "  snipcheck, 2 at a time         {parallel_us:>9.1} µs per snippet (wall clock / runs)"
     );
     println!("  layers active: {}", active.join(", "));
+    if let Some(other) = std::env::var_os("SNIPCHECK_BENCH_AGAINST") {
+        against(&zygote, &PathBuf::from(other), &job, runs);
+    }
     println!(
         "  target ≤ 3 ms per trivial snippet: {}",
         if ours <= 3000.0 { "met" } else { "NOT met" }
+    );
+}
+
+/// This build's zygote against one of the binary `other`, one snippet each in turn.
+fn against(ours: &Zygote, other: &std::path::Path, job: &Job, runs: usize) {
+    let theirs = Zygote::start_with(other, 1).expect("the other build's zygote starts");
+    assert!(theirs.run(job).finished, "the other build runs the snippet");
+    let (mut ours_us, mut theirs_us) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        for (zygote, samples) in [(ours, &mut ours_us), (&theirs, &mut theirs_us)] {
+            let start = Instant::now();
+            std::hint::black_box(zygote.run(job));
+            samples.push(start.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let (ours_us, theirs_us) = (median(ours_us), median(theirs_us));
+    println!(
+        "  against {} (alternating, {runs} runs each): {theirs_us:.1} µs there, {ours_us:.1} µs here, ratio {:.3}",
+        other.display(),
+        ours_us / theirs_us
     );
 }
 

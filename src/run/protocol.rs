@@ -101,7 +101,7 @@ pub enum ControlReply {
         status: Option<i32>,
         /// Signal, if it was killed.
         signal: Option<i32>,
-        /// The kernel's OOM killer killed it (the run's memory cgroup was full).
+        /// The kernel's OOM killer killed it (its own memory cgroup was full).
         oom_killed: bool,
         /// Its peak resident memory, in bytes.
         peak_bytes: u64,

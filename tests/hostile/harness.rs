@@ -465,13 +465,90 @@ pub struct Watched {
     pub uids: BTreeSet<u32>,
     /// The lowest free space of /tmp.
     pub min_free: u64,
+    /// The per-snippet memory groups (`…/snipcheck-<zygote>/snippet-<id>`, relative to the v1
+    /// memory hierarchy) the descendants were seen in.
+    pub snippet_groups: BTreeMap<String, SnippetGroup>,
+    /// The most per-snippet groups seen at one time under a zygote's run group.
+    pub most_snippet_groups: usize,
+}
+
+/// One per-snippet memory group, as seen from outside.
+#[derive(Debug, Clone, Default)]
+pub struct SnippetGroup {
+    /// The processes seen in it.
+    pub pids: BTreeSet<u32>,
+    /// Its `memory.limit_in_bytes`.
+    pub limit: u64,
+    /// The highest `memory.max_usage_in_bytes` read.
+    pub peak: u64,
+}
+
+/// The observations of a [`Watcher`] thread.
+#[derive(Default, Clone)]
+struct Observed {
+    seen: Seen,
+    uids: BTreeSet<u32>,
+    groups: BTreeMap<String, SnippetGroup>,
+    most_groups: usize,
+}
+
+/// The memory cgroup of a live process, relative to the v1 memory hierarchy.
+pub fn memory_cgroup(pid: u32) -> Option<String> {
+    let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    table.lines().find_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == "memory")
+            .then(|| path.to_owned())
+    })
+}
+
+/// A number in a file of the v1 memory hierarchy (0 if unreadable).
+fn memory_value(group: &str, file: &str) -> u64 {
+    std::fs::read_to_string(
+        Path::new("/sys/fs/cgroup/memory")
+            .join(group.trim_start_matches('/'))
+            .join(file),
+    )
+    .ok()
+    .and_then(|text| text.trim().parse().ok())
+    .unwrap_or(0)
+}
+
+/// Records, for one sample of the run's `family`, the per-snippet groups its processes are in
+/// and how many such groups each zygote's run group holds.
+fn observe_groups(observed: &mut Observed, family: &BTreeSet<u32>, root: u32) {
+    for &pid in family.iter().filter(|&&pid| pid != root) {
+        if let Some(group) = memory_cgroup(pid).filter(|g| g.contains("/snippet-")) {
+            let limit = memory_value(&group, "memory.limit_in_bytes");
+            let peak = memory_value(&group, "memory.max_usage_in_bytes");
+            let entry = observed.groups.entry(group).or_default();
+            entry.pids.insert(pid);
+            entry.limit = entry.limit.max(limit);
+            entry.peak = entry.peak.max(peak);
+        }
+        if cmdline(pid).get(1).is_some_and(|arg| arg == "worker") {
+            let run = own_cgroup("memory").join(format!("snipcheck-{pid}"));
+            let groups = std::fs::read_dir(run)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter(|e| e.file_name().to_string_lossy().starts_with("snippet-"))
+                        .count()
+                })
+                .unwrap_or(0);
+            observed.most_groups = observed.most_groups.max(groups);
+        }
+    }
 }
 
 /// Records every descendant of `root` (the zygote and the sandbox children), their sandbox
 /// uids, and the lowest free space of /tmp, until told to stop.
 pub struct Watcher {
     stop: Arc<AtomicBool>,
-    seen: Arc<Mutex<(Seen, BTreeSet<u32>)>>,
+    seen: Arc<Mutex<Observed>>,
     min_free: Arc<AtomicU64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -480,7 +557,7 @@ impl Watcher {
     /// Starts watching the process tree under `root`.
     pub fn start(root: u32) -> Watcher {
         let stop = Arc::new(AtomicBool::new(false));
-        let seen: Arc<Mutex<(Seen, BTreeSet<u32>)>> = Arc::default();
+        let seen: Arc<Mutex<Observed>> = Arc::default();
         let min_free = Arc::new(AtomicU64::new(tmp_free()));
         let thread = {
             let (stop, seen, min_free) =
@@ -504,7 +581,8 @@ impl Watcher {
                         }
                     }
                     if let Ok(mut guard) = seen.lock() {
-                        let (seen, uids) = &mut *guard;
+                        observe_groups(&mut guard, &family, root);
+                        let Observed { seen, uids, .. } = &mut *guard;
                         for &(pid, _, start) in &table {
                             if pid != root && family.contains(&pid) {
                                 // Re-read: a fresh fork shows its parent's command line
@@ -541,11 +619,13 @@ impl Watcher {
         if let Some(thread) = self.thread.take() {
             thread.join().expect("the watcher thread panicked");
         }
-        let (seen, uids) = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        let observed = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
         Watched {
-            seen,
-            uids,
+            seen: observed.seen,
+            uids: observed.uids,
             min_free: self.min_free.load(Ordering::SeqCst),
+            snippet_groups: observed.groups,
+            most_snippet_groups: observed.most_groups,
         }
     }
 }
@@ -622,7 +702,13 @@ fn command(user: User, args: &[&str], cwd: &Path) -> Command {
 
 /// Runs the binary, watching its process tree; checks that it ended by itself with 0 or 1
 /// (never a signal, never a hang) and that everything it started is gone.
-fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duration) -> (Run, u64) {
+fn invoke(
+    case: &str,
+    user: User,
+    args: &[&str],
+    cwd: &Path,
+    hard_limit: Duration,
+) -> (Run, Watched) {
     let started = Instant::now();
     let mut child = command(user, args, cwd)
         .stdout(Stdio::piped())
@@ -707,7 +793,7 @@ fn invoke(case: &str, user: User, args: &[&str], cwd: &Path, hard_limit: Duratio
     }
     // Fails the case unless stdout is a JSON report.
     run.json();
-    (run, watched.min_free)
+    (run, watched)
 }
 
 /// Waits up to 2 s for the run's [`leftovers`] to be gone; fails the test if they stay.
@@ -760,7 +846,7 @@ pub fn doctor(case: &str, user: User) -> Run {
     .0
 }
 
-fn run_file(case: &str, host: &Host, name: &str, code: &str, opts: Opts) -> (Run, u64) {
+fn run_file(case: &str, host: &Host, name: &str, code: &str, opts: Opts) -> (Run, Watched) {
     let file = host.dir.path().join(name);
     std::fs::write(&file, code).expect("write the snippet");
     set_mode(&file, 0o644);
@@ -783,10 +869,39 @@ pub fn case(name: &str, code: &str, opts: Opts) -> Run {
     let mut host = Host::new(opts.user);
     let before_free = tmp_free();
     let code = host.fill(code);
-    let (run, min_free) = run_file(name, &host, "case.py", &code, opts);
-    host_checks(&mut host, &run, opts, before_free, min_free);
+    let (run, watched) = run_file(name, &host, "case.py", &code, opts);
+    host_checks(&mut host, &run, opts, before_free, watched.min_free);
     canary(name, &host, opts.user);
     run
+}
+
+/// Like [`case`], for a Markdown note of several blocks: `snipcheck verify notes.md
+/// --no-snapshots --format json -j JOBS`, with every host-side check and the canary; returns
+/// the run and what the watcher saw.
+pub fn notes_case(name: &str, markdown: &str, jobs: usize, opts: Opts) -> (Run, Watched) {
+    let mut host = Host::new(opts.user);
+    let before_free = tmp_free();
+    let file = host.dir.path().join("notes.md");
+    std::fs::write(&file, host.fill(markdown)).expect("write the note");
+    set_mode(&file, 0o644);
+    let timeout = opts.timeout.to_string();
+    let jobs = jobs.to_string();
+    let args = [
+        "verify",
+        "notes.md",
+        "--no-snapshots",
+        "--format",
+        "json",
+        "-j",
+        jobs.as_str(),
+        "--timeout",
+        timeout.as_str(),
+    ];
+    let hard_limit = Duration::from_secs(u64::from(opts.timeout) * 4 + 40);
+    let (run, watched) = invoke(name, opts.user, &args, host.dir.path(), hard_limit);
+    host_checks(&mut host, &run, opts, before_free, watched.min_free);
+    canary(name, &host, opts.user);
+    (run, watched)
 }
 
 fn host_checks(host: &mut Host, run: &Run, opts: Opts, before_free: u64, min_free: u64) {

@@ -132,7 +132,7 @@ fn a_zygote_killed_from_outside_leaves_nothing_behind() {
     let watcher = Watcher::start(runner.id());
     // The zygote is the runner's child running `worker`; wait for its snippet child too.
     let deadline = Instant::now() + Duration::from_secs(15);
-    let zygote = loop {
+    let (zygote, snippet_group) = loop {
         let children = |parent: u32| -> Vec<u32> {
             std::fs::read_dir("/proc")
                 .into_iter()
@@ -154,12 +154,19 @@ fn a_zygote_killed_from_outside_leaves_nothing_behind() {
             std::fs::read(format!("/proc/{pid}/cmdline"))
                 .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == b"worker"))
         });
-        if let Some(worker) = worker.filter(|&w| !children(w).is_empty()) {
-            break worker;
+        // ... and for that child to be in its own memory group.
+        let group = worker.and_then(|w| {
+            children(w)
+                .into_iter()
+                .find_map(crate::harness::memory_cgroup)
+                .filter(|group| group.contains("/snippet-"))
+        });
+        if let (Some(worker), Some(group)) = (worker, group) {
+            break (worker, group);
         }
         assert!(
             Instant::now() < deadline,
-            "the zygote never started a snippet"
+            "the zygote never started a snippet in a group of its own"
         );
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -191,6 +198,13 @@ fn a_zygote_killed_from_outside_leaves_nothing_behind() {
         let leftover = crate::harness::own_cgroup(group).join(format!("snipcheck-{zygote}"));
         assert!(!leftover.exists(), "{} was left behind", leftover.display());
     }
+    let snippet_group =
+        std::path::Path::new("/sys/fs/cgroup/memory").join(snippet_group.trim_start_matches('/'));
+    assert!(
+        !snippet_group.exists(),
+        "the snippet's own group {} was left behind",
+        snippet_group.display()
+    );
     let left: Vec<_> = std::fs::read_dir(&tmp)
         .expect("read TMPDIR")
         .flatten()

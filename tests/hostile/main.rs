@@ -22,6 +22,7 @@ mod support;
 
 mod harness;
 
+mod blame;
 mod disk;
 mod doctor;
 mod filesystem;

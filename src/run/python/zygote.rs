@@ -151,7 +151,8 @@ fn serve_requests(
     control: &OwnedFd,
 ) -> anyhow::Result<()> {
     let mut children: HashMap<u64, Child> = HashMap::new();
-    let mut oom_kills = prepared.cgroups.as_ref().map_or(0, |g| g.oom_kills());
+    // Snippet groups not yet removable when their child was reaped: retried after each reap.
+    let mut lingering: Vec<PathBuf> = Vec::new();
     loop {
         let ids: Vec<u64> = children.keys().copied().collect();
         let mut fds: Vec<libc::pollfd> = std::iter::once(control.as_raw_fd())
@@ -175,7 +176,7 @@ fn serve_requests(
             if pollfd.revents != 0
                 && let Some(child) = children.remove(id)
             {
-                reap(prepared, control, *id, child, &mut oom_kills)?;
+                reap(prepared, control, *id, child, &mut lingering)?;
             }
         }
         if fds[0].revents != 0 {
@@ -187,7 +188,7 @@ fn serve_requests(
                     id,
                     scratch,
                     limits,
-                }) => match fork_child(py, harness, prepared, scratch, limits, received) {
+                }) => match fork_child(py, harness, prepared, id, scratch, limits, received) {
                     Ok(child) => {
                         children.insert(id, child);
                     }
@@ -212,7 +213,7 @@ fn serve_requests(
     // The runner is gone: nothing may outlive it.
     for (id, mut child) in children.drain() {
         kill(&mut child);
-        let _ = reap(prepared, control, id, child, &mut oom_kills);
+        let _ = reap(prepared, control, id, child, &mut lingering);
     }
     Ok(())
 }
@@ -236,7 +237,7 @@ fn reap(
     control: &OwnedFd,
     id: u64,
     child: Child,
-    oom_kills: &mut u64,
+    lingering: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid; wait4 fills it.
@@ -257,14 +258,23 @@ fn reap(
     } else {
         (None, None)
     };
-    // A SIGKILL nobody here sent, while the run's OOM counter went up: the kernel's OOM
-    // killer took this child.
-    let oom_killed = signal == Some(libc::SIGKILL) && !child.killed && {
-        let kills = prepared.cgroups.as_ref().map_or(0, |g| g.oom_kills());
-        let more = kills > *oom_kills;
-        *oom_kills = kills;
-        more
-    };
+    // Its own memory group's counters, then the group removed (or retried later).
+    let memory = prepared
+        .cgroups
+        .as_ref()
+        .map_or_else(Default::default, |groups| {
+            lingering.retain(|dir| !sandbox::cgroup::try_remove(dir));
+            let dir = groups.snippet_dir(id);
+            let (memory, removed) = groups.finish_snippet(&dir);
+            if !removed {
+                lingering.push(dir);
+            }
+            memory
+        });
+    // A SIGKILL nobody here sent, while this child's own group saw an OOM kill: the kernel's
+    // OOM killer took this child (and only this child's group can make it).
+    let oom_killed = signal == Some(libc::SIGKILL) && !child.killed && memory.oom_kills > 0;
+    let rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
     control::send(
         control,
         &ControlReply::Exited {
@@ -272,7 +282,7 @@ fn reap(
             status: exit,
             signal,
             oom_killed,
-            peak_bytes: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+            peak_bytes: rss.max(memory.peak_bytes),
         },
         &[],
     )?;
@@ -283,6 +293,7 @@ fn fork_child(
     py: Python<'_>,
     harness: &Bound<'_, PyModule>,
     prepared: &Prepared,
+    id: u64,
     scratch: String,
     limits: Limits,
     received: Vec<OwnedFd>,
@@ -309,7 +320,15 @@ fn fork_child(
             result,
             request,
         };
-        child_main(py, harness, prepared, PathBuf::from(scratch), limits, fds);
+        child_main(
+            py,
+            harness,
+            prepared,
+            id,
+            PathBuf::from(scratch),
+            limits,
+            fds,
+        );
     }
     if pid < 0 {
         anyhow::bail!("fork failed: {}", std::io::Error::last_os_error());
@@ -333,13 +352,14 @@ fn child_main(
     py: Python<'_>,
     harness: &Bound<'_, PyModule>,
     prepared: &Prepared,
+    id: u64,
     scratch: PathBuf,
     limits: Limits,
     fds: ChildFds,
 ) -> ! {
     // Taken before any snippet code runs, so the snippet cannot swap it (see below).
     let verify = harness.getattr("verify");
-    let status = match sandbox::enter(prepared, &scratch, &limits, fds) {
+    let status = match sandbox::enter(prepared, id, &scratch, &limits, fds) {
         Err(failure) => {
             write_record(&Record::Sandbox {
                 layers: failure.layers,

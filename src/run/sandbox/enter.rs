@@ -27,10 +27,11 @@ pub struct Failure {
     pub layers: Vec<Layer>,
 }
 
-/// Applies every layer in the forked child. On success returns the request text and the
-/// layers as applied; the caller then runs the snippet.
+/// Applies every layer in the forked child of fork request `id`. On success returns the
+/// request text and the layers as applied; the caller then runs the snippet.
 pub fn enter(
     prepared: &Prepared,
+    id: u64,
     scratch: &Path,
     limits: &Limits,
     fds: ChildFds,
@@ -74,14 +75,12 @@ pub fn enter(
     step(
         "cgroup",
         match &prepared.cgroups {
-            Some(groups) => std::fs::write("/proc/self/oom_score_adj", "1000")
-                .context("raise oom_score_adj")
-                .map(|()| {
-                    Some(format!(
-                        "in the run's memory group ({} MiB in all) and pids group ({} tasks in all); OOM killer prefers the snippet",
-                        groups.memory_bytes >> 20,
-                        groups.max_tasks
-                    ))
+            Some(groups) => groups
+                .join_snippet(&groups.snippet_dir(id), limits)
+                .and_then(|detail| {
+                    std::fs::write("/proc/self/oom_score_adj", "1000")
+                        .context("raise oom_score_adj")?;
+                    Ok(Some(detail))
                 }),
             None => Ok(None),
         },

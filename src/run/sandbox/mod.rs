@@ -36,8 +36,8 @@ pub const SANDBOX_UID_BASE: u32 = 0x5C00_0000;
 pub struct Limits {
     /// Wall-clock limit, enforced by the runner; the CPU rlimit is set just above it.
     pub timeout_secs: f64,
-    /// One snippet's share of the run's memory cgroup (the group's limit is this times the
-    /// number of snippets that run at once).
+    /// One snippet's memory: the limit of its own cgroup (the run's group holds this times
+    /// the number of snippets that run at once, plus the zygote's share).
     pub memory_bytes: u64,
     /// RLIMIT_AS.
     pub address_space_bytes: u64,

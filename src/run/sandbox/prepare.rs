@@ -123,20 +123,14 @@ fn enter_user_namespace() -> Result<()> {
     Ok(())
 }
 
-/// Creates the run's v1 memory and pids cgroups and moves the calling process into them (as
-/// root; otherwise the layer is unavailable). Moving a process between v1 cgroups waits for an
-/// RCU grace period (10-15 ms here), so the zygote runs this on a short-lived thread while its
-/// interpreter starts, and joins the thread before it forks anything.
+/// Creates the run's cgroups (`cgroup` module: v1 as root, v2 as root or in a delegated
+/// subtree) and moves the calling process into them; otherwise the layer is unavailable, with
+/// the reason. Moving a process between cgroups waits for an RCU grace period (10-15 ms here),
+/// so the zygote runs this on a short-lived thread while its interpreter starts, and joins the
+/// thread before it forks anything.
 pub fn join_cgroups(run: &str, limits: &Limits, slots: u64) -> (Layer, Option<cgroup::Cgroups>) {
     // SAFETY: plain getter.
-    if unsafe { libc::geteuid() } != 0 {
-        let layer = Layer::new(
-            "cgroup",
-            LayerStatus::Unavailable,
-            "not root: cgroups are not writable; memory is bounded by RLIMIT_AS only",
-        );
-        return (layer, None);
-    }
+    let root = unsafe { libc::geteuid() } == 0;
     let memory = limits
         .memory_bytes
         .saturating_mul(slots)
@@ -144,16 +138,27 @@ pub fn join_cgroups(run: &str, limits: &Limits, slots: u64) -> (Layer, Option<cg
     let tasks = u64::from(limits.max_tasks)
         .saturating_mul(slots)
         .saturating_add(16);
-    match cgroup::Cgroups::create_and_join(run, memory, tasks) {
+    match cgroup::Cgroups::create_and_join(run, memory, tasks, root) {
         Ok(groups) => {
-            let layer = Layer::new(
-                "cgroup",
-                LayerStatus::Active,
+            let swap = if groups.swap_counted {
+                "swap included"
+            } else {
+                "swap not counted: no memsw accounting"
+            };
+            let mib = limits.memory_bytes >> 20;
+            let detail = if groups.version() == 1 {
                 format!(
-                    "the run's v1 memory group ({} MiB in all, memfd and tmpfs included) and pids group ({tasks} tasks in all)",
+                    "each snippet its own v1 memory group ({mib} MiB: anonymous, memfd, tmpfs and dirtied page cache; {swap}; only its own OOM makes it `memory`) under the run's ({} MiB in all); the run's pids group ({tasks} tasks in all)",
                     memory >> 20
-                ),
-            );
+                )
+            } else {
+                format!(
+                    "each snippet its own v2 group (memory.max {mib} MiB: anonymous, memfd, tmpfs and dirtied page cache; memory.swap.max 0; pids.max {}; only its own OOM makes it `memory`) under the run's ({} MiB, {tasks} tasks in all; cgroup.kill at the end)",
+                    limits.max_tasks,
+                    memory >> 20
+                )
+            };
+            let layer = Layer::new("cgroup", LayerStatus::Active, detail);
             (layer, Some(groups))
         }
         Err(err) => (
