@@ -24,6 +24,7 @@ mod namespaces;
 mod notes;
 mod partition;
 mod pyproject;
+mod pythons;
 mod review;
 mod rst;
 mod run;

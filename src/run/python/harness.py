@@ -1648,6 +1648,29 @@ _NO_PRELOAD = frozenset({
 })
 
 
+def _stdlib_module_names():
+    """`sys.stdlib_module_names` (3.10+); on 3.9, the names in the standard library's
+    directories and the built-in modules."""
+    names = getattr(sys, "stdlib_module_names", None)
+    if names is not None:
+        return names
+    import os
+    import sysconfig
+    found = set(sys.builtin_module_names)
+    for key in ("stdlib", "platstdlib"):
+        root = sysconfig.get_paths()[key]
+        for directory in (root, os.path.join(root, "lib-dynload")):
+            try:
+                entries = os.listdir(directory)
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.split(".")[0]
+                if name.isidentifier() and name not in ("site-packages", "dist-packages"):
+                    found.add(name)
+    return frozenset(found)
+
+
 def preload(names):
     """Imports, in the zygote and before any fork, the standard-library modules the run's
     snippets import, so each child starts with them loaded (`import asyncio` costs a child
@@ -1655,10 +1678,11 @@ def preload(names):
     nothing from site-packages or the notes' directories ever runs outside the sandbox. A module
     that fails to import is left for the snippet to fail on. Returns the modules imported."""
     import importlib
+    stdlib = _stdlib_module_names()
     loaded = []
     for name in names:
         top = name.split(".")[0]
-        if top not in sys.stdlib_module_names or top in _NO_PRELOAD:
+        if top not in stdlib or top in _NO_PRELOAD:
             continue
         if name in sys.modules:
             continue
