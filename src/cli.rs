@@ -3,9 +3,15 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// `--version`: what runs the snippets (`-V`: the version alone).
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nembeds no Python: snipcheck-worker runs the snippets on the CPython 3.9-3.13 chosen at run time\n(--python, $SNIPCHECK_PYTHON, config `python`, the venv's, else python3 on PATH), through its stable ABI"
+);
+
 /// Proves that the Python examples in technical notes do what the text says they do.
 #[derive(Debug, Parser)]
-#[command(name = "snipcheck", version, about, after_help = EXIT_CODES)]
+#[command(name = "snipcheck", version, long_version = LONG_VERSION, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
