@@ -44,6 +44,14 @@ fn stub_libpython(out: &Path) {
         .status()
         .expect("the C compiler runs (install gcc: `apt-get install gcc`)");
     assert!(status.success(), "compiling the libpython3.so stub failed");
+    // When another tool configures pyo3 (maturin writes its own `PYO3_CONFIG_FILE`), pyo3 links
+    // `python3.X` by name: the same stub answers to those names, and its soname keeps the
+    // worker's dependency `libpython3.so`.
+    for minor in 9..=13 {
+        let alias = out.join(format!("libpython3.{minor}.so"));
+        let _ = std::fs::remove_file(&alias);
+        std::os::unix::fs::symlink("libpython3.so", &alias).expect("OUT_DIR is writable");
+    }
 }
 
 fn main() {
