@@ -19,6 +19,9 @@ and compares what snipcheck reports with the hand count (see README.md in this d
   `DocTestRunner` with default option flags, in a subprocess of this interpreter, in an empty
   temporary directory) and its failing examples must be exactly the ones snipcheck fails.
 
+A truth file may label only part of its document (`[document] labelled = [first, last]`):
+snippets starting, and claims reported, outside that range are then not graded.
+
 Verdicts (issue 12) are graded against the labelled truth of each claim (`truth = "holds" |
 "wrong" | "unjudgeable"`) and the `[[trap]]`s: false fails (a `fail` on a claim that holds or
 cannot be judged, on a reported claim that matches no labelled claim, or on a trap), real errors
@@ -492,15 +495,21 @@ def evaluate(toml_path: Path, snipcheck: str, timeout: float) -> Result:
         ]
         return res
 
-    snippets = [s for s in report["snippets"] if Path(s["path"]).name == doc.name]
+    # `[document] labelled = [first, last]`: only that part of the document was labelled;
+    # what snipcheck reports outside it is neither counted nor graded.
+    lo, hi = hand.get("document", {}).get("labelled", [1, len(lines)])
+    inside = lambda n: lo <= n <= hi
+    snippets = [
+        s for s in report["snippets"] if Path(s["path"]).name == doc.name and inside(s["start_line"])
+    ]
     by_start = {s["start_line"]: s for s in snippets}
     reported = sorted(
-        ((cl["claim_line"], cl, s) for s in snippets for cl in s["claims"]),
+        ((cl["claim_line"], cl, s) for s in snippets for cl in s["claims"] if inside(cl["claim_line"])),
         key=lambda t: (t[0], t[1]["line"]),
     )
     res.tool_claims = len(reported)
     for s in snippets:
-        for cl in s["claims"]:
+        for cl in (cl for cl in s["claims"] if inside(cl["claim_line"])):
             res.verdicts[cl["verdict"]] = res.verdicts.get(cl["verdict"], 0) + 1
             if cl["verdict"] == "loose":
                 key = cl.get("normalization") or "?"
