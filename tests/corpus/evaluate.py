@@ -56,6 +56,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 THRESHOLD = 0.95
 SEALED = HERE / "sealed"
+# The interpreter every truth file was labelled with (tests/corpus/README.md).
+LABELLED_WITH = "/usr/bin/python3.11"
 OPENED = HERE / "opened"
 SETS = ("tuned", "opened", "sealed")
 
@@ -379,13 +381,15 @@ def set_of(toml_path: Path) -> str:
 
 
 def run_snipcheck(snipcheck: str, doc: Path, timeout: float):
-    """Runs verify in an empty directory, so no snipcheck.toml applies."""
+    """Runs verify in an empty directory, so no snipcheck.toml applies, on the CPython the truth
+    was labelled with (`LABELLED_WITH`), whatever python3 on PATH is (an interpreter with more
+    packages installed would run claims the labels say need them)."""
     with tempfile.TemporaryDirectory(prefix="snipcheck-corpus-") as cwd:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SNIPCHECK")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SNIPCHECK") and k != "VIRTUAL_ENV"}
         env["NO_COLOR"] = "1"
         try:
             proc = subprocess.run(
-                [snipcheck, "verify", "--no-snapshots", "--format", "json", str(doc)],
+                [snipcheck, "verify", "--no-snapshots", "--format", "json", "--python", LABELLED_WITH, str(doc)],
                 cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
             )
         except subprocess.TimeoutExpired:
