@@ -20,8 +20,11 @@ pub use zygote::zygote_main;
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
 /// The harness's source; the zygote compiles it with the interpreter it runs (bytecode is
-/// specific to a CPython version).
+/// specific to a CPython version)...
 const HARNESS_SOURCE: &str = include_str!("harness.py");
+/// ...unless that interpreter's bytecode magic number is the one `build.rs` compiled this with
+/// (the first 4 bytes; the rest is the marshalled code; empty when the build had no Python).
+const HARNESS_CODE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/harness.marshal"));
 
 // Stable-ABI functions pyo3 declares only for some versions or none. Every CPython from 3.9
 // to 3.13 exports them (`build/libpython3.symbols`).
@@ -34,13 +37,22 @@ unsafe extern "C" {
     fn PyOS_AfterFork_Child();
 }
 
-/// Loads the harness module (done once, in the zygote, before any snippet runs): compiled
-/// from its source by this interpreter.
+/// Loads the harness module (done once, in the zygote, before any snippet runs): the build's
+/// bytecode when it fits this interpreter, else compiled from its source by it.
 fn load_harness(py: Python<'_>) -> anyhow::Result<Bound<'_, PyModule>> {
-    let code = py.import("builtins")?.call_method1(
-        "compile",
-        (HARNESS_SOURCE, "<snipcheck harness>", "exec", 0, true),
-    )?;
+    let magic: Vec<u8> = py
+        .import("_frozen_importlib_external")?
+        .getattr("MAGIC_NUMBER")?
+        .extract()?;
+    let code = match HARNESS_CODE.split_at_checked(magic.len()) {
+        Some((built, code)) if built == magic.as_slice() => py
+            .import("marshal")?
+            .call_method1("loads", (pyo3::types::PyBytes::new(py, code),))?,
+        _ => py.import("builtins")?.call_method1(
+            "compile",
+            (HARNESS_SOURCE, "<snipcheck harness>", "exec", 0, true),
+        )?,
+    };
     // SAFETY: `code` is a live code object; the name and file name are NUL-terminated C
     // strings; the call returns a new reference or NULL with an exception set.
     let module = unsafe {
