@@ -38,6 +38,7 @@ fn claim(
         },
         after_error: false,
         source: format!("print(x{line})"),
+        versions: Vec::new(),
     }
 }
 
@@ -70,6 +71,7 @@ fn snippet(id: &str, start: u32, outcome: OutcomeKind) -> SnippetReport {
         claims: Vec::new(),
         stray_output: String::new(),
         snapshot: None,
+        versions: Vec::new(),
     }
 }
 
@@ -194,6 +196,7 @@ fn report() -> Report {
         ],
         venv: None,
         interpreter: None,
+        interpreters: Vec::new(),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,
@@ -229,6 +232,7 @@ fn the_summary_counts_every_verdict_and_every_unexpected_error() {
             errors: 3,
             unparsable: 1,
             not_run: 1,
+            version_dependent: 0,
         }
     );
     assert!(!report().is_success());

@@ -84,36 +84,74 @@ struct Probed {
     names: Vec<String>,
 }
 
-/// Picks the interpreter: `cli` (`--python`), else `$SNIPCHECK_PYTHON`, else `config` (its
-/// `python` and the config file's path), else `venv` (a virtualenv's root and where that
-/// choice came from), else `python3` on `PATH`.
+/// Picks the interpreter: the first of [`resolve_all`] (`doctor` and `run` use one).
 pub fn resolve(
     cli: Option<&str>,
     config: Option<(&str, &Path)>,
     venv: Option<(&Path, &str)>,
 ) -> Result<Interpreter> {
+    let mut all = resolve_all(cli, config, venv)?;
+    Ok(all.remove(0))
+}
+
+/// Picks the interpreters: `cli` (`--python`), else `$SNIPCHECK_PYTHON`, else `config` (its
+/// `python` and the config file's path), else `venv` (a virtualenv's root and where that
+/// choice came from), else `python3` on `PATH`. A spec may name several, separated by `,`
+/// (`3.11,3.12,3.13`): each is found in turn; never empty, one per minor version.
+pub fn resolve_all(
+    cli: Option<&str>,
+    config: Option<(&str, &Path)>,
+    venv: Option<(&Path, &str)>,
+) -> Result<Vec<Interpreter>> {
     if let Some(spec) = cli {
-        return find(spec, format!("--python {spec}"));
+        return find_all(spec, |one| format!("--python {one}"));
     }
     if let Some(spec) = std::env::var("SNIPCHECK_PYTHON")
         .ok()
         .filter(|s| !s.is_empty())
     {
-        return find(&spec, "$SNIPCHECK_PYTHON".to_owned())
+        return find_all(&spec, |_| "$SNIPCHECK_PYTHON".to_owned())
             .with_context(|| format!("$SNIPCHECK_PYTHON={spec}"));
     }
     if let Some((spec, file)) = config {
-        return find(spec, format!("python = {spec:?} in {}", file.display()))
-            .with_context(|| format!("{}: `python = {spec:?}`", file.display()));
+        return find_all(spec, |one| {
+            format!("python = {one:?} in {}", file.display())
+        })
+        .with_context(|| format!("{}: `python = {spec:?}`", file.display()));
     }
     if let Some((root, source)) = venv {
         let python = root.join("bin/python");
         return probe(&python, format!("the venv's interpreter ({source})"))
+            .map(|one| vec![one])
             .with_context(|| format!("the venv at {} ({source})", root.display()));
     }
-    find("python3", "python3 on PATH".to_owned()).context(
-        "no usable python3 on PATH: name one with --python VERSION|PATH or `python = \"3.12\"` in snipcheck.toml",
-    )
+    find("python3", "python3 on PATH".to_owned())
+        .map(|one| vec![one])
+        .context(
+            "no usable python3 on PATH: name one with --python VERSION|PATH or `python = \"3.12\"` in snipcheck.toml",
+        )
+}
+
+/// Each interpreter of a `,`-separated `spec`, in order; `source` says why each was chosen.
+/// Two of one minor version is an error: reports key their results by it.
+fn find_all(spec: &str, source: impl Fn(&str) -> String) -> Result<Vec<Interpreter>> {
+    let mut found: Vec<Interpreter> = Vec::new();
+    for one in spec.split(',').map(str::trim) {
+        if one.is_empty() {
+            bail!("{spec:?}: an empty Python in the list");
+        }
+        let python = find(one, source(one))?;
+        if let Some(twin) = found.iter().find(|p| p.minor() == python.minor()) {
+            bail!(
+                "{spec:?} names Python {} twice ({} and {}): name each version once",
+                python.minor(),
+                twin.executable.display(),
+                python.executable.display()
+            );
+        }
+        found.push(python);
+    }
+    Ok(found)
 }
 
 /// The interpreter `spec` names: a path (it has a `/`), a version (`3.12`: `python3.12` on

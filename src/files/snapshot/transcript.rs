@@ -132,6 +132,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             Some(ExpectedBy::Needs) => "needs a package not installed here",
             Some(ExpectedBy::Setup) => "uses a name no earlier block defines",
             Some(ExpectedBy::Exercise) => "an exercise the reader completes",
+            Some(ExpectedBy::Versions) => "a claim documents it on other Pythons",
         };
         let text = if message.is_empty() {
             error.type_name.clone()
@@ -197,6 +198,13 @@ fn verdict(claim: &CheckedClaim) -> String {
         Verdict::NotRun => format!(
             "not run ({})",
             claim.reason.as_deref().unwrap_or("the block does not run")
+        ),
+        Verdict::VersionDependent => format!(
+            "version-dependent ({})",
+            claim
+                .reason
+                .as_deref()
+                .unwrap_or("holds on some Pythons only")
         ),
     }
 }

@@ -46,6 +46,7 @@ fn claim(line: u32, verdict: Verdict, claimed: &str, actual: Option<&str>) -> Ch
         },
         after_error: false,
         source: format!("statement on {line}"),
+        versions: Vec::new(),
     }
 }
 
@@ -88,6 +89,7 @@ fn report() -> Report {
         claims,
         stray_output: String::new(),
         snapshot: None,
+        versions: Vec::new(),
     };
     Report {
         python: "3.x".to_owned(),
@@ -105,6 +107,7 @@ fn report() -> Report {
             errors: 1,
             unparsable: 0,
             not_run: 0,
+            version_dependent: 0,
         },
         documents: vec![DocumentReport {
             path: "notes/<demo>.md".to_owned(),
@@ -116,6 +119,7 @@ fn report() -> Report {
         filtered: false,
         venv: None,
         interpreter: None,
+        interpreters: Vec::new(),
         generated: None,
     }
 }
