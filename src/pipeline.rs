@@ -415,6 +415,7 @@ pub fn execute_prepared(
         parallelism,
         strict: options.strict,
         strict_parse,
+        newer: Newer::default(),
     };
     let mut runs: Vec<(String, Vec<SnippetRun>, Sandbox)> = Vec::new();
     for python in runtime.pythons() {
@@ -484,6 +485,59 @@ struct Judging {
     parallelism: usize,
     strict: bool,
     strict_parse: bool,
+    newer: Newer,
+}
+
+/// What the run learnt about newer Pythons, asked once: the installed ones newer than each
+/// running version, and whether each parses a block.
+#[derive(Default)]
+struct Newer {
+    installed: std::cell::RefCell<HashMap<(u32, u32), Vec<Interpreter>>>,
+    parses: std::cell::RefCell<HashMap<(String, String), bool>>,
+}
+
+/// A script block that does not parse on `python` but does on a newer supported Python
+/// installed here needs that one ([`judge::versions::mark_needs_newer`]): the oldest such is
+/// named. Only such blocks are compiled, each once per newer version, by that interpreter
+/// (`Interpreter::parses`: nothing runs).
+fn mark_needs_newer(rows: &mut [SnippetRun], python: &Interpreter, newer: &Newer) {
+    let Some(minor) = python.minor_number() else {
+        return;
+    };
+    let mut candidates: Vec<&mut SnippetRun> = rows
+        .iter_mut()
+        .filter(|r| {
+            r.check.outcome == judge::OutcomeKind::Unparsable
+                && !plan::is_interactive(&r.snippet.block)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let installed = newer
+        .installed
+        .borrow_mut()
+        .entry(minor)
+        .or_insert_with(|| interpreter::newer_than(minor))
+        .clone();
+    for row in &mut candidates {
+        for candidate in &installed {
+            let code = &row.snippet.block.code;
+            let parses = *newer
+                .parses
+                .borrow_mut()
+                .entry((candidate.minor(), code.clone()))
+                .or_insert_with(|| candidate.parses(code).unwrap_or(false));
+            if parses {
+                judge::versions::mark_needs_newer(
+                    &mut row.check,
+                    &candidate.minor(),
+                    &python.minor(),
+                );
+                break;
+            }
+        }
+    }
 }
 
 /// The snippets run and judged on one Python: run, judged in their chains, dated, and the
@@ -541,6 +595,7 @@ fn run_version(
             }
         })
         .collect();
+    mark_needs_newer(&mut rows, &runtime.python, &settings.newer);
     let dates = crate::environment::days_since(started);
     for row in &mut rows {
         judge::mark_dated(&mut row.check.claims, &dates);

@@ -187,6 +187,9 @@ pub enum OutcomeKind {
     Crashed,
     /// The block is not valid Python.
     Unparsable,
+    /// The block does not parse on the running Python but does on a newer one installed here:
+    /// not judged on this one.
+    NeedsNewerPython,
     /// The configured prelude raised.
     SetupFailed,
     /// The block's fence is never closed; it was not run.
@@ -212,6 +215,7 @@ impl OutcomeKind {
             OutcomeKind::Tampered => "tampered",
             OutcomeKind::Crashed => "crashed",
             OutcomeKind::Unparsable => "unparsable",
+            OutcomeKind::NeedsNewerPython => "needs-newer-python",
             OutcomeKind::SetupFailed => "setup-failed",
             OutcomeKind::Unterminated => "unterminated",
             OutcomeKind::Skipped => "skipped",
@@ -244,6 +248,10 @@ pub enum ExpectedBy {
     /// is `version-dependent`): reported, not failed (unless `--strict`).
     #[serde(rename = "version-dependent")]
     Versions,
+    /// The block does not parse on the running Python but does on a newer one installed here
+    /// (`needs_python`): not judged on this one; without `--strict` that is reported, not
+    /// failed.
+    NewerPython,
 }
 
 impl ExpectedBy {
@@ -257,6 +265,7 @@ impl ExpectedBy {
             ExpectedBy::Setup => "setup",
             ExpectedBy::Exercise => "exercise",
             ExpectedBy::Versions => "version-dependent",
+            ExpectedBy::NewerPython => "newer-python",
         }
     }
 }
@@ -277,6 +286,10 @@ pub struct SnippetError {
     /// What the sandbox denied, for a `blocked` outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// For a `needs-newer-python` outcome: the oldest newer Python that parses the block
+    /// (`3.12`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_python: Option<String>,
     /// `None`: unexpected; else why it does not fail the run.
     pub expected_by: Option<ExpectedBy>,
 }
@@ -824,6 +837,7 @@ fn unterminated(block: &Block) -> SnippetCheck {
             line: Some(block.fence_line),
             traceback: String::new(),
             blocked: None,
+            needs_python: None,
             expected_by: None,
         }),
         missing_expected_error: None,

@@ -27,8 +27,40 @@ pub struct ClaimVersion {
 pub fn representative(checks: &[(String, SnippetCheck)]) -> usize {
     checks
         .iter()
-        .position(|(_, c)| !matches!(c.outcome, OutcomeKind::Skipped | OutcomeKind::Unparsable))
+        .position(|(_, c)| {
+            !matches!(
+                c.outcome,
+                OutcomeKind::Skipped | OutcomeKind::Unparsable | OutcomeKind::NeedsNewerPython
+            )
+        })
         .unwrap_or(0)
+}
+
+/// A block that does not parse on `running` (`3.11`) but does on `needed`, a newer Python
+/// installed here (`3.12`): not `unparsable` (the text is not wrong) but not judged on this
+/// one — its outcome `needs-newer-python`, its error expected by that, its claims `unjudged`
+/// with the reason. A block whose text shows the compile error itself (a claim on it holds)
+/// is left as it is.
+pub fn mark_needs_newer(check: &mut SnippetCheck, needed: &str, running: &str) {
+    let documented = check
+        .error
+        .as_ref()
+        .is_some_and(|e| e.expected_by == Some(ExpectedBy::Claim));
+    if check.outcome != OutcomeKind::Unparsable || documented {
+        return;
+    }
+    check.outcome = OutcomeKind::NeedsNewerPython;
+    if let Some(error) = check.error.as_mut() {
+        error.expected_by = Some(ExpectedBy::NewerPython);
+        error.needs_python = Some(needed.to_owned());
+    }
+    for claim in &mut check.claims {
+        claim.verdict = Verdict::Unjudged;
+        claim.normalization = None;
+        claim.reason = Some(format!(
+            "needs Python ≥ {needed}: the block does not parse on {running} (it does on {needed}, installed here: run it with --python {needed})"
+        ));
+    }
 }
 
 /// The snippet's judgment over every version's (`checks`: version and check, in the run's
@@ -361,6 +393,7 @@ mod tests {
             line: Some(LineNo::new(3)),
             traceback: String::new(),
             blocked: None,
+            needs_python: None,
             expected_by,
         };
         let mut old = check(vec![claim(3, Verdict::Fail, "can't set attribute 'x'")]);
@@ -383,6 +416,42 @@ mod tests {
             ("3.11", check(vec![claim(3, Verdict::Pass, "1")])),
         ]));
         assert!(merged.is_unexpected_error());
+    }
+
+    #[test]
+    fn a_block_only_a_newer_python_parses_is_not_judged_on_this_one() {
+        let mut check = check(vec![claim(3, Verdict::NotRun, "")]);
+        check.outcome = OutcomeKind::Unparsable;
+        check.error = Some(SnippetError {
+            type_name: "SyntaxError".to_owned(),
+            message: "invalid syntax".to_owned(),
+            line: Some(LineNo::new(2)),
+            traceback: String::new(),
+            blocked: None,
+            needs_python: None,
+            expected_by: Some(ExpectedBy::NotPython),
+        });
+        let mut documented = check.clone();
+        mark_needs_newer(&mut check, "3.12", "3.11");
+        assert_eq!(check.outcome, OutcomeKind::NeedsNewerPython);
+        let error = check.error.as_ref().expect("error");
+        assert_eq!(error.expected_by, Some(ExpectedBy::NewerPython));
+        assert_eq!(error.needs_python.as_deref(), Some("3.12"));
+        assert!(!check.is_unexpected_error());
+        assert_eq!(check.claims[0].verdict, Verdict::Unjudged);
+        assert!(
+            check.claims[0]
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("needs Python ≥ 3.12: ")),
+            "{:?}",
+            check.claims[0].reason
+        );
+        // Text that shows the compile error documents it: left alone.
+        documented.error.as_mut().expect("error").expected_by = Some(ExpectedBy::Claim);
+        let before = documented.clone();
+        mark_needs_newer(&mut documented, "3.12", "3.11");
+        assert_eq!(documented, before);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct Summary {
     pub not_run: usize,
     /// Claims that hold on some of the run's Pythons and fail on others.
     pub version_dependent: usize,
+    /// Blocks that parse only on a newer Python than the one they ran on (not judged there).
+    pub needs_newer_python: usize,
 }
 
 /// One document.
@@ -278,6 +280,7 @@ impl Report {
             && self.summary.unchecked == 0
             && !(self.strict && self.summary.unjudged > 0)
             && !(self.strict && self.summary.version_dependent > 0)
+            && !(self.strict && self.summary.needs_newer_python > 0)
             && self.summary.errors == 0
             && !(self.strict && self.summary.loose > 0)
             && self
@@ -323,7 +326,8 @@ impl SnippetReport {
     /// How the snippet stands (`strict`: `--strict`, loose claims fail).
     pub fn standing(&self, strict: bool) -> Standing {
         let loose = self.claims.iter().any(|c| c.verdict == Verdict::Loose);
-        let unjudged = self.claims.iter().any(|c| c.verdict == Verdict::Unjudged);
+        let unjudged = self.claims.iter().any(|c| c.verdict == Verdict::Unjudged)
+            || self.outcome == OutcomeKind::NeedsNewerPython;
         let versions = self
             .claims
             .iter()
@@ -525,6 +529,8 @@ impl Summary {
         for snippet in snippets {
             summary.errors += usize::from(snippet.is_unexpected_error());
             summary.unparsable += usize::from(snippet.outcome == OutcomeKind::Unparsable);
+            summary.needs_newer_python +=
+                usize::from(snippet.outcome == OutcomeKind::NeedsNewerPython);
             for claim in &snippet.claims {
                 summary.claims += 1;
                 match claim.verdict {

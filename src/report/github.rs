@@ -62,6 +62,11 @@ pub fn render(report: &Report) -> String {
                     "uses a name no earlier block of the document defines",
                     "a fragment, not judged; --strict makes this fail",
                 ),
+                ExpectedBy::NewerPython => (
+                    "warning",
+                    "needs a newer Python than the one that ran",
+                    "not judged; run it on that version with --python, --strict makes this fail",
+                ),
                 ExpectedBy::Versions => (
                     "warning",
                     "raises an error a claim documents on other Pythons",

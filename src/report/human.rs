@@ -115,6 +115,28 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
             }
         );
     }
+    if s.needs_newer_python > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} a newer Python than the one {} ran on (installed here: add it with --python): not judged, counted apart{}",
+            s.needs_newer_python,
+            if s.needs_newer_python == 1 {
+                "block needs"
+            } else {
+                "blocks need"
+            },
+            if s.needs_newer_python == 1 {
+                "it"
+            } else {
+                "they"
+            },
+            if report.strict {
+                ", failing under --strict"
+            } else {
+                ""
+            }
+        );
+    }
     if s.not_run > 0 {
         let _ = writeln!(
             out,
@@ -235,7 +257,15 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
     }
     if let Some(error) = &snippet.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let newer;
         let note = match error.expected_by {
+            Some(ExpectedBy::NewerPython) => {
+                let needed = error.needs_python.as_deref().unwrap_or("a newer version");
+                newer = format!(
+                    "needs Python ≥ {needed}, not judged on this one (run it with --python {needed}; --strict fails it)"
+                );
+                newer.as_str()
+            }
             None => "error",
             Some(ExpectedBy::Claim) => "raised, as claimed",
             Some(ExpectedBy::NotPython) => {

@@ -105,6 +105,9 @@ pub struct JsonSummary {
     /// Claims that hold on some of the run's Pythons and fail on others (absent when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub version_dependent: usize,
+    /// Blocks that parse only on a newer Python than the one they ran on (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub needs_newer_python: usize,
 }
 
 /// One document.
@@ -244,6 +247,9 @@ pub struct JsonError {
     /// What the sandbox blocked, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// The newer Python a block needs (`3.12`), when it parses only there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_python: Option<String>,
     /// Who expected it (absent: an unexpected error).
     pub expected_by: Option<ExpectedBy>,
 }
@@ -426,6 +432,7 @@ impl From<&Summary> for JsonSummary {
             unparsable: s.unparsable,
             not_run: s.not_run,
             version_dependent: s.version_dependent,
+            needs_newer_python: s.needs_newer_python,
         }
     }
 }
@@ -546,6 +553,7 @@ impl From<&SnippetError> for JsonError {
             message: e.message.clone(),
             line: e.line,
             blocked: e.blocked.clone(),
+            needs_python: e.needs_python.clone(),
             expected_by: e.expected_by,
         }
     }
@@ -559,6 +567,7 @@ impl From<JsonError> for SnippetError {
             line: e.line,
             traceback: String::new(),
             blocked: e.blocked,
+            needs_python: e.needs_python,
             expected_by: e.expected_by,
         }
     }
@@ -583,6 +592,7 @@ impl From<JsonSnippet> for SnippetReport {
                 line: e.line,
                 traceback: traceback.unwrap_or_default(),
                 blocked: e.blocked,
+                needs_python: e.needs_python,
                 expected_by: e.expected_by,
             }),
             missing_expected_error: s.missing_expected_error,

@@ -259,6 +259,10 @@ fn reported_only(by: ExpectedBy) -> Option<(&'static str, &'static str)> {
             "uses a name no earlier block of the document defines",
             "a fragment, not judged; --strict fails it",
         )),
+        ExpectedBy::NewerPython => Some((
+            "needs a newer Python than the one that ran",
+            "not judged; run it on that version with --python, --strict fails it",
+        )),
         ExpectedBy::Versions => Some((
             "raises an error a claim documents on other Pythons",
             "version-dependent; --strict fails it",

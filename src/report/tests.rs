@@ -51,6 +51,7 @@ fn error(type_name: &str, line: u32, expected_by: Option<ExpectedBy>) -> Snippet
             "Traceback (most recent call last):\n  File \"notes/n.md\", line {line}, in <module>\n{type_name}\n"
         ),
         blocked: None,
+        needs_python: None,
         expected_by,
     }
 }
@@ -233,6 +234,7 @@ fn the_summary_counts_every_verdict_and_every_unexpected_error() {
             unparsable: 1,
             not_run: 1,
             version_dependent: 0,
+            needs_newer_python: 0,
         }
     );
     assert!(!report().is_success());

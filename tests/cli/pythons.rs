@@ -477,3 +477,106 @@ fn a_version_named_twice_a_venv_or_run_with_several_is_a_clear_error() {
     assert_eq!(several.code, EXIT_ERROR, "{}", several.stderr);
     assert!(several.stderr.contains("one Python"), "{}", several.stderr);
 }
+
+#[test]
+fn a_block_in_3_12_syntax_needs_python_3_12_on_3_11_and_runs_on_3_12() {
+    let id = "versions/type-aliases-pep-695";
+    let alone = on_versions("/usr/bin/python3.11", &[]);
+    // Not a false green, not a failure: not judged on 3.11, counted apart.
+    assert_eq!(alone.code, EXIT_OK, "{}\n{}", alone.stdout, alone.stderr);
+    let report = alone.json();
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("snippet");
+    assert_eq!(snippet["outcome"], "needs-newer-python", "{snippet}");
+    assert_eq!(snippet["error"]["expected_by"], "newer-python", "{snippet}");
+    assert_eq!(snippet["error"]["needs_python"], "3.12", "{snippet}");
+    assert_eq!(
+        report["summary"]["needs_newer_python"], 1,
+        "{}",
+        alone.stdout
+    );
+    assert_eq!(report["summary"]["unparsable"], 0, "{}", alone.stdout);
+    let strict = on_versions("/usr/bin/python3.11", &["--strict"]);
+    assert_eq!(strict.code, EXIT_FAILED, "{}", strict.stdout);
+    let human = snipcheck(
+        Path::new(ROOT),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--python",
+            "/usr/bin/python3.11",
+            "tests/pythons/versions.md",
+        ],
+    );
+    assert!(
+        human
+            .stdout
+            .contains("  n/a    versions/type-aliases-pep-695")
+            && human.stdout.contains(
+                "tests/pythons/versions.md:25: needs Python ≥ 3.12, not judged on this one"
+            ),
+        "{}",
+        human.stdout
+    );
+
+    // With 3.12 in the run, it runs there and its claim holds.
+    let both = on_versions("/usr/bin/python3.11,3.12", &[]);
+    assert_eq!(both.code, EXIT_OK, "{}\n{}", both.stdout, both.stderr);
+    let report = both.json();
+    let claim = claim_of(report, id);
+    assert_eq!(claim["verdict"], "pass", "{claim}");
+    assert_eq!(claim["actual"], "tuple[int, int]", "{claim}");
+    assert_eq!(claim["versions"]["3.12"]["verdict"], "pass", "{claim}");
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("snippet");
+    assert_eq!(snippet["outcome"], "completed", "{snippet}");
+    assert_eq!(
+        snippet["versions"]["3.11"]["outcome"], "needs-newer-python",
+        "{snippet}"
+    );
+}
+
+#[test]
+fn code_no_supported_python_parses_stays_unparsable() {
+    let dir = empty_dir();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "```python\nprint 'hello'  # hello\n```\n\n```python\nprint(f\"{'a' + f\"{'b'}\"}\")  # ab\n```\n",
+    )
+    .expect("notes");
+    let run = snipcheck(
+        dir.path(),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--format",
+            "json",
+            "--python",
+            "3.10",
+            "notes.md",
+        ],
+    );
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let snippets = run.json()["snippets"].as_array().expect("snippets").clone();
+    assert_eq!(snippets[0]["outcome"], "unparsable", "{}", snippets[0]);
+    assert_eq!(snippets[0]["error"]["expected_by"], "not-python");
+    // PEP 701's nested f-string quotes: 3.12's grammar.
+    assert_eq!(
+        snippets[1]["outcome"], "needs-newer-python",
+        "{}",
+        snippets[1]
+    );
+    assert_eq!(
+        snippets[1]["error"]["needs_python"], "3.12",
+        "{}",
+        snippets[1]
+    );
+}

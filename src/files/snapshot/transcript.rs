@@ -133,6 +133,7 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             Some(ExpectedBy::Setup) => "uses a name no earlier block defines",
             Some(ExpectedBy::Exercise) => "an exercise the reader completes",
             Some(ExpectedBy::Versions) => "a claim documents it on other Pythons",
+            Some(ExpectedBy::NewerPython) => "needs a newer Python, not run",
         };
         let text = if message.is_empty() {
             error.type_name.clone()
@@ -253,6 +254,7 @@ mod tests {
                 line: Some(LineNo::new(2)),
                 traceback: String::new(),
                 blocked: None,
+                needs_python: None,
                 expected_by,
             }),
             missing_expected_error: None,

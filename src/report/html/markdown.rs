@@ -399,6 +399,9 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some(ExpectedBy::Setup) => {
             " (uses a name no earlier block defines: a fragment, not judged; --strict fails it)"
         }
+        Some(ExpectedBy::NewerPython) => {
+            " (needs a newer Python than the one that ran: not judged; --strict fails it)"
+        }
         Some(ExpectedBy::Versions) => {
             " (a claim documents it on other Pythons: version-dependent; --strict fails it)"
         }

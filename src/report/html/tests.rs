@@ -80,6 +80,7 @@ fn report() -> Report {
             line: Some(LineNo::new(12)),
             traceback: "Traceback (most recent call last):\n  File \"notes/<demo>.md\", line 12, in <module>\n    f()\n</pre><script>alert(4)</script>\n".to_owned(),
             blocked: None,
+            needs_python: None,
             expected_by: None,
         }),
         missing_expected_error: None,
@@ -108,6 +109,7 @@ fn report() -> Report {
             unparsable: 0,
             not_run: 0,
             version_dependent: 0,
+            needs_newer_python: 0,
         },
         documents: vec![DocumentReport {
             path: "notes/<demo>.md".to_owned(),
