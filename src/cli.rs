@@ -104,9 +104,10 @@ pub struct RunOptions {
     #[arg(long, value_name = "PATH")]
     pub venv: Option<PathBuf>,
     /// The CPython the snippets run on: a version (`3.12`: `python3.12` on PATH, else
-    /// pyenv's or uv's) or an interpreter's path. Default: config `python`, else the venv's
-    /// own, else `python3` on PATH. Any CPython 3.9-3.13 with a shared libpython.
-    #[arg(long, value_name = "VERSION|PATH")]
+    /// pyenv's or uv's) or an interpreter's path; several separated by `,` (`3.11,3.13`) run
+    /// every snippet on each. Default: config `python`, else the venv's own, else `python3`
+    /// on PATH. Any CPython 3.9-3.13 with a shared libpython.
+    #[arg(long, value_name = "VERSION|PATH[,...]")]
     pub python: Option<String>,
     /// Ignore the active virtualenv ($VIRTUAL_ENV).
     #[arg(long)]

@@ -51,7 +51,8 @@ pub struct Config {
     /// `sandbox = "minimal"`: run below the sandbox's floor instead of refusing.
     pub sandbox: SandboxPolicy,
     /// `python = "3.12"` (a version) or a path to an interpreter (resolved against the
-    /// config's directory): the CPython the snippets run on.
+    /// config's directory): the CPython the snippets run on; a list (`["3.11", "3.13"]`) runs
+    /// them on each, kept here joined by `,` as `--python` takes it.
     pub python: Option<String>,
 }
 
@@ -149,9 +150,17 @@ struct RawConfig {
     namespace: Option<Namespace>,
     venv: Option<String>,
     sandbox: Option<SandboxPolicy>,
-    python: Option<String>,
+    python: Option<toml::Spanned<RawPython>>,
     #[serde(default)]
     snippet: BTreeMap<String, toml::Spanned<RawSnippet>>,
+}
+
+/// `python = "3.12"` or `python = ["3.11", "3.13"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPython {
+    One(String),
+    Several(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -384,12 +393,32 @@ fn settle(path: &Path, text: &str, raw: RawConfig, in_pyproject: bool) -> Result
         }
     });
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let python = raw.python.map(|python| match dir {
-        Some(dir) if python.contains('/') && !python.starts_with('/') => {
-            dir.join(&python).display().to_string()
+    let python = match raw.python {
+        None => None,
+        Some(spanned) => {
+            let line = LineNo::of_offset(text, spanned.span().start);
+            let specs = match spanned.into_inner() {
+                RawPython::One(one) => vec![one],
+                RawPython::Several(several) => several,
+            };
+            if specs.is_empty() || specs.iter().any(|s| s.is_empty() || s.contains(',')) {
+                bail!(
+                    "{}:{line}: `python` must name one or more Pythons (`\"3.12\"`, `[\"3.11\", \"3.13\"]`, or a path without a comma)",
+                    path.display()
+                );
+            }
+            let resolved: Vec<String> = specs
+                .into_iter()
+                .map(|python| match dir {
+                    Some(dir) if python.contains('/') && !python.starts_with('/') => {
+                        dir.join(&python).display().to_string()
+                    }
+                    _ => python,
+                })
+                .collect();
+            Some(resolved.join(","))
         }
-        _ => python,
-    });
+    };
     Ok(Config {
         path: Some(path.to_path_buf()),
         in_pyproject,

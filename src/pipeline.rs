@@ -100,15 +100,26 @@ pub struct Prepared {
 /// The CPython the snippets run on, and the virtualenv they import from.
 #[derive(Debug, Clone)]
 pub struct Runtime {
-    /// The interpreter, and why it was chosen.
+    /// The interpreter, and why it was chosen (the first of several).
     pub python: Interpreter,
+    /// The further interpreters of a run on several versions (`--python 3.11,3.13`), in the
+    /// order given (empty: one version).
+    pub others: Vec<Interpreter>,
     /// The virtualenv.
     pub venv: Option<Venv>,
 }
 
+impl Runtime {
+    /// Every interpreter of the run, the first first.
+    pub fn pythons(&self) -> impl Iterator<Item = &Interpreter> {
+        std::iter::once(&self.python).chain(&self.others)
+    }
+}
+
 /// Chooses the runtime: the venv (`--venv`, the config's, else `$VIRTUAL_ENV` unless
-/// `--no-venv`), then the interpreter ([`interpreter::resolve`]: a venv brings its own), then
-/// reads the venv, which must match the interpreter's version.
+/// `--no-venv`), then the interpreters ([`interpreter::resolve_all`]: a venv brings its own),
+/// then reads the venv, which must match the interpreter's version. A venv serves one
+/// version: with several, it is an error.
 pub fn runtime(options: &Options, config: &Config) -> Result<Runtime> {
     let active = if options.no_venv {
         None
@@ -120,17 +131,33 @@ pub fn runtime(options: &Options, config: &Config) -> Result<Runtime> {
         config.venv.as_deref().zip(config.path.as_deref()),
         active.as_deref(),
     );
-    let python = interpreter::resolve(
+    let mut pythons = interpreter::resolve_all(
         options.python.as_deref(),
         config.python.as_deref().zip(config.path.as_deref()),
         chosen
             .as_ref()
             .map(|(root, source)| (root.as_path(), source.as_str())),
     )?;
+    let python = pythons.remove(0);
+    if let Some((root, source)) = chosen.as_ref().filter(|_| !pythons.is_empty()) {
+        bail!(
+            "the venv at {} ({source}) serves one Python, and this run names several ({}): run each version with its own venv, or use --no-venv",
+            root.display(),
+            std::iter::once(&python)
+                .chain(&pythons)
+                .map(Interpreter::minor)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let venv = chosen
         .map(|(root, source)| venv::load(&root, &source, &python.version))
         .transpose()?;
-    Ok(Runtime { python, venv })
+    Ok(Runtime {
+        python,
+        others: pythons,
+        venv,
+    })
 }
 
 /// One snippet, completed by every stage: planned, run, judged, compared with its files.
@@ -144,6 +171,21 @@ pub struct SnippetRun {
     pub check: SnippetCheck,
     /// Its accepted snapshot, compared (`None`: not compared).
     pub snapshot: Option<Reviewed>,
+    /// In a run on several Pythons, each version's run and judgment, in the run's order
+    /// (empty: one ran); `outcome` is then the first to run it, `check` their merge
+    /// ([`judge::versions::merge`]).
+    pub versions: Vec<VersionRun>,
+}
+
+/// One version's run of a snippet, in a run on several Pythons.
+#[derive(Debug, Clone)]
+pub struct VersionRun {
+    /// The version (`3.12`).
+    pub python: String,
+    /// What happened there.
+    pub outcome: Outcome,
+    /// The verdicts there.
+    pub check: SnippetCheck,
 }
 
 /// The generated-file findings of a run that belong to no one snippet.
@@ -181,8 +223,10 @@ pub struct Run {
     pub sandbox: Sandbox,
     /// The virtualenv the snippets imported from.
     pub venv: Option<Venv>,
-    /// The interpreter the snippets ran on, and why it was chosen.
+    /// The interpreter the snippets ran on, and why it was chosen (the first of several).
     pub python: Interpreter,
+    /// Every interpreter of a run on several Pythons, in order (empty: one ran).
+    pub interpreters: Vec<Interpreter>,
     /// `--strict`.
     pub strict: bool,
     /// `--strict-parse` (or the config's `strict-parse`).
@@ -341,7 +385,9 @@ pub fn execute(options: &Options, observer: &dyn Observer) -> Result<Run> {
 }
 
 /// Runs, judges and (as `options.files` says) compares the prepared snippets. The timeout, the
-/// virtualenv and the parallelism are resolved here, once, for every command.
+/// virtualenv and the parallelism are resolved here, once, for every command. On several
+/// Pythons, every snippet runs on each in turn (one zygote each, the plan's dispositions for
+/// that version), and each row merges their judgments ([`judge::versions::merge`]).
 pub fn execute_prepared(
     prepared: Prepared,
     options: &Options,
@@ -363,16 +409,154 @@ pub fn execute_prepared(
             .map(usize::from)
             .unwrap_or(1)
     });
+    let strict_parse = options.strict_parse || config.strict_parse;
+    let settings = Judging {
+        timeout,
+        parallelism,
+        strict: options.strict,
+        strict_parse,
+        newer: Newer::default(),
+    };
+    let mut runs: Vec<(String, Vec<SnippetRun>, Sandbox)> = Vec::new();
+    for python in runtime.pythons() {
+        let one = Runtime {
+            python: python.clone(),
+            others: Vec::new(),
+            venv: runtime.venv.clone(),
+        };
+        let planned: Vec<Snippet> = snippets
+            .iter()
+            .map(|snippet| Snippet {
+                disposition: plan::Disposition::of(
+                    &snippet.block,
+                    snippet.settings.as_ref(),
+                    &python.version,
+                ),
+                ..snippet.clone()
+            })
+            .collect();
+        let (rows, sandbox) = run_version(planned, &one, observer, &settings)?;
+        runs.push((python.minor(), rows, sandbox));
+        if crate::run::interrupt::signal().is_some() {
+            break;
+        }
+    }
+    let several = !runtime.others.is_empty();
+    let (mut rows, sandbox) = if several {
+        merge_versions(runs)
+    } else {
+        let (_, rows, sandbox) = runs.remove(0);
+        (rows, sandbox)
+    };
+    // A stopped run compares and writes no generated file: its transcripts are incomplete.
+    let files = if crate::run::interrupt::signal().is_some() {
+        Files::Ignore
+    } else {
+        options.files
+    };
+    let generated = match files {
+        Files::Ignore => None,
+        Files::Compare => compare_files(&config, &notes, &mut rows, &scope, false)?,
+        Files::CompareAndRefresh => compare_files(&config, &notes, &mut rows, &scope, true)?,
+    };
+    let interpreters = if several {
+        runtime.pythons().cloned().collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Run {
+        config,
+        notes,
+        rows,
+        scope,
+        sandbox,
+        venv: runtime.venv.clone(),
+        python: runtime.python,
+        interpreters,
+        strict: options.strict,
+        strict_parse,
+        generated,
+    })
+}
+
+/// How a run judges, resolved once.
+struct Judging {
+    timeout: Duration,
+    parallelism: usize,
+    strict: bool,
+    strict_parse: bool,
+    newer: Newer,
+}
+
+/// What the run learnt about newer Pythons, asked once: the installed ones newer than each
+/// running version, and whether each parses a block.
+#[derive(Default)]
+struct Newer {
+    installed: std::cell::RefCell<HashMap<(u32, u32), Vec<Interpreter>>>,
+    parses: std::cell::RefCell<HashMap<(String, String), bool>>,
+}
+
+/// A script block that does not parse on `python` but does on a newer supported Python
+/// installed here needs that one ([`judge::versions::mark_needs_newer`]): the oldest such is
+/// named. Only such blocks are compiled, each once per newer version, by that interpreter
+/// (`Interpreter::parses`: nothing runs).
+fn mark_needs_newer(rows: &mut [SnippetRun], python: &Interpreter, newer: &Newer) {
+    let Some(minor) = python.minor_number() else {
+        return;
+    };
+    let mut candidates: Vec<&mut SnippetRun> = rows
+        .iter_mut()
+        .filter(|r| {
+            r.check.outcome == judge::OutcomeKind::Unparsable
+                && !plan::is_interactive(&r.snippet.block)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let installed = newer
+        .installed
+        .borrow_mut()
+        .entry(minor)
+        .or_insert_with(|| interpreter::newer_than(minor))
+        .clone();
+    for row in &mut candidates {
+        for candidate in &installed {
+            let code = &row.snippet.block.code;
+            let parses = *newer
+                .parses
+                .borrow_mut()
+                .entry((candidate.minor(), code.clone()))
+                .or_insert_with(|| candidate.parses(code).unwrap_or(false));
+            if parses {
+                judge::versions::mark_needs_newer(
+                    &mut row.check,
+                    &candidate.minor(),
+                    &python.minor(),
+                );
+                break;
+            }
+        }
+    }
+}
+
+/// The snippets run and judged on one Python: run, judged in their chains, dated, and the
+/// failing chains run again ([`unstable`]).
+fn run_version(
+    snippets: Vec<Snippet>,
+    runtime: &Runtime,
+    observer: &dyn Observer,
+    settings: &Judging,
+) -> Result<(Vec<SnippetRun>, Sandbox)> {
     let started = std::time::SystemTime::now();
     let (ran, sandbox) = run_snippets(
         snippets,
-        timeout,
-        parallelism,
-        &runtime,
+        settings.timeout,
+        settings.parallelism,
+        runtime,
         observer,
         FIRST_SEED,
     )?;
-    let strict_parse = options.strict_parse || config.strict_parse;
     // What could not be judged in each block, for the blocks that continue it.
     let causes: HashMap<String, Vec<judge::Cause>> = ran
         .iter()
@@ -397,49 +581,72 @@ pub fn execute_prepared(
             let check = lenient_needs(
                 lenient_parse(
                     judge::judge_in_chain(&snippet, &outcome, &upstream),
-                    strict_parse,
+                    settings.strict_parse,
                 ),
                 &snippet.undefined,
-                options.strict,
+                settings.strict,
             );
             SnippetRun {
                 snippet,
                 outcome,
                 check,
                 snapshot: None,
+                versions: Vec::new(),
             }
         })
         .collect();
+    mark_needs_newer(&mut rows, &runtime.python, &settings.newer);
     let dates = crate::environment::days_since(started);
     for row in &mut rows {
         judge::mark_dated(&mut row.check.claims, &dates);
     }
     if crate::run::interrupt::signal().is_none() {
-        unstable(&mut rows, timeout, parallelism, &runtime)?;
+        unstable(&mut rows, settings.timeout, settings.parallelism, runtime)?;
     }
-    // A stopped run compares and writes no generated file: its transcripts are incomplete.
-    let files = if crate::run::interrupt::signal().is_some() {
-        Files::Ignore
-    } else {
-        options.files
-    };
-    let generated = match files {
-        Files::Ignore => None,
-        Files::Compare => compare_files(&config, &notes, &mut rows, &scope, false)?,
-        Files::CompareAndRefresh => compare_files(&config, &notes, &mut rows, &scope, true)?,
-    };
-    Ok(Run {
-        config,
-        notes,
-        rows,
-        scope,
-        sandbox,
-        venv: runtime.venv.clone(),
-        python: runtime.python,
-        strict: options.strict,
-        strict_parse,
-        generated,
-    })
+    Ok((rows, sandbox))
+}
+
+/// One row per snippet from each version's rows (same snippets, same order): the plan and
+/// outcome of the first version that ran it, the merged judgment, every version's run. The
+/// sandbox is the first version's.
+fn merge_versions(runs: Vec<(String, Vec<SnippetRun>, Sandbox)>) -> (Vec<SnippetRun>, Sandbox) {
+    let sandbox = runs[0].2.clone();
+    let count = runs[0].1.len();
+    let mut columns: Vec<std::vec::IntoIter<SnippetRun>> = Vec::new();
+    let mut pythons: Vec<String> = Vec::new();
+    for (python, rows, _) in runs {
+        pythons.push(python);
+        columns.push(rows.into_iter());
+    }
+    let mut merged = Vec::with_capacity(count);
+    for _ in 0..count {
+        let each: Vec<SnippetRun> = columns.iter_mut().filter_map(Iterator::next).collect();
+        let checks: Vec<(String, SnippetCheck)> = pythons
+            .iter()
+            .cloned()
+            .zip(each.iter().map(|row| row.check.clone()))
+            .collect();
+        let first = judge::versions::representative(&checks);
+        let check = judge::versions::merge(&checks);
+        let versions: Vec<VersionRun> = pythons
+            .iter()
+            .zip(&each)
+            .map(|(python, row)| VersionRun {
+                python: python.clone(),
+                outcome: row.outcome.clone(),
+                check: row.check.clone(),
+            })
+            .collect();
+        let Some(row) = each.into_iter().nth(first) else {
+            continue;
+        };
+        merged.push(SnippetRun {
+            check,
+            versions,
+            ..row
+        });
+    }
+    (merged, sandbox)
 }
 
 /// Runs every snippet that runs (not skipped, not unterminated) in one zygote; each snippet
@@ -681,7 +888,10 @@ pub fn notes_tracked(notes: &[Note]) -> Result<BTreeSet<String>> {
         .collect()
 }
 
-/// The snapshot a row should have.
+/// The snapshot a row should have: on several Pythons, the first version's transcript.
 pub fn expected(config: &Config, row: &SnippetRun) -> snapshot::Expected {
-    snapshot::expected(config, &row.snippet, &row.outcome, &row.check)
+    match row.versions.first() {
+        Some(first) => snapshot::expected(config, &row.snippet, &first.outcome, &first.check),
+        None => snapshot::expected(config, &row.snippet, &row.outcome, &row.check),
+    }
 }

@@ -26,6 +26,11 @@ pub fn run(args: &RunArgs) -> Result<bool> {
         ..Options::default()
     };
     let prepared = target(args, &options)?;
+    if !prepared.runtime.others.is_empty() {
+        return Err(anyhow!(
+            "`snipcheck run` shows one Python's transcript, and several are named (--python, $SNIPCHECK_PYTHON or the config's `python`): name one with --python"
+        ));
+    }
     let run = pipeline::execute_prepared(prepared, &options, &Unobserved)?;
     let row = run
         .rows

@@ -235,6 +235,7 @@ fn synthetic(type_name: &str, message: String, line: Option<LineNo>) -> SnippetE
         line,
         traceback: String::new(),
         blocked: None,
+        needs_python: None,
         expected_by: None,
     }
 }
@@ -275,6 +276,7 @@ pub(super) fn from_facts(facts: &ErrorFacts, fallback: LineNo) -> SnippetError {
         line: facts.line.or(Some(fallback)),
         traceback: facts.traceback.clone(),
         blocked: facts.blocked.clone(),
+        needs_python: None,
         expected_by: None,
     }
 }

@@ -24,6 +24,7 @@ mod normalize;
 mod output_block;
 #[cfg(test)]
 mod tests;
+pub mod versions;
 
 pub use claims::{CloseCall, close_calls};
 pub use normalize::{Comparison, NORMALIZATIONS, Normalize, compare, strip_label};
@@ -78,6 +79,10 @@ pub enum Verdict {
     /// checked, and does not fail the run (under `--strict-parse` the block itself fails it).
     #[serde(rename = "not-run")]
     NotRun,
+    /// In a run on several Pythons, it holds on some and fails on others
+    /// ([`versions::merge`]). Counted apart; fails the run only under `--strict`.
+    #[serde(rename = "version-dependent")]
+    VersionDependent,
 }
 
 impl Verdict {
@@ -90,6 +95,7 @@ impl Verdict {
             Verdict::Unchecked => "unchecked",
             Verdict::Unjudged => "unjudged",
             Verdict::NotRun => "not-run",
+            Verdict::VersionDependent => "version-dependent",
         }
     }
 }
@@ -123,11 +129,14 @@ pub struct CheckedClaim {
     /// The statement's source.
     #[serde(skip)]
     pub source: String,
+    /// In a run on several Pythons, each version's verdict (empty: one ran).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<versions::ClaimVersion>,
 }
 
 impl CheckedClaim {
     /// A claim not judged yet: `unchecked`, no actual value, normalization or reason.
-    fn new(
+    pub(crate) fn new(
         line: LineNo,
         claim_line: LineNo,
         kind: ClaimKind,
@@ -146,6 +155,7 @@ impl CheckedClaim {
             reason: None,
             after_error: false,
             source,
+            versions: Vec::new(),
         }
     }
 }
@@ -177,6 +187,9 @@ pub enum OutcomeKind {
     Crashed,
     /// The block is not valid Python.
     Unparsable,
+    /// The block does not parse on the running Python but does on a newer one installed here:
+    /// not judged on this one.
+    NeedsNewerPython,
     /// The configured prelude raised.
     SetupFailed,
     /// The block's fence is never closed; it was not run.
@@ -202,6 +215,7 @@ impl OutcomeKind {
             OutcomeKind::Tampered => "tampered",
             OutcomeKind::Crashed => "crashed",
             OutcomeKind::Unparsable => "unparsable",
+            OutcomeKind::NeedsNewerPython => "needs-newer-python",
             OutcomeKind::SetupFailed => "setup-failed",
             OutcomeKind::Unterminated => "unterminated",
             OutcomeKind::Skipped => "skipped",
@@ -230,6 +244,14 @@ pub enum ExpectedBy {
     /// The `SyntaxError` of a session's exercise (`>>> symbols = ?`): a placeholder the reader
     /// replaces, reported, not failed.
     Exercise,
+    /// In a run on several Pythons, an error a claim documents on other versions (the claim
+    /// is `version-dependent`): reported, not failed (unless `--strict`).
+    #[serde(rename = "version-dependent")]
+    Versions,
+    /// The block does not parse on the running Python but does on a newer one installed here
+    /// (`needs_python`): not judged on this one; without `--strict` that is reported, not
+    /// failed.
+    NewerPython,
 }
 
 impl ExpectedBy {
@@ -242,6 +264,8 @@ impl ExpectedBy {
             ExpectedBy::Needs => "needs",
             ExpectedBy::Setup => "setup",
             ExpectedBy::Exercise => "exercise",
+            ExpectedBy::Versions => "version-dependent",
+            ExpectedBy::NewerPython => "newer-python",
         }
     }
 }
@@ -262,6 +286,10 @@ pub struct SnippetError {
     /// What the sandbox denied, for a `blocked` outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// For a `needs-newer-python` outcome: the oldest newer Python that parses the block
+    /// (`3.12`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_python: Option<String>,
     /// `None`: unexpected; else why it does not fail the run.
     pub expected_by: Option<ExpectedBy>,
 }
@@ -809,6 +837,7 @@ fn unterminated(block: &Block) -> SnippetCheck {
             line: Some(block.fence_line),
             traceback: String::new(),
             blocked: None,
+            needs_python: None,
             expected_by: None,
         }),
         missing_expected_error: None,

@@ -22,8 +22,10 @@ pub struct Report {
     /// The virtualenv the snippets imported from, if any.
     pub venv: Option<crate::run::venv::Venv>,
     /// The interpreter that ran them, and why it was chosen (`None`: a merged report whose
-    /// shards did not say).
+    /// shards did not say); the first, in a run on several.
     pub interpreter: Option<crate::run::interpreter::Interpreter>,
+    /// Every interpreter of a run on several Pythons, in order (empty: one ran).
+    pub interpreters: Vec<crate::run::interpreter::Interpreter>,
     /// The counts.
     pub summary: Summary,
     /// Every document, with its file-level problems.
@@ -67,6 +69,10 @@ pub struct Summary {
     pub unparsable: usize,
     /// Claims in blocks that cannot run (not valid Python 3): listed, not checked.
     pub not_run: usize,
+    /// Claims that hold on some of the run's Pythons and fail on others.
+    pub version_dependent: usize,
+    /// Blocks that parse only on a newer Python than the one they ran on (not judged there).
+    pub needs_newer_python: usize,
 }
 
 /// One document.
@@ -119,6 +125,35 @@ pub struct SnippetReport {
     pub stray_output: String,
     /// The snippet's snapshot status (`None`: snapshots not checked).
     pub snapshot: Option<SnapshotReport>,
+    /// In a run on several Pythons, how it ended on each (empty: one ran).
+    pub versions: Vec<SnippetVersion>,
+}
+
+/// How a snippet ended on one of the run's Pythons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnippetVersion {
+    /// The version (`3.12`).
+    pub python: String,
+    /// How the run ended there.
+    pub outcome: OutcomeKind,
+    /// The error that ended or marred it there.
+    pub error: Option<SnippetError>,
+}
+
+impl SnippetReport {
+    /// Whether its versions ended differently (another outcome or error): then every report
+    /// shows each.
+    pub fn versions_differ(&self) -> bool {
+        let headline = |v: &SnippetVersion| {
+            (
+                v.outcome,
+                v.error.as_ref().map(|e| (e.headline(), e.expected_by)),
+            )
+        };
+        self.versions
+            .windows(2)
+            .any(|pair| headline(&pair[0]) != headline(&pair[1]))
+    }
 }
 
 /// The earlier blocks a snippet continued, and why.
@@ -235,14 +270,17 @@ pub struct ExpectErrorReport {
 }
 
 impl Report {
-    /// Whether the run succeeded: every claim `pass`, `loose` or `unjudged` (`pass` under
-    /// `--strict`: what could not be judged here is counted apart, never failing otherwise),
+    /// Whether the run succeeded: every claim `pass`, `loose`, `unjudged` or
+    /// `version-dependent` (`pass` under `--strict`: what could not be judged here, or holds
+    /// on some Pythons only, is counted apart, never failing otherwise),
     /// no unexpected error, and — when they were checked — every snapshot and snippet file up
     /// to date.
     pub fn is_success(&self) -> bool {
         self.summary.fail == 0
             && self.summary.unchecked == 0
             && !(self.strict && self.summary.unjudged > 0)
+            && !(self.strict && self.summary.version_dependent > 0)
+            && !(self.strict && self.summary.needs_newer_python > 0)
             && self.summary.errors == 0
             && !(self.strict && self.summary.loose > 0)
             && self
@@ -268,6 +306,8 @@ pub enum Standing {
     NotPython,
     /// Every claim holds, some only after a normalization.
     Loose,
+    /// No claim fails, but some hold on some of the run's Pythons only.
+    VersionDependent,
     /// No claim fails, but some could not be judged here (a missing package, a blocked
     /// subprocess, unstable output).
     Unjudged,
@@ -286,13 +326,18 @@ impl SnippetReport {
     /// How the snippet stands (`strict`: `--strict`, loose claims fail).
     pub fn standing(&self, strict: bool) -> Standing {
         let loose = self.claims.iter().any(|c| c.verdict == Verdict::Loose);
-        let unjudged = self.claims.iter().any(|c| c.verdict == Verdict::Unjudged);
+        let unjudged = self.claims.iter().any(|c| c.verdict == Verdict::Unjudged)
+            || self.outcome == OutcomeKind::NeedsNewerPython;
+        let versions = self
+            .claims
+            .iter()
+            .any(|c| c.verdict == Verdict::VersionDependent);
         let failed = self.is_unexpected_error()
             || self
                 .claims
                 .iter()
                 .any(|c| matches!(c.verdict, Verdict::Fail | Verdict::Unchecked))
-            || (strict && (loose || unjudged))
+            || (strict && (loose || unjudged || versions))
             || self
                 .snapshot
                 .as_ref()
@@ -303,6 +348,8 @@ impl SnippetReport {
             Standing::Skipped
         } else if self.outcome == OutcomeKind::Unparsable {
             Standing::NotPython
+        } else if versions {
+            Standing::VersionDependent
         } else if unjudged {
             Standing::Unjudged
         } else if loose {
@@ -342,12 +389,22 @@ pub fn build(run: &Run) -> Report {
         })
         .collect();
     let snippets: Vec<SnippetReport> = run.rows.iter().map(snippet).collect();
+    let python = if run.interpreters.is_empty() {
+        python
+    } else {
+        run.interpreters
+            .iter()
+            .map(|p| p.version.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     Report {
         python,
         partition: run.scope.partition.map(|p| p.shards()),
         sandbox: run.sandbox.layers.clone(),
         venv: run.venv.clone(),
         interpreter: Some(run.python.clone()),
+        interpreters: run.interpreters.clone(),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,
@@ -364,6 +421,7 @@ fn snippet(row: &SnippetRun) -> SnippetReport {
         outcome,
         check,
         snapshot,
+        versions,
     } = row;
     SnippetReport {
         id: snippet.id.clone(),
@@ -383,6 +441,14 @@ fn snippet(row: &SnippetRun) -> SnippetReport {
         claims: check.claims.clone(),
         stray_output: outcome.stray_output.clone(),
         snapshot: snapshot.as_ref().map(snapshot_report),
+        versions: versions
+            .iter()
+            .map(|v| SnippetVersion {
+                python: v.python.clone(),
+                outcome: v.check.outcome,
+                error: v.check.error.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -463,6 +529,8 @@ impl Summary {
         for snippet in snippets {
             summary.errors += usize::from(snippet.is_unexpected_error());
             summary.unparsable += usize::from(snippet.outcome == OutcomeKind::Unparsable);
+            summary.needs_newer_python +=
+                usize::from(snippet.outcome == OutcomeKind::NeedsNewerPython);
             for claim in &snippet.claims {
                 summary.claims += 1;
                 match claim.verdict {
@@ -472,6 +540,7 @@ impl Summary {
                     Verdict::Unchecked => summary.unchecked += 1,
                     Verdict::Unjudged => summary.unjudged += 1,
                     Verdict::NotRun => summary.not_run += 1,
+                    Verdict::VersionDependent => summary.version_dependent += 1,
                 }
             }
         }

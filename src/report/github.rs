@@ -62,6 +62,16 @@ pub fn render(report: &Report) -> String {
                     "uses a name no earlier block of the document defines",
                     "a fragment, not judged; --strict makes this fail",
                 ),
+                ExpectedBy::NewerPython => (
+                    "warning",
+                    "needs a newer Python than the one that ran",
+                    "not judged; run it on that version with --python, --strict makes this fail",
+                ),
+                ExpectedBy::Versions => (
+                    "warning",
+                    "raises an error a claim documents on other Pythons",
+                    "version-dependent; --strict makes this fail",
+                ),
                 ExpectedBy::Claim | ExpectedBy::Config => return None,
             };
             Some((e, level, what, then))
@@ -106,6 +116,10 @@ pub fn render(report: &Report) -> String {
                 Verdict::Unjudged if report.strict => ("error", "claim not judged here (--strict)"),
                 Verdict::Unjudged => ("warning", "claim not judged here"),
                 Verdict::NotRun => ("notice", "claim not run (not valid Python 3)"),
+                Verdict::VersionDependent if report.strict => {
+                    ("error", "claim version-dependent (--strict)")
+                }
+                Verdict::VersionDependent => ("warning", "claim version-dependent"),
             };
             let mut message = format!(
                 "claimed: {}\nactual: {}",

@@ -21,7 +21,13 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
     if let Some(line) = minimal_line(&report.sandbox) {
         let _ = writeln!(out, "{line}");
     }
-    if let Some(python) = &report.interpreter {
+    let several = &report.interpreters;
+    for python in report
+        .interpreter
+        .iter()
+        .filter(|_| several.is_empty())
+        .chain(several)
+    {
         let _ = writeln!(
             out,
             "python: {} ({})",
@@ -89,6 +95,41 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
             "{} {} not judged here (a missing package or setup, a blocked subprocess, unstable output, another Python's output): counted apart{}",
             s.unjudged,
             plural(s.unjudged, "claim"),
+            if report.strict {
+                ", failing under --strict"
+            } else {
+                ""
+            }
+        );
+    }
+    if s.version_dependent > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} version-dependent (hold on some of the run's Pythons, fail on others): counted apart{}",
+            s.version_dependent,
+            plural(s.version_dependent, "claim"),
+            if report.strict {
+                ", failing under --strict"
+            } else {
+                ""
+            }
+        );
+    }
+    if s.needs_newer_python > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} a newer Python than the one {} ran on (installed here: add it with --python): not judged, counted apart{}",
+            s.needs_newer_python,
+            if s.needs_newer_python == 1 {
+                "block needs"
+            } else {
+                "blocks need"
+            },
+            if s.needs_newer_python == 1 {
+                "it"
+            } else {
+                "they"
+            },
             if report.strict {
                 ", failing under --strict"
             } else {
@@ -183,6 +224,7 @@ fn label(snippet: &SnippetReport, strict: bool, colors: bool) -> String {
         Standing::Skipped | Standing::NotPython => paint("skip ", YELLOW, colors),
         Standing::Loose => paint("loose", YELLOW, colors),
         Standing::Unjudged => paint("n/a  ", YELLOW, colors),
+        Standing::VersionDependent => paint("vers ", YELLOW, colors),
         Standing::Ok => paint("ok   ", GREEN, colors),
     }
 }
@@ -215,7 +257,15 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
     }
     if let Some(error) = &snippet.error {
         let line = error.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let newer;
         let note = match error.expected_by {
+            Some(ExpectedBy::NewerPython) => {
+                let needed = error.needs_python.as_deref().unwrap_or("a newer version");
+                newer = format!(
+                    "needs Python ≥ {needed}, not judged on this one (run it with --python {needed}; --strict fails it)"
+                );
+                newer.as_str()
+            }
             None => "error",
             Some(ExpectedBy::Claim) => "raised, as claimed",
             Some(ExpectedBy::NotPython) => {
@@ -229,6 +279,9 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             Some(ExpectedBy::Setup) => {
                 "a fragment: uses a name no earlier block defines, not judged (--strict fails it)"
             }
+            Some(ExpectedBy::Versions) => {
+                "raised where a claim documents it on other Pythons: version-dependent (--strict fails it)"
+            }
         };
         let message = error.headline();
         let _ = writeln!(out, "{indent}{}{line}: {note}: {message}", snippet.path);
@@ -236,6 +289,21 @@ fn render_snippet(out: &mut String, snippet: &SnippetReport, strict: bool, color
             for tb_line in error.traceback.trim_end().lines() {
                 let _ = writeln!(out, "{indent}  | {tb_line}");
             }
+        }
+    }
+    if snippet.versions_differ() {
+        for version in &snippet.versions {
+            let error = version
+                .error
+                .as_ref()
+                .map(|e| format!(": {}", e.headline()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}on {}: {}{error}",
+                version.python,
+                version.outcome.as_str()
+            );
         }
     }
     if let Some(missing) = &snippet.missing_expected_error {
@@ -276,6 +344,7 @@ fn render_claim(
         Verdict::Unchecked => "unchecked".to_owned(),
         Verdict::Unjudged => "not judged here".to_owned(),
         Verdict::NotRun => "not run".to_owned(),
+        Verdict::VersionDependent => "version-dependent".to_owned(),
     };
     let after = if claim.after_error {
         " [ran after an earlier error]"
@@ -302,6 +371,26 @@ fn render_claim(
             .join(&format!("\n{pad}"))
     };
     let _ = writeln!(out, "{indent}  claimed: {}", side(&claim.claimed, RED));
+    if claim.verdict == Verdict::VersionDependent {
+        for version in &claim.versions {
+            let actual = version.actual.as_deref().unwrap_or("(never ran)");
+            let _ = writeln!(
+                out,
+                "{indent}  {:<8} {}: {}",
+                format!("{}:", version.python),
+                version.verdict.as_str(),
+                side(
+                    if actual.is_empty() {
+                        "(nothing)"
+                    } else {
+                        actual
+                    },
+                    GREEN
+                )
+            );
+        }
+        return;
+    }
     if let Some(actual) = &claim.actual {
         let shown = if actual.is_empty() {
             "(nothing)"

@@ -248,6 +248,16 @@ fn render_claim(
             Level::NOTE,
             "claim not run: the block is not valid Python 3".to_owned(),
         ),
+        Verdict::VersionDependent => (
+            Level::WARNING,
+            format!(
+                "claim version-dependent: {}",
+                claim
+                    .reason
+                    .as_deref()
+                    .unwrap_or("it holds on some Pythons only")
+            ),
+        ),
     };
     let text = markdown(run, snippet)?;
     let context = excerpt(

@@ -51,9 +51,13 @@ pub struct JsonReport {
     /// The virtualenv the snippets imported from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venv: Option<Venv>,
-    /// The interpreter: executable, version, home, library, and why it was chosen.
+    /// The interpreter: executable, version, home, library, and why it was chosen (the first,
+    /// in a run on several).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<crate::run::interpreter::Interpreter>,
+    /// Every interpreter of a run on several Pythons, in order (absent: one ran).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpreters: Vec<crate::run::interpreter::Interpreter>,
     /// The counts.
     pub summary: JsonSummary,
     /// Every document, with its file-level problems.
@@ -98,6 +102,12 @@ pub struct JsonSummary {
     /// Claims in blocks that cannot run.
     #[serde(default)]
     pub not_run: usize,
+    /// Claims that hold on some of the run's Pythons and fail on others (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version_dependent: usize,
+    /// Blocks that parse only on a newer Python than the one they ran on (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub needs_newer_python: usize,
 }
 
 /// One document.
@@ -156,6 +166,72 @@ pub struct JsonSnippet {
     /// Only in a partitioned report: what `report merge` needs besides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_data: Option<MergeData>,
+    /// In a run on several Pythons: version → how it ended there (absent: one ran).
+    #[serde(default, skip_serializing_if = "VersionMap::is_empty")]
+    pub versions: VersionMap<JsonSnippetVersion>,
+}
+
+/// How a snippet ended on one version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonSnippetVersion {
+    /// How the run ended there.
+    pub outcome: OutcomeKind,
+    /// The error that ended or marred it there.
+    pub error: Option<JsonError>,
+}
+
+/// A claim's verdict on one version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JsonClaimVersion {
+    /// The verdict there.
+    pub verdict: Verdict,
+    /// What happened there.
+    pub actual: Option<String>,
+}
+
+/// A JSON object keyed by Python version (`"3.11"`), in the run's order.
+#[derive(Debug, Clone)]
+pub struct VersionMap<T>(pub Vec<(String, T)>);
+
+impl<T> Default for VersionMap<T> {
+    fn default() -> Self {
+        VersionMap(Vec::new())
+    }
+}
+
+impl<T> VersionMap<T> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Serialize> Serialize for VersionMap<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for VersionMap<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = VersionMap<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object keyed by Python version")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(VersionMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 /// A snippet's error.
@@ -171,6 +247,9 @@ pub struct JsonError {
     /// What the sandbox blocked, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// The newer Python a block needs (`3.12`), when it parses only there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_python: Option<String>,
     /// Who expected it (absent: an unexpected error).
     pub expected_by: Option<ExpectedBy>,
 }
@@ -229,6 +308,9 @@ pub struct JsonClaim {
     pub reason: Option<String>,
     /// The statement ran after an earlier error.
     pub after_error: bool,
+    /// In a run on several Pythons: version → its verdict and output there (absent: one ran).
+    #[serde(default, skip_serializing_if = "VersionMap::is_empty")]
+    pub versions: VersionMap<JsonClaimVersion>,
 }
 
 /// One snippet's snapshot status.
@@ -287,6 +369,7 @@ impl JsonReport {
             sandbox: report.sandbox.clone(),
             venv: report.venv.clone(),
             interpreter: report.interpreter.clone(),
+            interpreters: report.interpreters.clone(),
             summary: JsonSummary::from(&report.summary),
             documents: report.documents.iter().map(JsonDocument::from).collect(),
             snippets: report
@@ -317,6 +400,7 @@ impl JsonReport {
             sandbox: self.sandbox,
             venv: self.venv,
             interpreter: self.interpreter,
+            interpreters: self.interpreters,
             summary: Summary::count(&documents, &snippets),
             documents,
             snippets,
@@ -347,6 +431,8 @@ impl From<&Summary> for JsonSummary {
             errors: s.errors,
             unparsable: s.unparsable,
             not_run: s.not_run,
+            version_dependent: s.version_dependent,
+            needs_newer_python: s.needs_newer_python,
         }
     }
 }
@@ -392,13 +478,7 @@ impl JsonSnippet {
             end_line: s.end_line,
             section: s.section.clone(),
             outcome: s.outcome,
-            error: s.error.as_ref().map(|e| JsonError {
-                type_name: e.type_name.clone(),
-                message: e.message.clone(),
-                line: e.line,
-                blocked: e.blocked.clone(),
-                expected_by: e.expected_by,
-            }),
+            error: s.error.as_ref().map(JsonError::from),
             missing_expected_error: s.missing_expected_error.clone(),
             settings: s.settings.as_ref().map(JsonSettings::from),
             continues: s.continues.clone(),
@@ -416,6 +496,20 @@ impl JsonSnippet {
                     normalization: c.normalization.clone(),
                     reason: c.reason.clone(),
                     after_error: c.after_error,
+                    versions: VersionMap(
+                        c.versions
+                            .iter()
+                            .map(|v| {
+                                (
+                                    v.python.clone(),
+                                    JsonClaimVersion {
+                                        verdict: v.verdict,
+                                        actual: v.actual.clone(),
+                                    },
+                                )
+                            })
+                            .collect(),
+                    ),
                 })
                 .collect(),
             stray_output: s.stray_output.clone(),
@@ -434,6 +528,47 @@ impl JsonSnippet {
                     .map(|e| e.traceback.clone())
                     .filter(|t| !t.is_empty()),
             }),
+            versions: VersionMap(
+                s.versions
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.python.clone(),
+                            JsonSnippetVersion {
+                                outcome: v.outcome,
+                                error: v.error.as_ref().map(JsonError::from),
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<&SnippetError> for JsonError {
+    fn from(e: &SnippetError) -> JsonError {
+        JsonError {
+            type_name: e.type_name.clone(),
+            message: e.message.clone(),
+            line: e.line,
+            blocked: e.blocked.clone(),
+            needs_python: e.needs_python.clone(),
+            expected_by: e.expected_by,
+        }
+    }
+}
+
+impl From<JsonError> for SnippetError {
+    fn from(e: JsonError) -> SnippetError {
+        SnippetError {
+            type_name: e.type_name,
+            message: e.message,
+            line: e.line,
+            traceback: String::new(),
+            blocked: e.blocked,
+            needs_python: e.needs_python,
+            expected_by: e.expected_by,
         }
     }
 }
@@ -457,6 +592,7 @@ impl From<JsonSnippet> for SnippetReport {
                 line: e.line,
                 traceback: traceback.unwrap_or_default(),
                 blocked: e.blocked,
+                needs_python: e.needs_python,
                 expected_by: e.expected_by,
             }),
             missing_expected_error: s.missing_expected_error,
@@ -487,6 +623,16 @@ impl From<JsonSnippet> for SnippetReport {
                     reason: c.reason,
                     after_error: c.after_error,
                     source: sources.next().unwrap_or_default(),
+                    versions: c
+                        .versions
+                        .0
+                        .into_iter()
+                        .map(|(python, v)| crate::judge::versions::ClaimVersion {
+                            python,
+                            verdict: v.verdict,
+                            actual: v.actual,
+                        })
+                        .collect(),
                     // The JSON does not carry it; renderers read it as at least `claim_line`.
                     claim_end_line: LineNo::FIRST,
                 })
@@ -499,6 +645,16 @@ impl From<JsonSnippet> for SnippetReport {
                 diff: n.diff,
                 message: n.message,
             }),
+            versions: s
+                .versions
+                .0
+                .into_iter()
+                .map(|(python, v)| super::SnippetVersion {
+                    python,
+                    outcome: v.outcome,
+                    error: v.error.map(SnippetError::from),
+                })
+                .collect(),
         }
     }
 }

@@ -186,6 +186,17 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
             ));
             status
         }
+        Verdict::VersionDependent if !report.strict => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "version-dependent: {}",
+                claim
+                    .reason
+                    .as_deref()
+                    .unwrap_or("it holds on some Pythons only")
+            ));
+            status
+        }
         Verdict::NotRun => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(format!(
@@ -206,6 +217,7 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
                 ),
                 Verdict::Unchecked => "unchecked".to_owned(),
                 Verdict::Unjudged => "unjudged under --strict".to_owned(),
+                Verdict::VersionDependent => "version-dependent under --strict".to_owned(),
                 _ => "fail".to_owned(),
             };
             status.set_type(word.clone());
@@ -246,6 +258,14 @@ fn reported_only(by: ExpectedBy) -> Option<(&'static str, &'static str)> {
         ExpectedBy::Setup => Some((
             "uses a name no earlier block of the document defines",
             "a fragment, not judged; --strict fails it",
+        )),
+        ExpectedBy::NewerPython => Some((
+            "needs a newer Python than the one that ran",
+            "not judged; run it on that version with --python, --strict fails it",
+        )),
+        ExpectedBy::Versions => Some((
+            "raises an error a claim documents on other Pythons",
+            "version-dependent; --strict fails it",
         )),
         ExpectedBy::Claim | ExpectedBy::Config => None,
     }

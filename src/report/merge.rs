@@ -240,6 +240,7 @@ pub fn merge(mut parts: Vec<Part>, allow_missing: bool) -> Result<Report> {
         sandbox,
         venv: first.report.venv.clone(),
         interpreter: first.report.interpreter.clone(),
+        interpreters: first.report.interpreters.clone(),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,

@@ -24,7 +24,8 @@ pub mod terminal;
 pub mod transcript;
 
 pub use build::{
-    AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, Standing, Summary, build,
+    AppliedSettings, DocumentReport, ProblemReport, Report, SnippetReport, SnippetVersion,
+    Standing, Summary, build,
 };
 pub use snapshots::{FileReport, GeneratedReport, SnapshotReport, SnapshotState};
 

@@ -38,6 +38,7 @@ fn claim(
         },
         after_error: false,
         source: format!("print(x{line})"),
+        versions: Vec::new(),
     }
 }
 
@@ -50,6 +51,7 @@ fn error(type_name: &str, line: u32, expected_by: Option<ExpectedBy>) -> Snippet
             "Traceback (most recent call last):\n  File \"notes/n.md\", line {line}, in <module>\n{type_name}\n"
         ),
         blocked: None,
+        needs_python: None,
         expected_by,
     }
 }
@@ -70,6 +72,7 @@ fn snippet(id: &str, start: u32, outcome: OutcomeKind) -> SnippetReport {
         claims: Vec::new(),
         stray_output: String::new(),
         snapshot: None,
+        versions: Vec::new(),
     }
 }
 
@@ -194,6 +197,7 @@ fn report() -> Report {
         ],
         venv: None,
         interpreter: None,
+        interpreters: Vec::new(),
         summary: Summary::count(&documents, &snippets),
         documents,
         snippets,
@@ -229,6 +233,8 @@ fn the_summary_counts_every_verdict_and_every_unexpected_error() {
             errors: 3,
             unparsable: 1,
             not_run: 1,
+            version_dependent: 0,
+            needs_newer_python: 0,
         }
     );
     assert!(!report().is_success());

@@ -41,6 +41,45 @@ impl Interpreter {
         }
     }
 
+    /// The `(major, minor)` of its version.
+    pub fn minor_number(&self) -> Option<(u32, u32)> {
+        let mut parts = self.version.split('.').map(|p| p.parse::<u32>().ok());
+        Some((parts.next()??, parts.next()??))
+    }
+
+    /// Whether `code` compiles on this interpreter as a module (top-level `await` allowed, as
+    /// the harness allows it). Nothing runs: the interpreter is started isolated (`-I`) and
+    /// only `compile`s the text it reads from stdin; one that does not answer within
+    /// [`PARSE_TIMEOUT`] is taken as not parsing it.
+    pub fn parses(&self, code: &str) -> Result<bool> {
+        use std::io::Write;
+        let mut child = std::process::Command::new(&self.executable)
+            .args(["-I", "-c", PARSE])
+            .env_clear()
+            .env("LC_ALL", "C.UTF-8")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot run {}", self.executable.display()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A child that exits early closes the pipe: its status says what it thought.
+            let _ = stdin.write_all(code.as_bytes());
+        }
+        let deadline = std::time::Instant::now() + PARSE_TIMEOUT;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status.success());
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(false);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Makes `dir/libpython3.so` the interpreter's library (a symlink), for the worker's
     /// `LD_LIBRARY_PATH`: the worker links that name, and this makes it this CPython.
     pub fn library_dir(&self, dir: &Path) -> Result<PathBuf> {
@@ -56,6 +95,26 @@ impl Interpreter {
         })?;
         Ok(dir.to_path_buf())
     }
+}
+
+/// How long [`Interpreter::parses`] waits for an answer.
+pub const PARSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Compiles stdin, runs nothing: exit 0 when it parses.
+const PARSE: &str = "import ast, sys
+compile(sys.stdin.read(), '<block>', 'exec', ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)";
+
+/// The installed supported CPythons newer than `minor` (`(3, 11)`), oldest first: each
+/// version found as [`find`] finds it; the ones not installed are left out.
+pub fn newer_than(minor: (u32, u32)) -> Vec<Interpreter> {
+    let (major, newest) = SUPPORTED[1];
+    (minor.1 + 1..=newest)
+        .filter(|_| minor.0 == major)
+        .filter_map(|m| {
+            let version = format!("{major}.{m}");
+            find(&version, format!("installed {version}")).ok()
+        })
+        .collect()
 }
 
 /// What the probe prints, as JSON.
@@ -84,36 +143,74 @@ struct Probed {
     names: Vec<String>,
 }
 
-/// Picks the interpreter: `cli` (`--python`), else `$SNIPCHECK_PYTHON`, else `config` (its
-/// `python` and the config file's path), else `venv` (a virtualenv's root and where that
-/// choice came from), else `python3` on `PATH`.
+/// Picks the interpreter: the first of [`resolve_all`] (`doctor` and `run` use one).
 pub fn resolve(
     cli: Option<&str>,
     config: Option<(&str, &Path)>,
     venv: Option<(&Path, &str)>,
 ) -> Result<Interpreter> {
+    let mut all = resolve_all(cli, config, venv)?;
+    Ok(all.remove(0))
+}
+
+/// Picks the interpreters: `cli` (`--python`), else `$SNIPCHECK_PYTHON`, else `config` (its
+/// `python` and the config file's path), else `venv` (a virtualenv's root and where that
+/// choice came from), else `python3` on `PATH`. A spec may name several, separated by `,`
+/// (`3.11,3.12,3.13`): each is found in turn; never empty, one per minor version.
+pub fn resolve_all(
+    cli: Option<&str>,
+    config: Option<(&str, &Path)>,
+    venv: Option<(&Path, &str)>,
+) -> Result<Vec<Interpreter>> {
     if let Some(spec) = cli {
-        return find(spec, format!("--python {spec}"));
+        return find_all(spec, |one| format!("--python {one}"));
     }
     if let Some(spec) = std::env::var("SNIPCHECK_PYTHON")
         .ok()
         .filter(|s| !s.is_empty())
     {
-        return find(&spec, "$SNIPCHECK_PYTHON".to_owned())
+        return find_all(&spec, |_| "$SNIPCHECK_PYTHON".to_owned())
             .with_context(|| format!("$SNIPCHECK_PYTHON={spec}"));
     }
     if let Some((spec, file)) = config {
-        return find(spec, format!("python = {spec:?} in {}", file.display()))
-            .with_context(|| format!("{}: `python = {spec:?}`", file.display()));
+        return find_all(spec, |one| {
+            format!("python = {one:?} in {}", file.display())
+        })
+        .with_context(|| format!("{}: `python = {spec:?}`", file.display()));
     }
     if let Some((root, source)) = venv {
         let python = root.join("bin/python");
         return probe(&python, format!("the venv's interpreter ({source})"))
+            .map(|one| vec![one])
             .with_context(|| format!("the venv at {} ({source})", root.display()));
     }
-    find("python3", "python3 on PATH".to_owned()).context(
-        "no usable python3 on PATH: name one with --python VERSION|PATH or `python = \"3.12\"` in snipcheck.toml",
-    )
+    find("python3", "python3 on PATH".to_owned())
+        .map(|one| vec![one])
+        .context(
+            "no usable python3 on PATH: name one with --python VERSION|PATH or `python = \"3.12\"` in snipcheck.toml",
+        )
+}
+
+/// Each interpreter of a `,`-separated `spec`, in order; `source` says why each was chosen.
+/// Two of one minor version is an error: reports key their results by it.
+fn find_all(spec: &str, source: impl Fn(&str) -> String) -> Result<Vec<Interpreter>> {
+    let mut found: Vec<Interpreter> = Vec::new();
+    for one in spec.split(',').map(str::trim) {
+        if one.is_empty() {
+            bail!("{spec:?}: an empty Python in the list");
+        }
+        let python = find(one, source(one))?;
+        if let Some(twin) = found.iter().find(|p| p.minor() == python.minor()) {
+            bail!(
+                "{spec:?} names Python {} twice ({} and {}): name each version once",
+                python.minor(),
+                twin.executable.display(),
+                python.executable.display()
+            );
+        }
+        found.push(python);
+    }
+    Ok(found)
 }
 
 /// The interpreter `spec` names: a path (it has a `/`), a version (`3.12`: `python3.12` on
@@ -297,6 +394,26 @@ mod tests {
         assert!(format!("{err:#}").contains("/bin/true"), "{err:#}");
         let err = find("/no/such/python", "test".to_owned()).expect_err("missing");
         assert!(format!("{err:#}").contains("/no/such/python"), "{err:#}");
+    }
+
+    #[test]
+    fn a_block_parses_on_the_versions_whose_grammar_has_it() {
+        let python = find("/usr/bin/python3.11", "test".to_owned()).expect("Debian's 3.11");
+        assert!(python.parses("x = 1\nawait f()\n").expect("3.11 answers"));
+        assert!(
+            !python
+                .parses("type Point = tuple[int, int]\n")
+                .expect("3.11 answers")
+        );
+        assert!(!python.parses("print 'hello'\n").expect("3.11 answers"));
+        let newer = newer_than((3, 11));
+        let names: Vec<String> = newer.iter().map(Interpreter::minor).collect();
+        assert_eq!(names, ["3.12", "3.13"], "pyenv's newer versions");
+        assert!(
+            newer[0]
+                .parses("type Point = tuple[int, int]\n")
+                .expect("3.12 answers")
+        );
     }
 
     #[test]

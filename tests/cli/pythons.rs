@@ -234,3 +234,349 @@ fn a_venv_of_another_version_runs_on_its_own_interpreter_with_its_packages() {
         mismatch.stderr
     );
 }
+
+/// `tests/pythons/versions.md` on `versions` (`3.12,3.13`), as JSON.
+fn on_versions(versions: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "verify",
+        "--no-snapshots",
+        "--format",
+        "json",
+        "--python",
+        versions,
+        "tests/pythons/versions.md",
+    ];
+    args.extend_from_slice(extra);
+    snipcheck(Path::new(ROOT), &args)
+}
+
+/// The claim of snippet `id` (the fixture's snippets have one each).
+fn claim_of<'a>(report: &'a Value, id: &str) -> &'a Value {
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no snippet {id}: {report}"));
+    &snippet["claims"][0]
+}
+
+#[test]
+fn a_claim_on_gc_thresholds_is_version_dependent_across_3_12_and_3_13() {
+    let run = on_versions("3.12,3.13", &[]);
+    // Counted apart: the text holds for 3.12.
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let versions: Vec<&str> = report["interpreters"]
+        .as_array()
+        .expect("interpreters")
+        .iter()
+        .map(|p| p["version"].as_str().expect("version"))
+        .collect();
+    assert!(
+        versions.len() == 2 && versions[0].starts_with("3.12.") && versions[1].starts_with("3.13."),
+        "{versions:?}"
+    );
+    let gc = claim_of(report, "versions/the-garbage-collector-s-thresholds");
+    assert_eq!(gc["verdict"], "version-dependent", "{gc}");
+    assert_eq!(
+        gc["reason"], "holds on 3.12; on 3.13 prints `(2000, 10, 10)`",
+        "{gc}"
+    );
+    assert_eq!(gc["versions"]["3.12"]["verdict"], "pass", "{gc}");
+    assert_eq!(gc["versions"]["3.13"]["verdict"], "fail", "{gc}");
+    assert_eq!(gc["versions"]["3.13"]["actual"], "(2000, 10, 10)", "{gc}");
+    // What both agree on reads as one version's verdict; 3.12 syntax runs on both.
+    for id in [
+        "versions/setting-a-read-only-property",
+        "versions/type-aliases-pep-695",
+        "versions/everywhere-the-same",
+    ] {
+        assert_eq!(claim_of(report, id)["verdict"], "pass", "{id}: {report}");
+    }
+    assert_eq!(report["summary"]["version_dependent"], 1, "{}", run.stdout);
+    assert_eq!(report["summary"]["fail"], 0, "{}", run.stdout);
+
+    let strict = on_versions("3.12,3.13", &["--strict"]);
+    assert_eq!(strict.code, EXIT_FAILED, "{}", strict.stdout);
+
+    let human = snipcheck(
+        Path::new(ROOT),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--python",
+            "3.12,3.13",
+            "tests/pythons/versions.md",
+        ],
+    );
+    assert!(
+        human.stdout.contains("  vers   versions/the-garbage-collector-s-thresholds")
+            && human.stdout.contains("version-dependent: print(gc.get_threshold())")
+            && human
+                .stdout
+                .contains("1 claim version-dependent (hold on some of the run's Pythons, fail on others): counted apart"),
+        "{}",
+        human.stdout
+    );
+    let header = human.stdout.lines().next().unwrap_or("");
+    assert!(
+        header.contains("Python 3.12.") && header.contains(", 3.13."),
+        "{header}"
+    );
+}
+
+#[test]
+fn an_error_message_changed_in_3_11_is_version_dependent_not_an_unexpected_error() {
+    let run = on_versions("3.10,3.11", &[]);
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let id = "versions/setting-a-read-only-property";
+    let claim = claim_of(report, id);
+    assert_eq!(claim["verdict"], "version-dependent", "{claim}");
+    assert_eq!(
+        claim["reason"],
+        "holds on 3.11; on 3.10 raises `AttributeError: can't set attribute 'celsius'`",
+        "{claim}"
+    );
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("snippet");
+    assert_eq!(
+        snippet["error"]["expected_by"], "version-dependent",
+        "{snippet}"
+    );
+    assert_eq!(
+        snippet["versions"]["3.10"]["outcome"], "raised",
+        "{snippet}"
+    );
+    assert_eq!(
+        snippet["versions"]["3.11"]["error"]["expected_by"], "claim",
+        "{snippet}"
+    );
+    assert_eq!(report["summary"]["errors"], 0, "{}", run.stdout);
+    // gc's thresholds are the same on both.
+    assert_eq!(
+        claim_of(report, "versions/the-garbage-collector-s-thresholds")["verdict"],
+        "pass"
+    );
+}
+
+#[test]
+fn the_bundled_notes_hold_on_3_11_3_12_and_3_13_in_one_run() {
+    let run = snipcheck(
+        Path::new(ROOT),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--format",
+            "json",
+            "--python",
+            "/usr/bin/python3.11,3.12,3.13",
+        ],
+    );
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    assert_eq!(report["interpreters"].as_array().map(Vec::len), Some(3));
+    let summary = &report["summary"];
+    assert_eq!(summary["claims"], 18, "{summary}");
+    assert_eq!(summary["fail"], 0, "{summary}");
+    assert_eq!(summary["errors"], 0, "{summary}");
+    // None of them depends on the version (the report would name it, with a count).
+    assert!(summary.get("version_dependent").is_none(), "{summary}");
+    for snippet in report["snippets"].as_array().expect("snippets") {
+        for claim in snippet["claims"].as_array().expect("claims") {
+            let versions = claim["versions"].as_object().expect("per-version verdicts");
+            let names: Vec<&String> = versions.keys().collect();
+            assert_eq!(names, ["3.11", "3.12", "3.13"], "{claim}");
+            assert_ne!(claim["verdict"], "version-dependent", "{claim}");
+        }
+    }
+}
+
+#[test]
+fn one_python_adds_nothing_and_a_config_list_runs_each() {
+    let one = on_versions("3.13", &[]);
+    let report = one.json();
+    assert!(report.get("interpreters").is_none(), "{}", one.stdout);
+    let gc = claim_of(report, "versions/the-garbage-collector-s-thresholds");
+    assert_eq!(gc["verdict"], "fail", "{gc}");
+    assert!(gc.get("versions").is_none(), "{gc}");
+
+    let dir = empty_dir();
+    std::fs::copy(
+        Path::new(ROOT).join("tests/pythons/versions.md"),
+        dir.path().join("versions.md"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("snipcheck.toml"),
+        "notes = [\"versions.md\"]\npython = [\"3.12\", \"3.13\"]\n",
+    )
+    .expect("config");
+    let run = Snipcheck::new(["verify", "--no-snapshots", "--format", "json"])
+        .cwd(dir.path())
+        .env_remove("SNIPCHECK_PYTHON")
+        .run();
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let sources: Vec<&str> = run.json()["interpreters"]
+        .as_array()
+        .expect("interpreters")
+        .iter()
+        .map(|p| p["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(
+        sources[1].starts_with("python = \"3.13\" in"),
+        "{sources:?}"
+    );
+    assert_eq!(run.json()["summary"]["version_dependent"], 1);
+}
+
+#[test]
+fn a_version_named_twice_a_venv_or_run_with_several_is_a_clear_error() {
+    let twice = on_versions("3.12,/usr/bin/python3.11,3.11", &[]);
+    assert_eq!(twice.code, EXIT_ERROR, "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("names Python 3.11 twice"),
+        "{}",
+        twice.stderr
+    );
+    let dir = empty_dir();
+    let venv = dir.path().join(".venv");
+    let made = std::process::Command::new("/usr/bin/python3.11")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&venv)
+        .status()
+        .expect("make a venv");
+    assert!(made.success());
+    let run = Snipcheck::new([
+        "verify".as_ref(),
+        "--no-snapshots".as_ref(),
+        "--python".as_ref(),
+        "3.11,3.12".as_ref(),
+        "--venv".as_ref(),
+        venv.as_os_str(),
+        Path::new(ROOT)
+            .join("tests/pythons/versions.md")
+            .as_os_str(),
+    ])
+    .cwd(dir.path())
+    .run();
+    assert_eq!(run.code, EXIT_ERROR, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("serves one Python") && run.stderr.contains("--no-venv"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(dir.path().join("one.py"), "print(1)\n").expect("file");
+    let several = snipcheck(dir.path(), &["run", "one.py", "--python", "3.11,3.12"]);
+    assert_eq!(several.code, EXIT_ERROR, "{}", several.stderr);
+    assert!(several.stderr.contains("one Python"), "{}", several.stderr);
+}
+
+#[test]
+fn a_block_in_3_12_syntax_needs_python_3_12_on_3_11_and_runs_on_3_12() {
+    let id = "versions/type-aliases-pep-695";
+    let alone = on_versions("/usr/bin/python3.11", &[]);
+    // Not a false green, not a failure: not judged on 3.11, counted apart.
+    assert_eq!(alone.code, EXIT_OK, "{}\n{}", alone.stdout, alone.stderr);
+    let report = alone.json();
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("snippet");
+    assert_eq!(snippet["outcome"], "needs-newer-python", "{snippet}");
+    assert_eq!(snippet["error"]["expected_by"], "newer-python", "{snippet}");
+    assert_eq!(snippet["error"]["needs_python"], "3.12", "{snippet}");
+    assert_eq!(
+        report["summary"]["needs_newer_python"], 1,
+        "{}",
+        alone.stdout
+    );
+    assert_eq!(report["summary"]["unparsable"], 0, "{}", alone.stdout);
+    let strict = on_versions("/usr/bin/python3.11", &["--strict"]);
+    assert_eq!(strict.code, EXIT_FAILED, "{}", strict.stdout);
+    let human = snipcheck(
+        Path::new(ROOT),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--python",
+            "/usr/bin/python3.11",
+            "tests/pythons/versions.md",
+        ],
+    );
+    assert!(
+        human
+            .stdout
+            .contains("  n/a    versions/type-aliases-pep-695")
+            && human.stdout.contains(
+                "tests/pythons/versions.md:25: needs Python ≥ 3.12, not judged on this one"
+            ),
+        "{}",
+        human.stdout
+    );
+
+    // With 3.12 in the run, it runs there and its claim holds.
+    let both = on_versions("/usr/bin/python3.11,3.12", &[]);
+    assert_eq!(both.code, EXIT_OK, "{}\n{}", both.stdout, both.stderr);
+    let report = both.json();
+    let claim = claim_of(report, id);
+    assert_eq!(claim["verdict"], "pass", "{claim}");
+    assert_eq!(claim["actual"], "tuple[int, int]", "{claim}");
+    assert_eq!(claim["versions"]["3.12"]["verdict"], "pass", "{claim}");
+    let snippet = report["snippets"]
+        .as_array()
+        .expect("snippets")
+        .iter()
+        .find(|s| s["id"] == id)
+        .expect("snippet");
+    assert_eq!(snippet["outcome"], "completed", "{snippet}");
+    assert_eq!(
+        snippet["versions"]["3.11"]["outcome"], "needs-newer-python",
+        "{snippet}"
+    );
+}
+
+#[test]
+fn code_no_supported_python_parses_stays_unparsable() {
+    let dir = empty_dir();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "```python\nprint 'hello'  # hello\n```\n\n```python\nprint(f\"{'a' + f\"{'b'}\"}\")  # ab\n```\n",
+    )
+    .expect("notes");
+    let run = snipcheck(
+        dir.path(),
+        &[
+            "verify",
+            "--no-snapshots",
+            "--format",
+            "json",
+            "--python",
+            "3.10",
+            "notes.md",
+        ],
+    );
+    assert_eq!(run.code, EXIT_OK, "{}\n{}", run.stdout, run.stderr);
+    let snippets = run.json()["snippets"].as_array().expect("snippets").clone();
+    assert_eq!(snippets[0]["outcome"], "unparsable", "{}", snippets[0]);
+    assert_eq!(snippets[0]["error"]["expected_by"], "not-python");
+    // PEP 701's nested f-string quotes: 3.12's grammar.
+    assert_eq!(
+        snippets[1]["outcome"], "needs-newer-python",
+        "{}",
+        snippets[1]
+    );
+    assert_eq!(
+        snippets[1]["error"]["needs_python"], "3.12",
+        "{}",
+        snippets[1]
+    );
+}

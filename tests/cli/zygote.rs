@@ -11,8 +11,9 @@ use std::process::Command;
 
 /// Imported by the harness only when needed, so not loaded in the zygote before preloading:
 /// `doctest` runs sessions (the costliest import of all: only runs with sessions preload it),
-/// `asyncio` runs blocks with top-level `await`, `importlib` does the preloading itself.
-const LAZY: &[&str] = &["asyncio", "doctest", "importlib"];
+/// `asyncio` runs blocks with top-level `await`, `importlib` does the preloading itself,
+/// `sysconfig` lists the standard library on 3.9 only (3.10+ has `sys.stdlib_module_names`).
+const LAZY: &[&str] = &["asyncio", "doctest", "importlib", "sysconfig"];
 
 #[test]
 fn the_zygote_reports_every_stdlib_module_the_harness_imports() {

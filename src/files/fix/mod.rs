@@ -102,7 +102,7 @@ pub fn select(
         };
         match claim.verdict {
             Verdict::Pass | Verdict::NotRun => continue,
-            Verdict::Unjudged => {
+            Verdict::Unjudged | Verdict::VersionDependent => {
                 selection.unjudged += 1;
                 continue;
             }

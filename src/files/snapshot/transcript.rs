@@ -132,6 +132,8 @@ pub fn transcript(snippet: &Snippet, outcome: &Outcome, check: &SnippetCheck) ->
             Some(ExpectedBy::Needs) => "needs a package not installed here",
             Some(ExpectedBy::Setup) => "uses a name no earlier block defines",
             Some(ExpectedBy::Exercise) => "an exercise the reader completes",
+            Some(ExpectedBy::Versions) => "a claim documents it on other Pythons",
+            Some(ExpectedBy::NewerPython) => "needs a newer Python, not run",
         };
         let text = if message.is_empty() {
             error.type_name.clone()
@@ -198,6 +200,13 @@ fn verdict(claim: &CheckedClaim) -> String {
             "not run ({})",
             claim.reason.as_deref().unwrap_or("the block does not run")
         ),
+        Verdict::VersionDependent => format!(
+            "version-dependent ({})",
+            claim
+                .reason
+                .as_deref()
+                .unwrap_or("holds on some Pythons only")
+        ),
     }
 }
 
@@ -245,6 +254,7 @@ mod tests {
                 line: Some(LineNo::new(2)),
                 traceback: String::new(),
                 blocked: None,
+                needs_python: None,
                 expected_by,
             }),
             missing_expected_error: None,

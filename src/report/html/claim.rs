@@ -75,7 +75,11 @@ pub(super) fn body(out: &mut String, d: usize, snippet: &SnippetReport, claim: &
     match claim.verdict {
         Verdict::Fail => diff(out, claim),
         Verdict::Loose => normalization(out, claim),
-        Verdict::Pass | Verdict::Unchecked | Verdict::Unjudged | Verdict::NotRun => {}
+        Verdict::Pass
+        | Verdict::Unchecked
+        | Verdict::Unjudged
+        | Verdict::NotRun
+        | Verdict::VersionDependent => {}
     }
     if let Some(error) = &snippet.error
         && error.line == Some(claim.line)

@@ -253,7 +253,7 @@ fn claim_end(claim: &crate::judge::CheckedClaim) -> LineNo {
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::Pass | Verdict::NotRun => 0,
-        Verdict::Loose | Verdict::Unjudged => 1,
+        Verdict::Loose | Verdict::Unjudged | Verdict::VersionDependent => 1,
         Verdict::Unchecked => 2,
         Verdict::Fail => 3,
     }
@@ -283,7 +283,9 @@ fn claim_details(
         Verdict::Pass => "the output",
         Verdict::Loose => "the normalization",
         Verdict::Fail => "the diff",
-        Verdict::Unchecked | Verdict::Unjudged | Verdict::NotRun => "why",
+        Verdict::Unchecked | Verdict::Unjudged | Verdict::NotRun | Verdict::VersionDependent => {
+            "why"
+        }
     };
     let tooltip = match claim.verdict {
         Verdict::Pass | Verdict::Loose | Verdict::Fail => format!(
@@ -311,6 +313,13 @@ fn claim_details(
                 .reason
                 .as_deref()
                 .unwrap_or("the block is not valid Python 3")
+        ),
+        Verdict::VersionDependent => format!(
+            "version-dependent: {}",
+            claim
+                .reason
+                .as_deref()
+                .unwrap_or("it holds on some Pythons only")
         ),
     };
     let compact = is_compact(claim);
@@ -389,6 +398,12 @@ fn error(out: &mut String, d: usize, s: usize, snippet: &SnippetReport, open: bo
         Some(ExpectedBy::Exercise) => " (an exercise the reader completes: reported, not failed)",
         Some(ExpectedBy::Setup) => {
             " (uses a name no earlier block defines: a fragment, not judged; --strict fails it)"
+        }
+        Some(ExpectedBy::NewerPython) => {
+            " (needs a newer Python than the one that ran: not judged; --strict fails it)"
+        }
+        Some(ExpectedBy::Versions) => {
+            " (a claim documents it on other Pythons: version-dependent; --strict fails it)"
         }
     };
     let message = error.headline();
@@ -486,6 +501,7 @@ fn status(snippet: &SnippetReport, strict: bool) -> (&'static str, &'static str)
         Standing::NotPython => ("skip", "⤼ not Python 3"),
         Standing::Loose => ("loose", "≈ loose"),
         Standing::Unjudged => ("unjudged", "– not judged here"),
+        Standing::VersionDependent => ("version-dependent", "≠ version-dependent"),
         Standing::Ok => ("pass", "✓ ok"),
     }
 }

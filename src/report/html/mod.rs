@@ -159,6 +159,7 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
         Verdict::Unchecked => "?",
         Verdict::Unjudged => "–",
         Verdict::NotRun => "–",
+        Verdict::VersionDependent => "≠",
     };
     (verdict.as_str(), icon)
 }
@@ -207,8 +208,13 @@ fn summary(out: &mut String, report: &Report) {
         (Verdict::Unchecked, s.unchecked),
         (Verdict::Unjudged, s.unjudged),
         (Verdict::NotRun, s.not_run),
+        (Verdict::VersionDependent, s.version_dependent),
     ] {
-        if matches!(verdict, Verdict::NotRun | Verdict::Unjudged) && n == 0 {
+        if matches!(
+            verdict,
+            Verdict::NotRun | Verdict::Unjudged | Verdict::VersionDependent
+        ) && n == 0
+        {
             // Shown only when a block that cannot run states values.
             continue;
         }
@@ -357,8 +363,14 @@ fn toc(out: &mut String, report: &Report) {
                 );
                 match claim.verdict {
                     Verdict::Fail | Verdict::Unchecked => failing.push(item),
-                    Verdict::Loose | Verdict::Unjudged if report.strict => failing.push(item),
-                    Verdict::Loose | Verdict::Unjudged => loose.push(item),
+                    Verdict::Loose | Verdict::Unjudged | Verdict::VersionDependent
+                        if report.strict =>
+                    {
+                        failing.push(item)
+                    }
+                    Verdict::Loose | Verdict::Unjudged | Verdict::VersionDependent => {
+                        loose.push(item)
+                    }
                     Verdict::Pass | Verdict::NotRun => {}
                 }
             }

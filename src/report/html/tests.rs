@@ -46,6 +46,7 @@ fn claim(line: u32, verdict: Verdict, claimed: &str, actual: Option<&str>) -> Ch
         },
         after_error: false,
         source: format!("statement on {line}"),
+        versions: Vec::new(),
     }
 }
 
@@ -79,6 +80,7 @@ fn report() -> Report {
             line: Some(LineNo::new(12)),
             traceback: "Traceback (most recent call last):\n  File \"notes/<demo>.md\", line 12, in <module>\n    f()\n</pre><script>alert(4)</script>\n".to_owned(),
             blocked: None,
+            needs_python: None,
             expected_by: None,
         }),
         missing_expected_error: None,
@@ -88,6 +90,7 @@ fn report() -> Report {
         claims,
         stray_output: String::new(),
         snapshot: None,
+        versions: Vec::new(),
     };
     Report {
         python: "3.x".to_owned(),
@@ -105,6 +108,8 @@ fn report() -> Report {
             errors: 1,
             unparsable: 0,
             not_run: 0,
+            version_dependent: 0,
+            needs_newer_python: 0,
         },
         documents: vec![DocumentReport {
             path: "notes/<demo>.md".to_owned(),
@@ -116,6 +121,7 @@ fn report() -> Report {
         filtered: false,
         venv: None,
         interpreter: None,
+        interpreters: Vec::new(),
         generated: None,
     }
 }
