@@ -175,10 +175,11 @@ fn case(report: &Report, snippet: &SnippetReport, claim: &CheckedClaim) -> TestC
     let status = match claim.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Loose if !report.strict => TestCaseStatus::success(),
-        Verdict::Unchecked if !report.strict => {
+        // Counted apart, failing only under --strict (an unchecked claim fails the run).
+        Verdict::Unjudged if !report.strict => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(format!(
-                "unchecked: {}",
+                "unjudged: {}",
                 claim
                     .reason
                     .as_deref()
