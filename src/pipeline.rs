@@ -852,21 +852,41 @@ fn compare_files(
     if write {
         generated::apply(&tree, &snippet_changes)?;
     }
-    let expected: Vec<(usize, snapshot::Expected)> = rows
+    let versions: Vec<String> = rows
+        .first()
+        .map(|row| row.versions.iter().map(|v| v.python.clone()).collect())
+        .unwrap_or_default();
+    let expected: Vec<(usize, Vec<snapshot::Expected>)> = rows
         .iter()
         .enumerate()
         .filter(|(_, row)| row.snippet.tracked)
         .map(|(i, row)| (i, expected(config, row)))
         .collect();
-    let snaps: Vec<&snapshot::Expected> = expected.iter().map(|(_, e)| e).collect();
-    let snap_tree = snapshot::tree(config, names, &snaps, scope.complete, orphans);
-    let orphaned_snapshots = generated::compare_except(&snap_tree, &outside(snapshot::EXTENSION))?
+    let snaps: Vec<&snapshot::Expected> = expected.iter().flat_map(|(_, e)| e).collect();
+    let snap_tree = snapshot::tree(
+        config,
+        names,
+        &snaps,
+        scope.complete,
+        orphans,
+        !versions.is_empty(),
+    );
+    // Another shard's snippets keep their versions' own snapshots too.
+    let mut others = outside(snapshot::EXTENSION);
+    for version in versions.iter().skip(1) {
+        others.extend(outside(&format!(
+            "{}{version}{}",
+            snapshot::VERSION_SEPARATOR,
+            snapshot::EXTENSION
+        )));
+    }
+    let orphaned_snapshots = generated::compare_except(&snap_tree, &others)?
         .into_iter()
         .filter(|c| c.kind == ChangeKind::Orphaned)
         .map(|c| c.path)
         .collect();
     for (i, expected) in expected {
-        rows[i].snapshot = Some(snapshot::review(expected, write)?);
+        rows[i].snapshot = Some(snapshot::review_versions(expected, write)?);
     }
     Ok(Some(Generated {
         rewritten: write && !snippet_changes.is_empty(),
@@ -888,10 +908,21 @@ pub fn notes_tracked(notes: &[Note]) -> Result<BTreeSet<String>> {
         .collect()
 }
 
-/// The snapshot a row should have: on several Pythons, the first version's transcript.
-pub fn expected(config: &Config, row: &SnippetRun) -> snapshot::Expected {
-    match row.versions.first() {
-        Some(first) => snapshot::expected(config, &row.snippet, &first.outcome, &first.check),
-        None => snapshot::expected(config, &row.snippet, &row.outcome, &row.check),
+/// The snapshots a row should have: its transcript; on several Pythons, the first version's
+/// and each other version's that differs from it ([`snapshot::expected_versions`]).
+pub fn expected(config: &Config, row: &SnippetRun) -> Vec<snapshot::Expected> {
+    if row.versions.is_empty() {
+        return vec![snapshot::expected(
+            config,
+            &row.snippet,
+            &row.outcome,
+            &row.check,
+        )];
     }
+    let runs: Vec<(&str, &Outcome, &SnippetCheck)> = row
+        .versions
+        .iter()
+        .map(|v| (v.python.as_str(), &v.outcome, &v.check))
+        .collect();
+    snapshot::expected_versions(config, &row.snippet, &runs)
 }

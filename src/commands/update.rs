@@ -48,7 +48,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
     let files = snippet_files::tree(&run.config, tracked.clone(), &snippets, complete, !narrowed);
     let expected: Vec<snapshot::Expected> = rows
         .iter()
-        .map(|row| pipeline::expected(&run.config, row))
+        .flat_map(|row| pipeline::expected(&run.config, row))
         .collect();
     let snaps = snapshot::tree(
         &run.config,
@@ -56,6 +56,7 @@ pub fn update(args: &UpdateArgs) -> Result<bool> {
         &expected.iter().collect::<Vec<_>>(),
         complete,
         !narrowed,
+        run.rows.first().is_some_and(|row| !row.versions.is_empty()),
     );
     let mut changes: Vec<Change> = Vec::new();
     for tree in [&files, &snaps] {

@@ -473,7 +473,7 @@ pub(crate) fn continues(snippet: &crate::plan::Snippet) -> Option<Continues> {
 }
 
 fn snapshot_report(reviewed: &Reviewed) -> SnapshotReport {
-    let (status, diff, message) = match &reviewed.status {
+    let (status, mut diff, message) = match &reviewed.status {
         Status::Match => (SnapshotState::Match, None, None),
         Status::Changed { diff } => (SnapshotState::Changed, Some(diff.clone()), None),
         Status::Missing => (SnapshotState::Missing, None, None),
@@ -482,18 +482,61 @@ fn snapshot_report(reviewed: &Reviewed) -> SnapshotReport {
             None,
             Some(format!(
                 "{}:{}: {}",
-                reviewed.expected.path.display(),
+                reviewed.compared.display(),
                 corrupt.line,
                 corrupt.message
             )),
         ),
     };
+    // On several Pythons: the version whose transcript differs, the file it was compared with
+    // when that version has none of its own yet, and the other versions that differ too (their
+    // diffs, each naming its version, follow).
+    let mut notes: Vec<String> = Vec::new();
+    if let (Some(python), false) = (&reviewed.expected.python, status == SnapshotState::Match) {
+        let mut note = format!("on Python {python}");
+        if reviewed.compared != reviewed.expected.path {
+            note.push_str(&format!(
+                " (no {} yet: compared with {})",
+                reviewed.expected.path.display(),
+                reviewed.compared.display()
+            ));
+        }
+        notes.push(note);
+    }
+    notes.extend(message);
+    for other in &reviewed.also {
+        let also = snapshot_report(other);
+        let what = match also.status {
+            SnapshotState::Match => continue,
+            SnapshotState::Changed => "differs",
+            SnapshotState::Missing => "has no accepted snapshot",
+            SnapshotState::Corrupt => "is not a valid .snap file",
+        };
+        let python = other.expected.python.as_deref().unwrap_or_default();
+        let mut note = format!("also on Python {python}: {} {what}", also.path);
+        if other.compared != other.expected.path {
+            note.push_str(&format!(
+                " (compared with {}, as it does not exist yet)",
+                other.compared.display()
+            ));
+        }
+        if let Status::Corrupt(corrupt) = &other.status {
+            note.push_str(&format!(" (line {}: {})", corrupt.line, corrupt.message));
+        }
+        if let Some(pending) = also.pending {
+            note.push_str(&format!("; new transcript written to {pending}"));
+        }
+        notes.push(note);
+        if let Some(other) = also.diff {
+            diff = Some(diff.map_or(other.clone(), |d| format!("{d}{other}")));
+        }
+    }
     SnapshotReport {
         status,
         path: reviewed.expected.path.display().to_string(),
         pending: reviewed.pending.as_ref().map(|p| p.display().to_string()),
         diff,
-        message,
+        message: (!notes.is_empty()).then(|| notes.join("; ")),
     }
 }
 

@@ -28,6 +28,9 @@ pub fn pending(pending: &Pending, position: Option<(usize, usize)>, colors: bool
         let _ = write!(out, "[{index}/{total}] ");
     }
     let _ = write!(out, "{}", paint(&visible_line(&pending.id), BOLD, colors));
+    if let Some(python) = &pending.python {
+        let _ = write!(out, " on Python {}", visible_line(python));
+    }
     if let Some(source) = pending.new.field("source") {
         let line = pending
             .new

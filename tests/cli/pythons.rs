@@ -690,3 +690,217 @@ fn an_unprivileged_user_runs_another_cpython_with_every_layer_it_can_have() {
     assert_eq!(second["outcome"], "blocked", "{second}");
     assert!(!victim.exists(), "the snippet wrote {}", victim.display());
 }
+
+/// A project whose one tracked note is `tests/pythons/versions.md`.
+fn versions_project() -> tempfile::TempDir {
+    let dir = empty_dir();
+    std::fs::create_dir(dir.path().join("notes")).expect("mkdir notes");
+    std::fs::write(
+        dir.path().join("snipcheck.toml"),
+        "notes = [\"notes/*.md\"]\n",
+    )
+    .expect("write config");
+    std::fs::copy(
+        Path::new(ROOT).join("tests/pythons/versions.md"),
+        dir.path().join("notes/versions.md"),
+    )
+    .expect("copy the fixture");
+    dir
+}
+
+/// The snapshot files (`.snap`, `.snap.new`) under the project's `expected/versions/`.
+fn snapshot_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("expected/versions"))
+        .expect("read expected/versions")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn snapshots_record_each_versions_transcript_only_where_it_differs() {
+    let dir = versions_project();
+    let gc = "expected/versions/the-garbage-collector-s-thresholds";
+    let mut update = snipcheck(dir.path(), &["update", "--python", "3.12,3.13"]);
+    expect_code(&update, EXIT_OK);
+    // The first version's transcript for every snippet; 3.13's own only where it differs.
+    assert_eq!(
+        snapshot_files(dir.path()),
+        [
+            "everywhere-the-same.snap",
+            "setting-a-read-only-property.snap",
+            "the-garbage-collector-s-thresholds.snap",
+            "the-garbage-collector-s-thresholds@3.13.snap",
+            "type-aliases-pep-695.snap",
+        ],
+        "{}",
+        update.stdout
+    );
+    let first = std::fs::read_to_string(dir.path().join(format!("{gc}.snap"))).expect("read");
+    let own = std::fs::read_to_string(dir.path().join(format!("{gc}@3.13.snap"))).expect("read");
+    assert!(
+        first.contains("stdout: (700, 10, 10)") && !first.contains("python:"),
+        "{first}"
+    );
+    assert!(
+        own.contains("stdout: (2000, 10, 10)")
+            && own.contains("  python: \"3.13\"\n")
+            && own.contains("expression: versions/the-garbage-collector-s-thresholds\n"),
+        "{own}"
+    );
+    // `<id>.snap` is byte for byte what a run on 3.12 alone writes.
+    let alone = versions_project();
+    expect_code(
+        &snipcheck(alone.path(), &["update", "--python", "3.12"]),
+        EXIT_OK,
+    );
+    assert_eq!(
+        std::fs::read_to_string(alone.path().join(format!("{gc}.snap"))).expect("read"),
+        first
+    );
+
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--format", "json"];
+        args.extend_from_slice(extra);
+        snipcheck(dir.path(), &args)
+    };
+    let run = verify(&["--python", "3.12,3.13"]);
+    expect_code(&run, EXIT_OK);
+    assert_eq!(
+        run.json()["summary"]["version_dependent"],
+        1,
+        "{}",
+        run.stdout
+    );
+
+    // One version's accepted transcript changed: verify fails, naming that version and its
+    // file, and leaves that version's `.snap.new`.
+    std::fs::write(
+        dir.path().join(format!("{gc}@3.13.snap")),
+        own.replace("(2000, 10, 10)", "(1000, 10, 10)"),
+    )
+    .expect("edit 3.13's snapshot");
+    let run = verify(&["--python", "3.12,3.13"]);
+    expect_code(&run, EXIT_FAILED);
+    let snapshot = &snippet(run.json(), "versions/the-garbage-collector-s-thresholds")["snapshot"];
+    assert_eq!(snapshot["status"], "changed", "{snapshot}");
+    assert_eq!(snapshot["path"], format!("{gc}@3.13.snap"), "{snapshot}");
+    assert_eq!(
+        snapshot["pending"],
+        format!("{gc}@3.13.snap.new"),
+        "{snapshot}"
+    );
+    assert_eq!(snapshot["message"], "on Python 3.13", "{snapshot}");
+    let diff = str_field(snapshot, "diff");
+    assert!(
+        diff.starts_with("--- accepted (Python 3.13)\n+++ new (Python 3.13)\n")
+            && diff.contains("-  stdout: (1000, 10, 10)\n+  stdout: (2000, 10, 10)"),
+        "{diff}"
+    );
+    for id in [
+        "versions/setting-a-read-only-property",
+        "versions/type-aliases-pep-695",
+        "versions/everywhere-the-same",
+    ] {
+        assert_eq!(
+            snippet(run.json(), id)["snapshot"]["status"],
+            "match",
+            "{id}"
+        );
+    }
+    // `review` names the version and accepts it like any other.
+    let review = snipcheck(dir.path(), &["review"]);
+    expect_code(&review, EXIT_FAILED);
+    assert!(
+        review
+            .stdout
+            .contains("versions/the-garbage-collector-s-thresholds on Python 3.13"),
+        "{}",
+        review.stdout
+    );
+    expect_code(&snipcheck(dir.path(), &["review", "--accept"]), EXIT_OK);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(format!("{gc}@3.13.snap"))).expect("read"),
+        own
+    );
+    expect_code(&verify(&["--python", "3.12,3.13"]), EXIT_OK);
+
+    // The first version's changed: named too (the versions that share `<id>.snap`).
+    std::fs::write(
+        dir.path()
+            .join("expected/versions/everywhere-the-same.snap"),
+        std::fs::read_to_string(
+            dir.path()
+                .join("expected/versions/everywhere-the-same.snap"),
+        )
+        .expect("read")
+        .replace("stdout: [1, 2, 3]", "stdout: [3, 2, 1]"),
+    )
+    .expect("edit");
+    let run = verify(&["--python", "3.12,3.13"]);
+    expect_code(&run, EXIT_FAILED);
+    let snapshot = &snippet(run.json(), "versions/everywhere-the-same")["snapshot"];
+    assert_eq!(snapshot["message"], "on Python 3.12, 3.13", "{snapshot}");
+
+    // A version with no file of its own yet is compared with `<id>.snap`; update writes it.
+    update = snipcheck(dir.path(), &["update", "--python", "3.12,3.13"]);
+    expect_code(&update, EXIT_OK);
+    std::fs::remove_file(dir.path().join(format!("{gc}@3.13.snap"))).expect("remove");
+    let run = verify(&["--python", "3.12,3.13"]);
+    expect_code(&run, EXIT_FAILED);
+    let snapshot = &snippet(run.json(), "versions/the-garbage-collector-s-thresholds")["snapshot"];
+    assert_eq!(
+        snapshot["message"],
+        format!("on Python 3.13 (no {gc}@3.13.snap yet: compared with {gc}.snap)"),
+        "{snapshot}"
+    );
+    assert!(
+        str_field(snapshot, "diff").contains("-  stdout: (700, 10, 10)\n+  stdout: (2000, 10, 10)")
+    );
+    expect_code(
+        &snipcheck(dir.path(), &["update", "--python", "3.12,3.13"]),
+        EXIT_OK,
+    );
+    assert!(!dir.path().join(format!("{gc}@3.13.snap.new")).exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(format!("{gc}@3.13.snap"))).expect("read"),
+        own
+    );
+
+    // One Python leaves a version's own snapshot alone: not compared, not an orphan.
+    let run = verify(&["--python", "3.12"]);
+    expect_code(&run, EXIT_OK);
+    expect_code(
+        &snipcheck(dir.path(), &["update", "--python", "3.12"]),
+        EXIT_OK,
+    );
+    assert!(dir.path().join(format!("{gc}@3.13.snap")).exists());
+
+    // On several Pythons, one whose version is not in the run (or whose transcript is now
+    // the first's) is an orphan: reported, then removed by update.
+    let run = verify(&["--python", "3.11,3.12"]);
+    expect_code(&run, EXIT_FAILED);
+    assert_eq!(
+        run.json()["generated"]["orphaned_snapshots"],
+        serde_json::json!([format!("{gc}@3.13.snap")]),
+        "{}",
+        run.stdout
+    );
+    expect_code(
+        &snipcheck(dir.path(), &["update", "--python", "3.11,3.12"]),
+        EXIT_OK,
+    );
+    // 3.11 cannot parse PEP 695, so 3.12's transcript of that block is its own.
+    assert_eq!(
+        snapshot_files(dir.path()),
+        [
+            "everywhere-the-same.snap",
+            "setting-a-read-only-property.snap",
+            "the-garbage-collector-s-thresholds.snap",
+            "type-aliases-pep-695.snap",
+            "type-aliases-pep-695@3.12.snap",
+        ]
+    );
+    expect_code(&verify(&["--python", "3.11,3.12"]), EXIT_OK);
+}

@@ -9,7 +9,8 @@
 //! [`crate::atomic`] and [`remove_pending`].
 
 use super::{
-    Corrupt, EXTENSION, PENDING, Snap, diff, is_transcript, parse, pending_path, refuse_link,
+    Corrupt, EXTENSION, PENDING, Snap, VERSION_SEPARATOR, diff, is_transcript, parse, pending_path,
+    refuse_link,
 };
 use crate::atomic;
 use crate::files::generated::check_path;
@@ -24,6 +25,9 @@ use std::path::{Path, PathBuf};
 pub struct Pending {
     /// The snippet id (the header's `expression:`, which its path names too).
     pub id: String,
+    /// The Python version of a version's own snapshot (`<id>@<version>.snap.new`, its header's
+    /// `info: python:` the same), in a run on several Pythons.
+    pub python: Option<String>,
     /// `expected/<id>.snap.new`.
     pub path: PathBuf,
     /// `expected/<id>.snap`.
@@ -175,7 +179,27 @@ fn read_pending(path: &Path, id_path: &Path) -> Result<Pending> {
             "its description is not a snipcheck transcript's".to_owned(),
         ));
     }
-    let id = id_path.display().to_string();
+    // `<id>@<version>`: a version's own snapshot, which names its version (a slug never holds
+    // the separator; a note's directory may).
+    let stem = id_path.display().to_string();
+    let (id, python) = match id_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|name| name.rsplit_once(VERSION_SEPARATOR))
+    {
+        Some((_, version)) => {
+            let id = stem[..stem.len() - version.len() - 1].to_owned();
+            if new.info("python") != Some(version) {
+                return Err(not_ours(format!(
+                    "its path is that of Python {version}'s own snapshot, but its header's `info:` names {}",
+                    new.info("python")
+                        .map_or("no python".to_owned(), |p| format!("python {p:?}"))
+                )));
+            }
+            (id, Some(version.to_owned()))
+        }
+        None => (stem, None),
+    };
     match new.field("expression") {
         Some(expression) if expression == id => {}
         Some(other) => {
@@ -212,6 +236,7 @@ fn read_pending(path: &Path, id_path: &Path) -> Result<Pending> {
     };
     Ok(Pending {
         id,
+        python,
         path: path.to_path_buf(),
         accepted,
         new,
@@ -364,5 +389,48 @@ mod tests {
             snap("n/a", "L1"),
             "nothing behind a link changed"
         );
+    }
+
+    #[test]
+    fn a_versions_own_pending_snapshot_names_its_version_in_its_path_and_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("expected");
+        std::fs::create_dir_all(root.join("n")).expect("mkdir");
+        let own = |python: &str| {
+            snap("n/a", "L1 x").replace(
+                "  lines: 3-5\n",
+                &format!("  lines: 3-5\n  python: \"{python}\"\n"),
+            )
+        };
+        std::fs::write(root.join("n/a@3.13.snap.new"), own("3.13")).expect("write");
+        let found = find(&root, None).expect("find");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].id.as_str(), found[0].python.as_deref()),
+            ("n/a", Some("3.13"))
+        );
+        assert_eq!(found[0].accepted, root.join("n/a@3.13.snap"));
+        accept(&found[0]).expect("accept");
+        assert_eq!(
+            std::fs::read_to_string(root.join("n/a@3.13.snap")).expect("read"),
+            own("3.13")
+        );
+        assert!(
+            !root.join("n/a.snap").exists(),
+            "the first version's is untouched"
+        );
+
+        // A path and a header that disagree on the version are not snipcheck's.
+        std::fs::write(root.join("n/a@3.12.snap.new"), own("3.13")).expect("write");
+        let message = find(&root, None).expect_err("refused").to_string();
+        assert!(
+            message.contains(
+                "Python 3.12's own snapshot, but its header's `info:` names python \"3.13\""
+            ),
+            "{message}"
+        );
+        std::fs::write(root.join("n/a@3.12.snap.new"), snap("n/a", "L1 x")).expect("write");
+        let message = find(&root, None).expect_err("refused").to_string();
+        assert!(message.contains("names no python"), "{message}");
     }
 }
