@@ -209,6 +209,13 @@ impl Zygote {
                 Ok(())
             });
         }
+        if !worker.is_file() {
+            bail!(
+                "no {} beside {}: the zygote's binary is installed with snipcheck (pip, pipx, uv and `cargo install` install both; in a source tree, `cargo build` builds both, `cargo run` only the CLI)",
+                worker.display(),
+                exe.display()
+            );
+        }
         let process = command
             .spawn()
             .with_context(|| format!("failed to start the zygote {}", worker.display()))?;

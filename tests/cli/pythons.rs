@@ -904,3 +904,26 @@ fn snapshots_record_each_versions_transcript_only_where_it_differs() {
     );
     expect_code(&verify(&["--python", "3.11,3.12"]), EXIT_OK);
 }
+
+#[test]
+fn a_snipcheck_without_its_worker_beside_it_says_how_to_get_one() {
+    let dir = empty_dir();
+    let alone = dir.path().join("snipcheck");
+    std::fs::copy(BIN, &alone).expect("copy the CLI alone");
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "```python\nprint(1)  # 1\n```\n",
+    )
+    .expect("notes");
+    let output = std::process::Command::new(&alone)
+        .args(["verify", "--no-snapshots", "notes.md"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(EXIT_ERROR));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("snipcheck-worker beside") && stderr.contains("`cargo build` builds both"),
+        "{stderr}"
+    );
+}
