@@ -89,17 +89,19 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
         s.errors,
         plural(s.errors, "error"),
     );
+    // What `--strict` makes of the verdicts counted apart below.
+    let under_strict = if report.strict {
+        ", failing under --strict"
+    } else {
+        ""
+    };
     if s.unjudged > 0 {
         let _ = writeln!(
             out,
             "{} {} not judged here (a missing package or setup, a blocked subprocess, unstable output, another Python's output): counted apart{}",
             s.unjudged,
             plural(s.unjudged, "claim"),
-            if report.strict {
-                ", failing under --strict"
-            } else {
-                ""
-            }
+            under_strict
         );
     }
     if s.version_dependent > 0 {
@@ -108,11 +110,7 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
             "{} {} version-dependent (hold on some of the run's Pythons, fail on others): counted apart{}",
             s.version_dependent,
             plural(s.version_dependent, "claim"),
-            if report.strict {
-                ", failing under --strict"
-            } else {
-                ""
-            }
+            under_strict
         );
     }
     if s.needs_newer_python > 0 {
@@ -130,11 +128,7 @@ pub fn render_styled(report: &Report, colors: bool) -> String {
             } else {
                 "they"
             },
-            if report.strict {
-                ", failing under --strict"
-            } else {
-                ""
-            }
+            under_strict
         );
     }
     if s.not_run > 0 {
